@@ -1,0 +1,162 @@
+"""Host-side checks of user data, run before anything is dispatched to the device.
+
+Everything here is cheap numpy: shapes, dtypes, lengths, finiteness and label ranges.
+A refused input raises here, so the model's weights and optimizer state are never
+touched by a call that was going to fail.
+"""
+
+import numpy as np
+
+from kerasish import losses as losses_module
+
+
+def as_array(value, what):
+    """Convert ``x``/``y``/``sample_weight`` to a numeric numpy array, or explain why not."""
+    if value is None:
+        raise ValueError(f"`{what}` is required. Received: {what}=None")
+    if hasattr(value, "dtypes") and hasattr(value, "to_numpy"):  # pandas
+        bad = [str(c) for c, d in value.dtypes.items() if not np.issubdtype(d, np.number)
+               and d != bool] if hasattr(value.dtypes, "items") else []
+        if bad:
+            raise TypeError(
+                f"`{what}` has non-numeric columns {bad}. Expected only numeric columns; "
+                "encode or drop them before training."
+            )
+        value = value.to_numpy()
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(
+            f"`{what}` could not be converted to an array: {err}. Expected a rectangular "
+            "array (all rows the same length)."
+        ) from None
+    if arr.dtype == object:
+        raise TypeError(
+            f"`{what}` must be numeric. Received an array of Python objects (ragged lists "
+            f"or mixed types), shape {arr.shape}. Pass a rectangular numeric array."
+        )
+    if arr.dtype == bool:
+        arr = arr.astype(np.float32)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"`{what}` must be numeric. Received dtype {arr.dtype}.")
+    if arr.ndim == 0:
+        raise ValueError(f"`{what}` must have a batch dimension. Received a scalar: {arr!r}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"`{what}` is empty (0 samples). Expected at least one sample.")
+    if np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating):
+        if not np.all(np.isfinite(arr)):
+            bad = np.argwhere(~np.isfinite(arr))[0]
+            n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+            raise ValueError(
+                f"`{what}` contains non-finite values ({n_nan} NaN, {n_inf} inf; the first "
+                f"at index {tuple(int(i) for i in bad)}). Training on them gives NaN weights. "
+                "Remove or impute these values first."
+            )
+    return arr
+
+
+def check_lengths(**arrays):
+    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k}: {n}" for k, n in lengths.items())
+        raise ValueError(
+            f"Data cardinality is ambiguous: every array must have the same number of "
+            f"samples. Received {desc}."
+        )
+
+
+def check_features(x, input_shape, model_name):
+    """``x.shape[1:]`` must match the model's input shape (None matches anything)."""
+    expected = tuple(input_shape[1:])
+    got = tuple(x.shape[1:])
+    if len(expected) != len(got) or any(e is not None and e != g for e, g in zip(expected, got)):
+        raise ValueError(
+            f"Input has the wrong shape for model {model_name!r}: expected samples of "
+            f"shape {expected} (input shape {tuple(input_shape)}), received x with shape "
+            f"{x.shape}, i.e. samples of shape {got}."
+        )
+
+
+def loss_kind(loss):
+    """'sparse', 'binary', 'categorical' or None, for the label checks below."""
+    if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
+        return "sparse"
+    if isinstance(loss, losses_module.BinaryCrossentropy):
+        return "binary"
+    if isinstance(loss, losses_module.CategoricalCrossentropy):
+        return "categorical"
+    return None
+
+
+def check_targets(y, output_shape, loss):
+    """Check labels against the model's output and the loss; return y as sent to device."""
+    kind = loss_kind(loss)
+    out = tuple(output_shape[1:])
+    if kind == "sparse":
+        n_classes = out[-1] if out else None
+        labels = y[..., 0] if (y.ndim >= 2 and y.shape[-1] == 1) else y
+        if y.ndim >= 2 and y.shape[-1] == n_classes and n_classes and n_classes > 1 \
+                and y.shape[-1] != 1:
+            raise ValueError(
+                f"SparseCategoricalCrossentropy expects integer class labels of shape "
+                f"(n,) but received y with shape {y.shape}, which looks one-hot encoded. "
+                "Use CategoricalCrossentropy for one-hot labels, or pass y.argmax(-1)."
+            )
+        if np.issubdtype(labels.dtype, np.floating) and not np.all(labels == np.round(labels)):
+            raise ValueError(
+                "SparseCategoricalCrossentropy expects integer class labels. Received "
+                f"non-integer values such as {labels[labels != np.round(labels)][0]!r}."
+            )
+        if n_classes is not None:
+            lo, hi = labels.min(), labels.max()
+            if lo < 0 or hi >= n_classes:
+                raise ValueError(
+                    f"Labels must be in [0, {n_classes}) for a model with {n_classes} "
+                    f"outputs. Received labels from {lo:g} to {hi:g}. Either the labels "
+                    f"need re-encoding (0..{n_classes - 1}) or the last layer needs "
+                    f"{int(hi) + 1} units."
+                )
+        return y.astype(np.int32)
+    if kind == "binary":
+        lo, hi = y.min(), y.max()
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"BinaryCrossentropy expects labels in [0, 1]. Received labels from "
+                f"{lo:g} to {hi:g}. For more than two classes use "
+                "SparseCategoricalCrossentropy with a softmax (or linear) output layer."
+            )
+    if kind == "categorical" and (y.ndim < 2 or tuple(y.shape[1:]) != out):
+        raise ValueError(
+            f"CategoricalCrossentropy expects one-hot labels shaped like the output "
+            f"{(None,) + out}. Received y with shape {y.shape}. For integer labels use "
+            "SparseCategoricalCrossentropy, or one-hot encode with "
+            "kerasish.utils.to_categorical(y)."
+        )
+    if kind != "sparse":
+        yt = tuple(d for d in y.shape[1:])
+        squeeze = lambda s: tuple(d for d in s if d != 1)  # noqa: E731  (Keras's rank fix)
+        if out and None not in out and squeeze(yt) != squeeze(out):
+            raise ValueError(
+                f"Target shape does not match the model output: y has samples of shape "
+                f"{yt}, the model outputs samples of shape {out}. Check the last layer's "
+                "units or reshape y."
+            )
+    return y
+
+
+def split_validation(arrays, validation_split):
+    """Keras's rule: the *last* fraction of the samples, taken before any shuffling."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            f"`validation_split` must be in [0, 1). Received: validation_split={validation_split}"
+        )
+    n = len(arrays[0])
+    n_train = int(np.floor(n * (1.0 - validation_split)))
+    if n_train == 0 or n_train == n:
+        raise ValueError(
+            f"validation_split={validation_split} leaves no samples for "
+            f"{'training' if n_train == 0 else 'validation'} with {n} samples."
+        )
+    train = tuple(None if a is None else a[:n_train] for a in arrays)
+    val = tuple(None if a is None else a[n_train:] for a in arrays)
+    return train, val

@@ -1,0 +1,589 @@
+"""``Model`` and ``Sequential``: Keras's training API over the functional engine.
+
+This is the only tier with mutable Python state. A model holds its weights in its
+layers' variables and its optimizer state in ``_opt_state``; ``fit`` builds a
+``TrainState`` from them, runs compiled chunks of steps (see ``kerasish.training``) and
+writes the result back after every completed chunk. A refused or failed call therefore
+leaves the model exactly as it was after the last completed chunk.
+
+>>> import numpy as np, kerasish
+>>> from kerasish.layers import Dense
+>>> model = kerasish.Sequential([kerasish.Input(shape=(4,)), Dense(8, activation="relu"),
+...                              Dense(1, activation="sigmoid")])
+>>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+>>> x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+>>> y = (x[:, 0] > 0).astype("float32")
+>>> history = model.fit(x, y, epochs=3, verbose=0)
+>>> sorted(history.history)
+['accuracy', 'loss']
+>>> model.predict(x[:2], verbose=0).shape
+(2, 1)
+"""
+
+import math
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import callbacks as callbacks_module
+from kerasish import config, data_checks, losses, metrics as metrics_module, optimizers
+from kerasish import random, training
+from kerasish.layers.base import KerasTensor, Layer, assign_tree, is_inside_scope, make_apply
+from kerasish.layers.core import InputLayer
+from kerasish.utils.naming import check_kwargs, closest
+
+_FIT_KWARGS = {
+    "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+    "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
+    "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq",
+}
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(
+            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return verbose
+
+
+class Model(Layer):
+    """Base of all models: ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``.
+
+    Subclass it and define ``call`` (layers assigned in ``__init__`` are tracked).
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotImplementedError(
+                "The functional API (kerasish.Model(inputs, outputs)) is not available yet. "
+                "Use kerasish.Sequential, or subclass kerasish.Model and define `call`."
+            )
+        super().__init__(**kwargs)
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._opt_state = None
+        self._programs = None
+        self._predict_fns = None
+        self._input_shape = None
+
+    # -- compile ------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure training: resolves and checks every name now, not at ``fit``."""
+        if loss is None:
+            raise ValueError(
+                "compile() needs a loss, e.g. loss='binary_crossentropy' or "
+                "loss=kerasish.losses.MeanSquaredError(). Received: loss=None"
+            )
+        self._loss_fn = losses.get(loss)
+        if metrics is None:
+            metrics = []
+        if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
+            metrics = [metrics]
+        for m in metrics:
+            if isinstance(m, str) and m.lower() in ("accuracy", "acc", "crossentropy", "ce"):
+                continue
+            metrics_module.get(m)  # raises with suggestions for an unknown name
+        self._metric_ids = list(metrics)
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.steps_per_execution = _check_int("steps_per_execution", steps_per_execution, 1)
+        self._opt_state = None
+        self._programs = None
+        self.compiled = True
+
+    # -- build & shapes --------------------------------------------------------
+    def build(self, input_shape=None):
+        """Build a subclassed model by running ``call`` once on zeros of that shape.
+
+        Sub-layers create their weights on first call; doing it eagerly here (not
+        under a trace) keeps tracers out of the weights.
+        """
+        if input_shape is None:
+            raise ValueError(f"Model {self.name!r}: build() needs an input shape.")
+        input_shape = tuple(input_shape)
+        self.call(jnp.zeros(tuple(1 if d is None else d for d in input_shape), self.dtype))
+        self._input_shape = input_shape
+        self.built = True
+
+    def _ensure_built(self, x_shape):
+        if not self.built:
+            self.build((None,) + tuple(x_shape[1:]))
+
+    @property
+    def input_shape(self):
+        if self._input_shape is None:
+            raise AttributeError(f"Model {self.name!r} has no input shape yet: build it first.")
+        return self._input_shape
+
+    def _output_shape(self):
+        return self.compute_output_shape(self.input_shape)
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        # Concrete arrays outside a trace go through one cached compiled forward pass:
+        # the eager op-by-op path costs milliseconds per call on small models.
+        if (self.built and not is_inside_scope() and not args and not kwargs
+                and not isinstance(inputs, (KerasTensor, list, tuple, dict))
+                and not isinstance(inputs, jax.core.Tracer)):
+            x = np.asarray(inputs) if not isinstance(inputs, jax.Array) else inputs
+            params, state = self.current_params()
+            fwd = self._forward_jit()
+            return fwd(params, state, jnp.asarray(x, dtype=self.dtype), bool(training))
+        return super().__call__(inputs, *args, training=training, **kwargs)
+
+    def _forward_jit(self):
+        if self._predict_fns is None or self._predict_fns[0] != self._layout_key():
+            apply = make_apply(self)
+            fwd = jax.jit(lambda p, s, x, t: apply(p, s, x, t, None)[0], static_argnums=3)
+            self._predict_fns = (self._layout_key(), fwd) + training.make_predict(apply)
+        return self._predict_fns[1]
+
+    def _layout_key(self):
+        t, n = self._variables_split()
+        return tuple(id(v) for v in t), tuple(id(v) for v in n)
+
+    # -- the engine's pieces -----------------------------------------------------------
+    def _build_programs(self, y_shape):
+        key = (self._layout_key(), y_shape)
+        if self._programs is not None and self._programs["key"] == key:
+            return self._programs
+        out_shape = self._output_shape()
+        resolved = [metrics_module.resolve(m, (None,) + tuple(y_shape[1:]), out_shape,
+                                           loss=self._loss_fn) for m in self._metric_ids]
+        trainable, _ = self._variables_split()
+        regs = [(v._owner.name, v.name, v.regularizer) for v in trainable if v.regularizer]
+
+        def penalty(params):
+            total = jnp.zeros((), jnp.float32)
+            for ln, wn, reg in regs:
+                total = total + reg(params[ln][wn])
+            return total
+
+        pieces = training.Pieces(
+            forward=make_apply(self),
+            loss_values=self._loss_fn.call,
+            penalty=penalty,
+            optimizer_update=self.optimizer.update,
+            metrics=tuple(resolved),
+            loss_sum_reduction=getattr(self._loss_fn, "reduction", None) == "sum",
+        )
+        self._programs = {
+            "key": key,
+            "pieces": pieces,
+            "train": training.make_train_chunk(pieces),
+            "eval": training.make_eval_chunk(pieces),
+            "tables": {},
+        }
+        return self._programs
+
+    @property
+    def metrics_names(self):
+        names = ["loss"]
+        if self._programs is not None:
+            names += [m.name for m in self._programs["pieces"].metrics]
+        return names
+
+    # -- data preparation ---------------------------------------------------------------
+    def _prepare(self, x, y, sample_weight, what):
+        x = data_checks.as_array(x, "x")
+        y = data_checks.as_array(y, "y")
+        sw = None if sample_weight is None else data_checks.as_array(sample_weight, "sample_weight")
+        data_checks.check_lengths(x=x, y=y, sample_weight=sw)
+        self._ensure_built(x.shape)
+        data_checks.check_features(x, self.input_shape, self.name)
+        y = data_checks.check_targets(y, self._output_shape(), self._loss_fn)
+        return x, y, sw
+
+    def _device_data(self, x, y, sw, class_weight=None):
+        if sw is None:
+            sw = np.ones(len(x), np.float32)
+        else:
+            sw = np.asarray(sw, np.float32).reshape(len(x), -1)[:, 0] if sw.ndim > 1 else sw
+        if class_weight is not None:
+            labels = y.argmax(-1) if (y.ndim > 1 and y.shape[-1] > 1) else y.reshape(len(y))
+            labels = np.round(labels).astype(np.int64)
+            missing = sorted(set(np.unique(labels).tolist()) - set(class_weight))
+            if missing:
+                raise ValueError(
+                    f"`class_weight` has no entry for classes {missing}. Expected a dict "
+                    f"with a weight for every class label. Received keys {sorted(class_weight)}."
+                )
+            sw = sw * np.array([class_weight[int(c)] for c in labels], np.float32)
+        y_dtype = jnp.int32 if np.issubdtype(y.dtype, np.integer) else self.dtype
+        return (jnp.asarray(x, dtype=self.dtype), jnp.asarray(y, dtype=y_dtype),
+                jnp.asarray(sw, dtype=jnp.float32))
+
+    def _require_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before `{method}()`: e.g. "
+                "model.compile(loss='binary_crossentropy', optimizer='adam')."
+            )
+
+    # -- fit --------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None,
+            validation_steps=None, validation_batch_size=None, validation_freq=1, **kwargs):
+        """Train for ``epochs`` epochs; returns a ``History``.
+
+        Each epoch (or chunk of ``steps_per_execution`` steps) is one compiled program:
+        batches are gathered and shuffled on the device, metrics are read once per chunk.
+        """
+        check_kwargs(kwargs, _FIT_KWARGS, "fit()")
+        self._require_compiled("fit")
+        batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
+        epochs = _check_int("epochs", epochs, 0)
+        initial_epoch = _check_int("initial_epoch", initial_epoch, 0)
+        verbose = _resolve_verbose(verbose)
+        validation_freq = _check_int("validation_freq", validation_freq, 1)
+        if steps_per_epoch is not None:
+            steps_per_epoch = _check_int("steps_per_epoch", steps_per_epoch, 1)
+        cbs = callbacks_module.to_list(callbacks)
+
+        x, y, sw = self._prepare(x, y, sample_weight, "fit")
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError(
+                    "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
+                    f"val_sample_weight). Received: {type(validation_data).__name__}"
+                )
+            val = self._prepare(*validation_data, *([None] * (3 - len(validation_data))),
+                                what="validation")
+        elif validation_split:
+            (x, y, sw), val = data_checks.split_validation((x, y, sw), validation_split)
+
+        programs = self._build_programs(y.shape)
+        pieces = programs["pieces"]
+        data = self._device_data(x, y, sw, class_weight)
+        val_data = None if val is None else self._device_data(*val)
+        val_batch = validation_batch_size or batch_size
+
+        n = len(x)
+        steps = math.ceil(n / batch_size)
+        if steps_per_epoch is not None:
+            steps = min(steps, steps_per_epoch)
+        history = callbacks_module.History()
+        cb_list = [history] + cbs
+        if verbose:
+            cb_list.append(callbacks_module.ProgbarLogger(verbose))
+        cb = callbacks_module.CallbackList(
+            cb_list, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+        chunk = 1 if cb.per_batch() else (steps if self.steps_per_execution == 1
+                                          else min(self.steps_per_execution, steps))
+        n_chunks = math.ceil(steps / chunk)
+        tables_fn = self._tables_fn(batch_size, n_chunks * chunk)
+
+        params, state = self.current_params()
+        if self._opt_state is None or jax.tree_util.tree_structure(
+                self._opt_state.slots) != jax.tree_util.tree_structure(
+                self.optimizer.init(params).slots):
+            self._opt_state = self.optimizer.init(params)
+        else:  # pick up a learning rate the user (or a callback) changed
+            self._opt_state = self.optimizer.refresh_state(self._opt_state)
+        fit_key = random.next_key()
+        self.stop_training = False
+        self.history = history
+        cb.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            cb.on_epoch_begin(epoch)
+            epoch_key = jax.random.fold_in(fit_key, epoch)
+            shuffle_key, step_key = jax.random.split(epoch_key)
+            if shuffle:
+                idx, mask = tables_fn(shuffle_key, n)
+            else:
+                idx, mask = self._plain_tables(n, batch_size, n_chunks * chunk)
+            if steps_per_epoch is not None:
+                mask = mask.at[steps:].set(0.0)
+            params, state = self.current_params()
+            ts = training.TrainState(params, state, self._opt_state,
+                                     training.init_metrics(pieces), step_key,
+                                     jnp.zeros((), jnp.int32))
+            for c in range(n_chunks):
+                if cb.per_batch():
+                    cb.on_train_batch_begin(c * chunk)
+                ts = programs["train"](ts, data, idx, mask, jnp.int32(c * chunk), chunk)
+                self._commit(ts)
+                done = min((c + 1) * chunk, steps)
+                if verbose == 1 or cb.per_batch():
+                    cb.on_train_batch_end(done - 1, training.read_metrics(pieces, ts.metrics))
+                if self.stop_training and cb.per_batch():
+                    break
+            logs = training.read_metrics(pieces, ts.metrics)
+            if val_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_eval(val_data, val_batch)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            logs = self._ordered_logs(logs)
+            cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cb.on_train_end(logs)
+        return history
+
+    @staticmethod
+    def _ordered_logs(logs):
+        # Keras 3 reports training keys sorted, then validation keys sorted.
+        train = sorted(k for k in logs if not k.startswith("val_"))
+        val = sorted(k for k in logs if k.startswith("val_"))
+        return {k: logs[k] for k in train + val}
+
+    def _tables_fn(self, batch_size, steps_padded):
+        cache = self._programs["tables"]
+        key = (batch_size, steps_padded)
+        if key not in cache:
+            cache[key] = training.make_shuffled_tables(batch_size, steps_padded)
+        return cache[key]
+
+    @staticmethod
+    def _plain_tables(n, batch_size, steps_padded):
+        idx, mask = training.batch_tables(n, batch_size, steps_padded)
+        return jnp.asarray(idx), jnp.asarray(mask)
+
+    def _commit(self, ts):
+        """Make a completed chunk the model's state (weights, optimizer)."""
+        assign_tree(self, ts.params, ts.state)
+        self._opt_state = ts.opt_state
+        self.optimizer.sync_from_state(ts.opt_state)
+
+    def _run_eval(self, data, batch_size):
+        programs = self._programs
+        pieces = programs["pieces"]
+        n = int(data[0].shape[0])
+        steps = math.ceil(n / batch_size)
+        idx, mask = self._plain_tables(n, batch_size, steps)
+        params, state = self.current_params()
+        metrics = programs["eval"](params, state, training.init_metrics(pieces), data, idx, mask)
+        return training.read_metrics(pieces, metrics)
+
+    # -- evaluate / predict ---------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Loss (and metrics) on ``x, y``: a scalar without metrics, else a list."""
+        check_kwargs(kwargs, {"x", "y", "batch_size", "verbose", "sample_weight", "steps",
+                              "callbacks", "return_dict"}, "evaluate()")
+        self._require_compiled("evaluate")
+        batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
+        verbose = _resolve_verbose(verbose)
+        x, y, sw = self._prepare(x, y, sample_weight, "evaluate")
+        programs = self._build_programs(y.shape)
+        if self._opt_state is None:
+            self._opt_state = self.optimizer.init(self.current_params()[0])
+        start = time.perf_counter()
+        logs = self._run_eval(self._device_data(x, y, sw), batch_size)
+        if verbose:
+            steps_ = math.ceil(len(x) / batch_size)
+            line = callbacks_module._format_logs(self._ordered_logs(logs))
+            print(f"{steps_}/{steps_} - {time.perf_counter() - start:.0f}s{line}", flush=True)
+        if return_dict:
+            return self._ordered_logs(logs)
+        values = [logs["loss"]] + [logs[m.name] for m in programs["pieces"].metrics]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for ``x`` as a numpy array, computed in batches of ``batch_size``."""
+        batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
+        _resolve_verbose(verbose)
+        if not (isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built):
+            x = data_checks.as_array(x, "x")
+            self._ensure_built(x.shape)
+        elif not np.isfinite(x).all():
+            data_checks.as_array(x, "x")  # raises the explanatory error
+        data_checks.check_features(x, self.input_shape, self.name)
+        params, state = self.current_params()
+        self._forward_jit()
+        _, _, predict_batch, predict_batches = self._predict_fns
+        n = len(x)
+        if n <= batch_size:
+            return np.asarray(predict_batch(params, state, jnp.asarray(x, self.dtype)))
+        steps = math.ceil(n / batch_size)
+        padded = np.zeros((steps * batch_size,) + x.shape[1:], self.dtype)
+        padded[:n] = x
+        out = predict_batches(params, state,
+                              jnp.asarray(padded.reshape((steps, batch_size) + x.shape[1:])))
+        out = np.asarray(out)
+        return out.reshape((steps * batch_size,) + out.shape[2:])[:n]
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+
+    # -- summary --------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print Keras's table: Layer (type) / Output Shape / Param #, then totals."""
+        from kerasish.utils.summary import format_summary
+
+        text = format_summary(self, sys.stdout)
+        (print_fn or print)(text)
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    >>> import kerasish
+    >>> from kerasish.layers import Dense
+    >>> model = kerasish.Sequential([
+    ...     kerasish.Input(shape=(400,)),
+    ...     Dense(units=25, activation="sigmoid"),
+    ...     Dense(units=15, activation="sigmoid"),
+    ...     Dense(units=1, activation="sigmoid"),
+    ... ])
+    >>> [layer.count_params() for layer in model.layers]
+    [10025, 390, 16]
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._input_layer = None
+        self._stack = []
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        if self._input_layer is not None or (self._stack and self._stack[0]._declared_input_shape):
+            self._build_from_declared()
+
+    @property
+    def layers(self):
+        return list(self._stack)
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or set the input with ``kerasish.Input``)."""
+        if isinstance(layer, KerasTensor):
+            history = layer._keras_history
+            layer = history[0] if history and isinstance(history[0], InputLayer) else \
+                InputLayer(batch_shape=layer.shape, dtype=layer.dtype)
+        if isinstance(layer, InputLayer):
+            if self._stack:
+                raise ValueError("An Input must be the first element of a Sequential model.")
+            self._input_layer = layer
+            if rebuild:
+                self._build_from_declared()
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                "Only instances of kerasish.layers.Layer can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        names = {existing.name for existing in self._stack}
+        if layer.name in names:
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name "
+                f"{layer.name!r} is already the name of a layer in this model. Update the "
+                "`name` argument to pass a unique name."
+            )
+        self._stack.append(layer)
+        self._layers.append(layer)
+        self._programs = None
+        self._predict_fns = None
+        if rebuild and (self.built or self._input_layer is not None):
+            self.built = False
+            self._build_from_declared()
+
+    def pop(self):
+        layer = self._stack.pop()
+        self._layers.remove(layer)
+        self._programs = self._predict_fns = None
+        if self._input_shape is not None:
+            self.built = False
+            self.build(self._input_shape)
+        return layer
+
+    def _build_from_declared(self):
+        if self._input_layer is not None:
+            shape = self._input_layer.batch_shape
+        elif self._stack and self._stack[0]._declared_input_shape:
+            shape = self._stack[0]._declared_input_shape
+        else:
+            return
+        self.build(shape)
+
+    def build(self, input_shape=None):
+        """Create every layer's weights for inputs of ``input_shape`` (batch dim first)."""
+        if input_shape is None:
+            raise ValueError("Sequential.build needs an input shape, e.g. (None, 400).")
+        input_shape = tuple(input_shape)
+        if self.built and self._input_shape is not None:
+            if tuple(self._input_shape[1:]) != input_shape[1:]:
+                raise ValueError(
+                    f"Model {self.name!r} was built for inputs of shape {self._input_shape}; "
+                    f"it cannot be rebuilt for {input_shape}."
+                )
+            return
+        if self._input_layer is None or tuple(self._input_layer.batch_shape) != input_shape:
+            self._input_layer = InputLayer(batch_shape=input_shape,
+                                           name=f"{self.name}_input" if self._input_layer is None
+                                           else self._input_layer.name)
+        x = self._input_layer.output
+        for layer in self._stack:
+            x = layer(x)
+        self._input_shape = input_shape
+        self.built = True
+
+    @property
+    def input(self):
+        if self._input_layer is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no input yet.")
+        return self._input_layer.output
+
+    @property
+    def output(self):
+        if not self.built or not self._stack:
+            raise AttributeError(f"Sequential model {self.name!r} has no output yet.")
+        return self._stack[-1].output
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._stack:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._stack:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` (position in ``model.layers``)."""
+        if (name is None) == (index is None):
+            raise ValueError("Provide exactly one of `name` or `index` to get_layer().")
+        if index is not None:
+            if not -len(self._stack) <= index < len(self._stack):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self._stack)} layers."
+                )
+            return self._stack[index]
+        for layer in self._stack:
+            if layer.name == name:
+                return layer
+        hint = closest(name, [layer.name for layer in self._stack])
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[la.name for la in self._stack]}."
+            + (f" Did you mean {hint[0]!r}?" if hint else "")
+        )
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [{"class_name": type(la).__name__, "config": la.get_config()}
+                           for la in self._stack]}
+
+
+def _floatx():
+    return config.floatx()

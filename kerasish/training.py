@@ -1,0 +1,189 @@
+"""The functional training tier: a ``TrainState`` of arrays and the jitted programs
+that advance it.
+
+Nothing here knows about Keras objects. The model hands over pure pieces (its forward
+function, the loss's per-sample ``call``, the regularisation penalty, the optimizer's
+``update`` and the metrics' ``init/update/compute``) and gets back three compiled
+programs:
+
+* ``train_chunk``: K optimizer steps as one ``lax.scan`` over batches gathered on the
+  device from a shuffled index table — one host round trip per chunk, not per step;
+* ``eval_chunk``: the same without gradients, for ``evaluate`` and validation;
+* ``predict``: a batched forward pass.
+
+The last, short batch is padded to the full batch size and masked: padded rows carry
+zero weight, the loss is divided by the number of *real* rows (so the gradient equals
+Keras's for that short batch), and a step whose rows are all padding is skipped with
+``lax.cond`` (so padding never moves the optimizer). Every epoch therefore has the same
+shapes, and each program compiles once per dataset shape.
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+
+class TrainState(NamedTuple):
+    """Everything that changes during training, as arrays only."""
+
+    params: Any      # trainable weights {layer: {weight: array}}
+    state: Any       # non-trainable weights, same layout
+    opt_state: Any   # the optimizer's state (kerasish.optimizers.OptimizerState)
+    metrics: Any     # metric accumulators: (loss_sum, loss_count), then one per metric
+    rng: Any         # key for shuffling and for dropout-style layers
+    step: Any        # int32: optimizer steps taken in this TrainState's life
+
+
+class Pieces(NamedTuple):
+    """The pure functions a model contributes to its programs (static config)."""
+
+    forward: Any          # (params, state, x, training, rng) -> (y_pred, new_state)
+    loss_values: Any      # (y_true, y_pred) -> per-sample losses, unreduced
+    penalty: Any          # params -> scalar regularisation penalty
+    optimizer_update: Any  # (grads, opt_state, params) -> (updates, opt_state)
+    metrics: tuple        # Metric objects with init_state/update/compute
+    loss_sum_reduction: bool  # True for reduction="sum": no division by batch size
+
+
+def init_metrics(pieces):
+    zero = jnp.zeros((), jnp.float32)
+    return ((zero, zero),) + tuple(m.init_state() for m in pieces.metrics)
+
+
+def read_metrics(pieces, metrics):
+    """Device accumulators -> {'loss': float, name: float}, with one host transfer."""
+    (loss_sum, loss_count), *accs = metrics
+    values = [loss_sum / jnp.maximum(loss_count, 1.0)]
+    values += [m.compute(a) for m, a in zip(pieces.metrics, accs)]
+    values = jax.device_get(values)
+    out = {"loss": float(values[0])}
+    for m, v in zip(pieces.metrics, values[1:]):
+        out[m.name] = float(v)
+    return out
+
+
+def _weighted_loss(pieces, values, weights, n_real):
+    """Keras's ``sum_over_batch_size`` over the real rows of a padded batch."""
+    w = weights.reshape(weights.shape + (1,) * (values.ndim - weights.ndim))
+    total = jnp.sum(values * w)
+    if pieces.loss_sum_reduction:
+        return total
+    per_row = values.size // max(values.shape[0], 1)
+    return total / jnp.maximum(n_real * per_row, 1.0)
+
+
+def _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights):
+    (loss_sum, loss_count), *accs = metrics
+    # Keras weights each batch's loss by its number of samples.
+    new = [(loss_sum + loss * n_real, loss_count + n_real)]
+    new += [m.update(a, y, y_pred, weights) for m, a in zip(pieces.metrics, accs)]
+    return tuple(new)
+
+
+def _gather(data, idx):
+    return jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data)
+
+
+def make_train_chunk(pieces):
+    """``(ts, data, index_table, mask_table, start, K) -> ts`` running K steps.
+
+    ``data = (x, y, sample_weight)`` lives on the device for the whole ``fit``; the
+    tables are ``(steps, batch)`` row indices and 0/1 masks for one epoch.
+    """
+
+    def train_chunk(ts, data, idx_table, mask_table, start, n_steps):
+        def step(ts, i):
+            idx = jax.lax.dynamic_index_in_dim(idx_table, i, keepdims=False)
+            mask = jax.lax.dynamic_index_in_dim(mask_table, i, keepdims=False)
+            x, y, sw = _gather(data, idx)
+            weights = sw * mask
+            n_real = jnp.sum(mask)
+
+            def do_step(ts):
+                rng, step_rng = jax.random.split(ts.rng)
+
+                def loss_fn(params):
+                    y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng)
+                    values = pieces.loss_values(y, y_pred)
+                    loss = _weighted_loss(pieces, values, weights, n_real)
+                    return loss + pieces.penalty(params), (y_pred, new_state)
+
+                (loss, (y_pred, new_state)), grads = jax.value_and_grad(
+                    loss_fn, has_aux=True)(ts.params)
+                updates, opt_state = pieces.optimizer_update(grads, ts.opt_state, ts.params)
+                params = optax.apply_updates(ts.params, updates)
+                metrics = _update_metrics(pieces, ts.metrics, loss, n_real, y, y_pred, weights)
+                return TrainState(params, new_state, opt_state, metrics, rng, ts.step + 1)
+
+            # A step of pure padding (the tail of the last chunk) must not move anything.
+            return jax.lax.cond(n_real > 0, do_step, lambda ts: ts, ts), None
+
+        ts, _ = jax.lax.scan(step, ts, start + jnp.arange(n_steps))
+        return ts
+
+    return jax.jit(train_chunk, static_argnums=5)
+
+
+def make_eval_chunk(pieces):
+    """``(params, state, metrics, data, idx_table, mask_table) -> metrics``."""
+
+    def eval_chunk(params, state, metrics, data, idx_table, mask_table):
+        def step(metrics, im):
+            idx, mask = im
+            x, y, sw = _gather(data, idx)
+            weights = sw * mask
+            n_real = jnp.sum(mask)
+            y_pred, _ = pieces.forward(params, state, x, False, None)
+            values = pieces.loss_values(y, y_pred)
+            loss = _weighted_loss(pieces, values, weights, n_real) + pieces.penalty(params)
+            # Padded rows have weight 0, so they add nothing to any accumulator.
+            return _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights), None
+
+        metrics, _ = jax.lax.scan(step, metrics, (idx_table, mask_table))
+        return metrics
+
+    return jax.jit(eval_chunk)
+
+
+def make_predict(forward):
+    """``(params, state, x) -> y``: one batch, or a scan over ``(steps, batch, ...)``."""
+
+    def predict_batch(params, state, x):
+        return forward(params, state, x, False, None)[0]
+
+    def predict_batches(params, state, xb):
+        def step(_, x):
+            return None, forward(params, state, x, False, None)[0]
+
+        return jax.lax.scan(step, None, xb)[1]
+
+    return jax.jit(predict_batch), jax.jit(predict_batches)
+
+
+def batch_tables(n, batch_size, steps_padded, perm=None):
+    """Host-side (numpy) index and mask tables of shape ``(steps_padded, batch_size)``.
+
+    Rows past ``n`` point at row 0 with mask 0. ``perm`` reorders the rows (shuffle).
+    """
+    total = steps_padded * batch_size
+    idx = np.zeros(total, np.int32)
+    idx[:n] = np.arange(n) if perm is None else perm
+    mask = np.zeros(total, np.float32)
+    mask[:n] = 1.0
+    return idx.reshape(steps_padded, batch_size), mask.reshape(steps_padded, batch_size)
+
+
+def make_shuffled_tables(batch_size, steps_padded):
+    """A jitted on-device shuffle: ``key, n_rows_array(static n) -> (idx, mask)``."""
+
+    def tables(key, n):
+        perm = jax.random.permutation(key, n).astype(jnp.int32)
+        total = steps_padded * batch_size
+        idx = jnp.zeros(total, jnp.int32).at[:n].set(perm)
+        mask = (jnp.arange(total) < n).astype(jnp.float32)
+        return idx.reshape(steps_padded, batch_size), mask.reshape(steps_padded, batch_size)
+
+    return jax.jit(tables, static_argnums=1)

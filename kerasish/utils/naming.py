@@ -1,0 +1,42 @@
+"""Automatic names, as Keras gives them: ``dense``, ``dense_1``, ... per prefix and
+per process, and a keyword-argument check that suggests the closest valid name."""
+
+import collections
+import difflib
+import re
+
+_counts = collections.defaultdict(int)
+
+
+def to_snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+def uniquify(prefix):
+    """``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ..."""
+    n = _counts[prefix]
+    _counts[prefix] += 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def reset_names():
+    _counts.clear()
+
+
+def closest(word, options, n=3):
+    """Up to ``n`` close matches of ``word`` in ``options``, for 'did you mean' hints."""
+    return difflib.get_close_matches(str(word), [str(o) for o in options], n=n, cutoff=0.5)
+
+
+def check_kwargs(kwargs, allowed, where):
+    """Raise a TypeError for the first unexpected keyword, suggesting the fix."""
+    for key in kwargs:
+        if key not in allowed:
+            hint = closest(key, allowed, n=1)
+            fix = f" Did you mean `{hint[0]}`?" if hint else ""
+            raise TypeError(
+                f"{where} got an unexpected keyword argument `{key}`.{fix} "
+                f"Allowed keyword arguments: {sorted(allowed)}."
+            )

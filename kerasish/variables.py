@@ -1,0 +1,258 @@
+"""``Variable``: a named, mutable handle on one weight array, and the stateless
+call scope that makes Keras-style layer code pure.
+
+Outside a scope, a variable holds a concrete array (``.value``, ``.numpy()``).
+Inside :class:`StatelessScope` (what every jitted step uses), reading
+``layer.kernel`` returns the array bound from the params pytree for that call, and
+``assign`` records the new value in the scope instead of mutating anything. That is
+how user layers written against ``self.kernel`` trace correctly under ``jax.jit``
+without leaking tracers (Keras 3's ``StatelessScope`` serves the same purpose).
+
+>>> import numpy as np
+>>> v = Variable(np.ones((2, 3)), name="kernel")
+>>> v.shape, str(v.dtype)
+((2, 3), 'float32')
+>>> with StatelessScope({v: np.zeros((2, 3), "float32")}):
+...     float(v.value.sum())
+0.0
+>>> float(v.numpy().sum())
+6.0
+"""
+
+import threading
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import config
+
+_local = threading.local()
+
+
+def _scope_stack():
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
+
+
+def current_scope():
+    stack = _scope_stack()
+    return stack[-1] if stack else None
+
+
+class StatelessScope:
+    """Bind variables to arrays for the duration of a call.
+
+    ``bindings`` maps Variable -> array. ``rng`` is the key that layers needing
+    randomness (dropout) draw from through :func:`next_rng`. After the ``with`` block,
+    ``updates`` maps each assigned Variable to its new value.
+    """
+
+    def __init__(self, bindings=None, rng=None):
+        self.bindings = {id(v): val for v, val in (bindings or {}).items()}
+        self.updates = {}
+        self._vars = {id(v): v for v in (bindings or {})}
+        self.rng = rng
+        self._rng_count = 0
+
+    def lookup(self, var):
+        key = id(var)
+        if key in self.updates:
+            return self.updates[key][1]
+        return self.bindings.get(key, None)
+
+    def record(self, var, value):
+        self.updates[id(var)] = (var, value)
+
+    def assigned(self):
+        """Variable -> new value for every variable assigned in the scope."""
+        return {var: val for var, val in self.updates.values()}
+
+    def __enter__(self):
+        _scope_stack().append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _scope_stack().pop()
+        return False
+
+
+def next_rng():
+    """A key for randomness inside a layer's ``call``.
+
+    Inside a training step this comes from the step's key (so a run is reproducible
+    from the seed); in eager use it comes from the global stream.
+    """
+    scope = current_scope()
+    if scope is not None and scope.rng is not None:
+        scope._rng_count += 1
+        return jax.random.fold_in(scope.rng, scope._rng_count)
+    from kerasish import random
+
+    return random.next_key()
+
+
+def standardize_dtype(dtype):
+    if dtype is None:
+        return config.floatx()
+    return jnp.dtype(dtype).name
+
+
+class Variable:
+    """A weight: a name, a shape, a dtype, trainability, and its current value."""
+
+    def __init__(
+        self,
+        initializer=None,
+        shape=None,
+        dtype=None,
+        trainable=True,
+        name="variable",
+        regularizer=None,
+        path=None,
+    ):
+        self.name = name
+        self.path = path or name
+        self.trainable = bool(trainable)
+        self.regularizer = regularizer
+        self.initializer = initializer if callable(initializer) else None
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable {name!r}: `shape` is needed with an initializer.")
+            self._dtype = standardize_dtype(dtype)
+            self._shape = tuple(int(d) for d in shape)
+            self._value = None
+        else:
+            value = np.asarray(initializer if initializer is not None else 0.0)
+            if dtype is None and not np.issubdtype(value.dtype, np.floating):
+                dtype = value.dtype if value.dtype.kind in "iub" else None
+            self._dtype = standardize_dtype(dtype)
+            self._value = jnp.asarray(value, dtype=self._dtype)
+            self._shape = tuple(self._value.shape)
+
+    def initialize(self, key):
+        """(Re)draw the value from the initializer with an explicit key; returns it."""
+        if self.initializer is not None:
+            value = self.initializer(self._shape, self._dtype, key=key)
+            self._value = jnp.asarray(value, dtype=self._dtype)
+        return self._value
+
+    # -- value ---------------------------------------------------------------
+    @property
+    def value(self):
+        scope = current_scope()
+        if scope is not None:
+            bound = scope.lookup(self)
+            if bound is not None:
+                return bound
+        if self._value is None:
+            raise ValueError(
+                f"Variable {self.path!r} has no value yet: it was created with an "
+                "initializer but never initialised. Build the layer first."
+            )
+        return self._value
+
+    def assign(self, value):
+        scope = current_scope()
+        if scope is not None and id(self) in scope.bindings:
+            scope.record(self, jnp.asarray(value, dtype=self._dtype))
+            return self
+        value = jnp.asarray(value, dtype=self._dtype)
+        if tuple(value.shape) != self._shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {tuple(value.shape)} to variable "
+                f"{self.path!r} of shape {self._shape}."
+            )
+        self._value = value
+        return self
+
+    def assign_add(self, value):
+        return self.assign(self.value + value)
+
+    def assign_sub(self, value):
+        return self.assign(self.value - value)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        arr = np.asarray(self.value)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __int__(self):
+        return int(self.numpy())
+
+    def __bool__(self):
+        return bool(self.numpy())
+
+    def __len__(self):
+        return self._shape[0]
+
+    def __repr__(self):
+        value = "unset" if self._value is None and current_scope() is None else np.asarray(self.value)
+        return (
+            f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
+            f"value={value}>"
+        )
+
+    # Arithmetic delegates to the value, so ``x @ self.kernel + self.bias`` works in
+    # user layers. (JAX no longer converts objects through ``__jax_array__``.)
+    def __getitem__(self, idx):
+        return self.value[idx]
+
+    def __neg__(self):
+        return -self.value
+
+    def __pos__(self):
+        return self.value
+
+    def __abs__(self):
+        return abs(self.value)
+
+    @property
+    def T(self):
+        return self.value.T
+
+    def __eq__(self, other):
+        # Identity semantics for hashing/containment; arrays compare with ``.value``.
+        return self is other
+
+    __hash__ = object.__hash__
+
+
+def _binop(name):
+    def fwd(self, other):
+        return getattr(self.value, name)(other.value if isinstance(other, Variable) else other)
+
+    fwd.__name__ = name
+    return fwd
+
+
+for _op in (
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+    "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__pow__",
+    "__rpow__", "__matmul__", "__rmatmul__", "__mod__", "__lt__", "__le__",
+    "__gt__", "__ge__",
+):
+    setattr(Variable, _op, _binop(_op))
+
+
+def unwrap(x):
+    """The array behind a Variable; anything else unchanged."""
+    return x.value if isinstance(x, Variable) else x
