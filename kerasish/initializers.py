@@ -69,9 +69,9 @@ def _float_dtype(dtype, who):
 
 
 def _key_from_seed(seed):
-    # Keras's JAX backend turns an int seed into the raw uint32 key [seed, 0]; doing
-    # the same makes `GlorotUniform(seed=3)` give Keras's exact weights.
-    return jnp.array([seed & 0xFFFFFFFF, 0], dtype=jnp.uint32)
+    # Keras's JAX backend turns an int seed into the raw threefry key [seed, 0];
+    # using the same key bits makes `GlorotUniform(seed=3)` give Keras's exact weights.
+    return jax.random.wrap_key_data(jnp.array([seed & 0xFFFFFFFF, 0], dtype=jnp.uint32))
 
 
 def _compute_fans(shape, input_axes=None, output_axes=None):

@@ -88,11 +88,12 @@ def _concrete(x):
     return None if isinstance(x, jax.core.Tracer) else np.asarray(x)
 
 
-def _warn_if_not_probabilities(fn_name, y_pred):
+def _warn_if_not_probabilities(fn_name, y_pred, upper=1.0):
     values = _concrete(y_pred)
-    if values is not None and values.size and (values.min() < 0 or values.max() > 1):
+    if values is not None and values.size and (values.min() < 0 or values.max() > upper):
         warnings.warn(
-            f"`{fn_name}` received `y_pred` values outside [0, 1] with `from_logits=False`, "
+            f"`{fn_name}` received `y_pred` values that are not probabilities with "
+            "`from_logits=False`, "
             f"so they are clipped to probabilities and the loss is wrong. Received: "
             f"min={values.min():.4g}, max={values.max():.4g}. If the model outputs logits "
             "(no sigmoid/softmax on the last layer), pass `from_logits=True`.",
@@ -146,7 +147,8 @@ def _log_probabilities(y_pred, from_logits, axis, fn_name):
     if from_logits:
         # log_softmax subtracts the max before exponentiating: exact for logits of 1e4.
         return jax.nn.log_softmax(y_pred, axis=axis)
-    _warn_if_not_probabilities(fn_name, y_pred)
+    # Keras renormalises the outputs, so only negative values betray logits here.
+    _warn_if_not_probabilities(fn_name, y_pred, upper=np.inf)
     # Keras renormalises the outputs to sum to 1, then clips to [eps, 1 - eps].
     eps = config.epsilon()
     p = y_pred / jnp.sum(y_pred, axis=axis, keepdims=True)
@@ -471,11 +473,9 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config["fn"] = deserialize(config["fn"])
+        if "fn" in config:  # subclasses fix their own function
+            config["fn"] = deserialize(config["fn"])
         return cls(**config)
-
-    def __repr__(self):
-        return f"<LossFunctionWrapper({self.fn.__name__}, kwargs={self._fn_kwargs})>"
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
@@ -484,7 +484,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
     >>> bce = BinaryCrossentropy(from_logits=True)
     >>> round(float(bce(np.array([[0, 1], [0, 0]]), np.array([[-18.6, 0.51], [2.94, -12.8]]))), 4)
-    0.8654
+    0.8655
     """
 
     def __init__(

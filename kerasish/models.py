@@ -188,7 +188,7 @@ class Model(Layer):
             "pieces": pieces,
             "train": training.make_train_chunk(pieces),
             "eval": training.make_eval_chunk(pieces),
-            "tables": {},
+            "results": training.make_results(pieces),
         }
         return self._programs
 
@@ -289,7 +289,7 @@ class Model(Layer):
         chunk = 1 if cb.per_batch() else (steps if self.steps_per_execution == 1
                                           else min(self.steps_per_execution, steps))
         n_chunks = math.ceil(steps / chunk)
-        tables_fn = self._tables_fn(batch_size, n_chunks * chunk)
+        may_skip = n_chunks * chunk > steps
 
         params, state = self.current_params()
         if self._opt_state is None or jax.tree_util.tree_structure(
@@ -297,42 +297,44 @@ class Model(Layer):
                 self.optimizer.init(params).slots):
             self._opt_state = self.optimizer.init(params)
         else:  # pick up a learning rate the user (or a callback) changed
-            self._opt_state = self.optimizer.refresh_state(self._opt_state)
+            self._opt_state = self.optimizer.sync_to_state(self._opt_state)
         fit_key = random.next_key()
+        shuffler = np.random.default_rng(random.next_seed())
         self.stop_training = False
         self.history = history
         cb.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
             cb.on_epoch_begin(epoch)
-            epoch_key = jax.random.fold_in(fit_key, epoch)
-            shuffle_key, step_key = jax.random.split(epoch_key)
-            if shuffle:
-                idx, mask = tables_fn(shuffle_key, n)
-            else:
-                idx, mask = self._plain_tables(n, batch_size, n_chunks * chunk)
+            step_key = jax.random.fold_in(fit_key, epoch)
+            perm = shuffler.permutation(n) if shuffle else None
+            idx, mask = training.batch_tables(n, batch_size, n_chunks * chunk, perm)
             if steps_per_epoch is not None:
-                mask = mask.at[steps:].set(0.0)
+                mask[steps:] = 0.0
             params, state = self.current_params()
             ts = training.TrainState(params, state, self._opt_state,
                                      training.init_metrics(pieces), step_key,
-                                     jnp.zeros((), jnp.int32))
+                                     np.zeros((), np.int32))
             for c in range(n_chunks):
                 if cb.per_batch():
                     cb.on_train_batch_begin(c * chunk)
-                ts = programs["train"](ts, data, idx, mask, jnp.int32(c * chunk), chunk)
+                ts = programs["train"](ts, data, idx, mask, np.int32(c * chunk), chunk,
+                                       may_skip)
                 self._commit(ts)
                 done = min((c + 1) * chunk, steps)
                 if verbose == 1 or cb.per_batch():
-                    cb.on_train_batch_end(done - 1, training.read_metrics(pieces, ts.metrics))
+                    cb.on_train_batch_end(done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
                 if self.stop_training and cb.per_batch():
                     break
-            logs = training.read_metrics(pieces, ts.metrics)
+            logs = training.read_metrics(pieces, ts.metrics, programs["results"])
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_eval(val_data, val_batch)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             logs = self._ordered_logs(logs)
+            self.optimizer.sync_from_state(self._opt_state)
             cb.on_epoch_end(epoch, logs)
+            # A callback may have changed the learning rate: carry it into the state.
+            self._opt_state = self.optimizer.sync_to_state(self._opt_state)
             if self.stop_training:
                 break
         cb.on_train_end(logs)
@@ -345,33 +347,20 @@ class Model(Layer):
         val = sorted(k for k in logs if k.startswith("val_"))
         return {k: logs[k] for k in train + val}
 
-    def _tables_fn(self, batch_size, steps_padded):
-        cache = self._programs["tables"]
-        key = (batch_size, steps_padded)
-        if key not in cache:
-            cache[key] = training.make_shuffled_tables(batch_size, steps_padded)
-        return cache[key]
-
-    @staticmethod
-    def _plain_tables(n, batch_size, steps_padded):
-        idx, mask = training.batch_tables(n, batch_size, steps_padded)
-        return jnp.asarray(idx), jnp.asarray(mask)
-
     def _commit(self, ts):
         """Make a completed chunk the model's state (weights, optimizer)."""
         assign_tree(self, ts.params, ts.state)
         self._opt_state = ts.opt_state
-        self.optimizer.sync_from_state(ts.opt_state)
 
     def _run_eval(self, data, batch_size):
         programs = self._programs
         pieces = programs["pieces"]
         n = int(data[0].shape[0])
         steps = math.ceil(n / batch_size)
-        idx, mask = self._plain_tables(n, batch_size, steps)
+        idx, mask = training.batch_tables(n, batch_size, steps)
         params, state = self.current_params()
         metrics = programs["eval"](params, state, training.init_metrics(pieces), data, idx, mask)
-        return training.read_metrics(pieces, metrics)
+        return training.read_metrics(pieces, metrics, programs["results"])
 
     # -- evaluate / predict ---------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,

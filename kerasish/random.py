@@ -33,5 +33,11 @@ def next_key():
 
 
 def next_seed():
-    """A fresh int seed drawn from the same stream (for numpy-side shuffles)."""
-    return int(np.asarray(jax.random.randint(next_key(), (), 0, 2**31 - 1)))
+    """A fresh int seed from the same stream (for numpy-side shuffles).
+
+    Derived with numpy's SeedSequence rather than a jax op: no compiled program.
+    """
+    if _state["seed"] is None:
+        set_seed(int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF)
+    _state["counter"] += 1
+    return int(np.random.SeedSequence([_state["seed"], _state["counter"]]).generate_state(1)[0])

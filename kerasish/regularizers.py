@@ -4,9 +4,9 @@ A regularizer is a config object whose call ``reg(x)`` returns a scalar penalty 
 the training step adds to the loss. The lowercase names are the classes themselves,
 as in Keras: ``l2(0.01)`` is an ``L2``.
 
->>> reg = L2(0.01)
->>> reg([[1.0, 2.0], [3.0, 4.0]])  # 0.01 * (1 + 4 + 9 + 16)
-Array(0.3, dtype=float32)
+>>> reg = L2(0.5)
+>>> reg([[1.0, 2.0], [3.0, 4.0]])  # 0.5 * (1 + 4 + 9 + 16)
+Array(15., dtype=float32)
 >>> type(get("l2")) is l2
 True
 """
@@ -79,8 +79,8 @@ class L1L2(Regularizer):
     """``l1 * sum(abs(x)) + l2 * sum(square(x))``. Both factors default to 0 here;
     the string ``"l1_l2"`` gives 0.01 for each (see :func:`get`).
 
-    >>> L1L2(l1=0.1, l2=0.01)([1.0, -2.0])  # 0.1 * 3 + 0.01 * 5
-    Array(0.35, dtype=float32)
+    >>> L1L2(l1=0.5, l2=0.25)([1.0, -2.0])  # 0.5 * 3 + 0.25 * 5
+    Array(2.75, dtype=float32)
     """
 
     def __init__(self, l1=0.0, l2=0.0):
@@ -139,13 +139,13 @@ class L2(Regularizer):
 
 class OrthogonalRegularizer(Regularizer):
     """Penalises non-orthogonal rows (``mode="rows"``) or columns of a 2D weight:
-    ``factor * 0.5 * mean |<u_i, u_j>|`` over pairs ``i != j`` of the L2-normalised
-    rows or columns.
+    ``factor`` times the mean of ``|<u_i, u_j>|`` over the pairs ``i < j`` of
+    L2-normalised rows (or columns). Parallel rows give ``factor``.
 
     >>> OrthogonalRegularizer(factor=1.0)([[1.0, 0.0], [0.0, 1.0]])
     Array(0., dtype=float32)
     >>> OrthogonalRegularizer(factor=1.0)([[1.0, 0.0], [1.0, 0.0]])
-    Array(0.5, dtype=float32)
+    Array(1., dtype=float32)
     """
 
     def __init__(self, factor=0.01, mode="rows"):
@@ -178,6 +178,7 @@ class OrthogonalRegularizer(Regularizer):
         n = x.shape[0]
         off_diagonal = (u @ u.T) * (1.0 - jnp.eye(n, dtype=x.dtype))
         num_pairs = n * (n - 1.0) / 2.0
+        # The sum counts each pair twice, hence the 0.5 (Keras's own arrangement).
         return self.factor * 0.5 * jnp.sum(jnp.abs(off_diagonal)) / num_pairs
 
     def get_config(self):
@@ -205,7 +206,7 @@ def _lookup(name, custom_objects=None):
         return custom_objects[name]
     if name not in _BY_NAME:
         valid = sorted(_BY_NAME)
-        close = difflib.get_close_matches(name, valid, n=3)
+        close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(
             f"Unknown regularizer name.{hint} Expected one of {valid}. "
@@ -259,7 +260,7 @@ def get(identifier):
     >>> get("l3")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Unknown regularizer name. Did you mean 'l1' or 'l2'...
+    ValueError: Unknown regularizer name. Did you mean 'l2' or 'l1'?...
     """
     if identifier is None:
         return None

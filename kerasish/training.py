@@ -49,16 +49,26 @@ class Pieces(NamedTuple):
 
 
 def init_metrics(pieces):
-    zero = jnp.zeros((), jnp.float32)
-    return ((zero, zero),) + tuple(m.init_state() for m in pieces.metrics)
+    # numpy zeros: passed as arguments they need no compiled program of their own.
+    zero = np.zeros((), np.float32)
+    return ((zero, zero),) + tuple(
+        jax.tree_util.tree_map(np.asarray, m.init_state()) for m in pieces.metrics)
 
 
-def read_metrics(pieces, metrics):
+def make_results(pieces):
+    """A jitted ``metrics -> [loss, *metric results]`` (one program, not many eager ops)."""
+
+    def results(metrics):
+        (loss_sum, loss_count), *accs = metrics
+        values = [loss_sum / jnp.maximum(loss_count, 1.0)]
+        return values + [m.compute(a) for m, a in zip(pieces.metrics, accs)]
+
+    return jax.jit(results)
+
+
+def read_metrics(pieces, metrics, results_fn):
     """Device accumulators -> {'loss': float, name: float}, with one host transfer."""
-    (loss_sum, loss_count), *accs = metrics
-    values = [loss_sum / jnp.maximum(loss_count, 1.0)]
-    values += [m.compute(a) for m, a in zip(pieces.metrics, accs)]
-    values = jax.device_get(values)
+    values = jax.device_get(results_fn(metrics))
     out = {"loss": float(values[0])}
     for m, v in zip(pieces.metrics, values[1:]):
         out[m.name] = float(v)
@@ -88,13 +98,15 @@ def _gather(data, idx):
 
 
 def make_train_chunk(pieces):
-    """``(ts, data, index_table, mask_table, start, K) -> ts`` running K steps.
+    """``(ts, data, index_table, mask_table, start, K, may_skip) -> ts``: K steps.
 
     ``data = (x, y, sample_weight)`` lives on the device for the whole ``fit``; the
-    tables are ``(steps, batch)`` row indices and 0/1 masks for one epoch.
+    tables are ``(steps, batch)`` row indices and 0/1 masks for one epoch. ``may_skip``
+    (static) says whether a step can be all padding; only then is the ``lax.cond``
+    compiled in (it costs compile time, not run time).
     """
 
-    def train_chunk(ts, data, idx_table, mask_table, start, n_steps):
+    def train_chunk(ts, data, idx_table, mask_table, start, n_steps, may_skip):
         def step(ts, i):
             idx = jax.lax.dynamic_index_in_dim(idx_table, i, keepdims=False)
             mask = jax.lax.dynamic_index_in_dim(mask_table, i, keepdims=False)
@@ -118,13 +130,15 @@ def make_train_chunk(pieces):
                 metrics = _update_metrics(pieces, ts.metrics, loss, n_real, y, y_pred, weights)
                 return TrainState(params, new_state, opt_state, metrics, rng, ts.step + 1)
 
+            if not may_skip:
+                return do_step(ts), None
             # A step of pure padding (the tail of the last chunk) must not move anything.
             return jax.lax.cond(n_real > 0, do_step, lambda ts: ts, ts), None
 
         ts, _ = jax.lax.scan(step, ts, start + jnp.arange(n_steps))
         return ts
 
-    return jax.jit(train_chunk, static_argnums=5)
+    return jax.jit(train_chunk, static_argnums=(5, 6))
 
 
 def make_eval_chunk(pieces):
@@ -164,9 +178,12 @@ def make_predict(forward):
 
 
 def batch_tables(n, batch_size, steps_padded, perm=None):
-    """Host-side (numpy) index and mask tables of shape ``(steps_padded, batch_size)``.
+    """Index and mask tables of shape ``(steps_padded, batch_size)``, built with numpy.
 
     Rows past ``n`` point at row 0 with mask 0. ``perm`` reorders the rows (shuffle).
+    Shuffling on the host costs microseconds for the dataset sizes that fit on one
+    device and, unlike ``jax.random.permutation``, needs no compiled program; only
+    the small index table travels, the data stays on the device.
     """
     total = steps_padded * batch_size
     idx = np.zeros(total, np.int32)
@@ -174,16 +191,3 @@ def batch_tables(n, batch_size, steps_padded, perm=None):
     mask = np.zeros(total, np.float32)
     mask[:n] = 1.0
     return idx.reshape(steps_padded, batch_size), mask.reshape(steps_padded, batch_size)
-
-
-def make_shuffled_tables(batch_size, steps_padded):
-    """A jitted on-device shuffle: ``key, n_rows_array(static n) -> (idx, mask)``."""
-
-    def tables(key, n):
-        perm = jax.random.permutation(key, n).astype(jnp.int32)
-        total = steps_padded * batch_size
-        idx = jnp.zeros(total, jnp.int32).at[:n].set(perm)
-        mask = (jnp.arange(total) < n).astype(jnp.float32)
-        return idx.reshape(steps_padded, batch_size), mask.reshape(steps_padded, batch_size)
-
-    return jax.jit(tables, static_argnums=1)

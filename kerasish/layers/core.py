@@ -134,8 +134,8 @@ class InputLayer(Layer):
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
         self.batch_shape = tuple(batch_shape)
-        self.output = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name,
-                                  history=(self, None))
+        self._output_tensor = KerasTensor(self.batch_shape, dtype=self.dtype,
+                                          name=self.name, history=(self, None))
         self.built = True
 
     def call(self, inputs):

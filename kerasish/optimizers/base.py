@@ -241,7 +241,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if callable(value) and not isinstance(value, Variable):
+        if callable(value):
             self._schedule = value
             return
         if self._schedule is not None:
@@ -337,13 +337,15 @@ class Optimizer:
             self._learning_rate.assign(np.asarray(state.learning_rate))
 
     def sync_to_state(self, state):
-        """``state`` with iterations and learning rate taken from the Variables.
+        """``state`` with its learning rate replaced by the Variable's current value.
 
-        For a learning rate changed between epochs (``opt.learning_rate = 0.01``)
-        without touching the slots, and without recompiling the step.
+        For a rate changed between epochs (``opt.learning_rate = 0.01``, as Keras's
+        callbacks do): the slots and ``iterations`` are kept, and the compiled step is
+        reused. With a schedule the state is returned unchanged.
         """
-        iterations = jnp.array(self._iterations.value, dtype=jnp.int32)
-        return state._replace(iterations=iterations, learning_rate=self._learning_rate_at(iterations))
+        if self._schedule is not None:
+            return state
+        return state._replace(learning_rate=self._learning_rate_at(state.iterations))
 
     # -- weight decay exclusions ----------------------------------------------
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
@@ -354,15 +356,16 @@ class Optimizer:
         path, which is its pytree keys joined by ``/``. Call it before the step is
         compiled: a compiled step keeps the exclusions it was traced with.
 
-        >>> import jax.numpy as jnp
+        >>> import jax.numpy as jnp, optax
         >>> from kerasish.optimizers import AdamW
         >>> opt = AdamW(learning_rate=0.5, weight_decay=0.1)
         >>> opt.exclude_from_weight_decay(var_names=["bias"])
         >>> params = {"dense": {"kernel": jnp.ones(2), "bias": jnp.ones(2)}}
         >>> zeros = {"dense": {"kernel": jnp.zeros(2), "bias": jnp.zeros(2)}}
         >>> updates, _ = opt.update(zeros, opt.init(params), params)
-        >>> updates["dense"]["kernel"].tolist(), updates["dense"]["bias"].tolist()
-        ([-0.05000000074505806, -0.05000000074505806], [0.0, 0.0])
+        >>> new = optax.apply_updates(params, updates)
+        >>> new["dense"]["kernel"].tolist(), new["dense"]["bias"].tolist()
+        ([0.949999988079071, 0.949999988079071], [1.0, 1.0])
         """
         self._exclude_paths = frozenset(getattr(v, "path", v) for v in (var_list or ()))
         names = sorted(set(var_names or ()))

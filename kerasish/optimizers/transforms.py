@@ -48,7 +48,7 @@ def clip_by_global_norm(clipnorm):
     >>> clip = clip_by_global_norm(1.0)
     >>> u, _ = clip.update({"a": jnp.array([3.0]), "b": jnp.array([4.0])}, clip.init(None))
     >>> u["a"].tolist(), u["b"].tolist()
-    ([0.6000000238418579, 0.800000011920929], [0.6000000238418579, 0.800000011920929])
+    ([0.6000000238418579], [0.800000011920929])
     """
 
     def clip_all(updates, params=None):

@@ -1,0 +1,44 @@
+"""Optimizers with Keras 3's names, defaults and formulas, built as optax transforms.
+
+Each optimizer is a configuration object whose pure ``init(params)`` and
+``update(grads, state, params)`` (jittable) step an :class:`OptimizerState`;
+``to_optax()`` returns the same pair as an ``optax.GradientTransformation``, and
+``get(optax_transform)`` goes the other way.
+
+Deliberate differences from Keras 3 (numerics are the same, checked in
+``tests/test_optimizers.py`` against Keras itself):
+
+* ``lr=`` is accepted with a warning (Keras 3 refuses it); ``decay=`` is refused
+  (Keras 3 ignores it with a warning). Unknown arguments raise ``TypeError`` with a
+  suggestion (Keras: ``ValueError``). Integer hyperparameters are accepted
+  (``SGD(momentum=0)``; Keras wants floats) and ranges are checked (negative learning
+  rate, betas and ``rho`` outside [0, 1), negative or zero clipping).
+* A callable learning rate is a schedule ``iterations -> rate`` (Keras calls a plain
+  callable with no argument); ``get_config`` returns the callable itself.
+* ``use_ema``, ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted
+  only at their defaults (``NotImplementedError`` otherwise).
+* ``exclude_from_weight_decay(var_names=...)`` searches the weight's full path
+  (``"dense/bias"``), Keras its short name (``"bias"``).
+"""
+
+from kerasish.optimizers.adagrad import Adagrad
+from kerasish.optimizers.adam import Adam, AdamW
+from kerasish.optimizers.base import Optimizer, OptimizerState
+from kerasish.optimizers.optax_optimizer import OptaxOptimizer
+from kerasish.optimizers.registry import deserialize, get, serialize
+from kerasish.optimizers.rmsprop import RMSprop
+from kerasish.optimizers.sgd import SGD
+
+__all__ = [
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "OptaxOptimizer",
+    "Optimizer",
+    "OptimizerState",
+    "RMSprop",
+    "SGD",
+    "deserialize",
+    "get",
+    "serialize",
+]
