@@ -92,21 +92,31 @@ class Model(Layer):
                 "loss=kerasish.losses.MeanSquaredError(). Received: loss=None"
             )
         self._loss_fn = losses.get(loss)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
-            metrics = [metrics]
-        for m in metrics:
-            if isinstance(m, str) and m.lower() in ("accuracy", "acc", "crossentropy", "ce"):
-                continue
-            metrics_module.get(m)  # raises with suggestions for an unknown name
-        self._metric_ids = list(metrics)
+        self._metric_ids = self._check_metrics(metrics, "metrics")
+        self._weighted_ids = self._check_metrics(weighted_metrics, "weighted_metrics")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.steps_per_execution = _check_int("steps_per_execution", steps_per_execution, 1)
         self._opt_state = None
         self._programs = None
         self.compiled = True
+
+    @staticmethod
+    def _check_metrics(metrics, what):
+        if metrics is None:
+            return []
+        if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
+            metrics = [metrics]
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"`{what}` must be a list of metric names, Metric objects or functions. "
+                f"Received: {what}={metrics!r}"
+            )
+        for m in metrics:
+            if isinstance(m, str) and m.lower() in ("accuracy", "acc", "crossentropy", "ce"):
+                continue
+            metrics_module.get(m)  # raises with suggestions for an unknown name
+        return list(metrics)
 
     # -- build & shapes --------------------------------------------------------
     def build(self, input_shape=None):
@@ -160,12 +170,13 @@ class Model(Layer):
 
     # -- the engine's pieces -----------------------------------------------------------
     def _build_programs(self, y_shape):
-        key = (self._layout_key(), y_shape)
+        key = (self._layout_key(), tuple(y_shape[1:]))
         if self._programs is not None and self._programs["key"] == key:
             return self._programs
         out_shape = self._output_shape()
-        resolved = [metrics_module.resolve(m, (None,) + tuple(y_shape[1:]), out_shape,
-                                           loss=self._loss_fn) for m in self._metric_ids]
+        y_spec = (None,) + tuple(y_shape[1:])
+        resolved = [metrics_module.resolve(m, y_spec, out_shape, loss=self._loss_fn)
+                    for m in self._metric_ids + self._weighted_ids]
         trainable, _ = self._variables_split()
         regs = [(v._owner.name, v.name, v.regularizer) for v in trainable if v.regularizer]
 
@@ -181,6 +192,7 @@ class Model(Layer):
             penalty=penalty,
             optimizer_update=self.optimizer.update,
             metrics=tuple(resolved),
+            weighted=(False,) * len(self._metric_ids) + (True,) * len(self._weighted_ids),
             loss_sum_reduction=getattr(self._loss_fn, "reduction", None) == "sum",
         )
         self._programs = {

@@ -169,11 +169,13 @@ class OrthogonalRegularizer(Regularizer):
         if self.mode == "columns":
             x = x.T
         # Keras's normalisation: multiply by rsqrt of the squared norm, capped at
-        # 1/epsilon so that an all-zero row stays zero instead of becoming NaN.
-        inv_norm = jnp.minimum(
-            jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=1, keepdims=True)),
-            1.0 / config.epsilon(),
-        )
+        # 1/epsilon so that an all-zero row stays zero. Keras caps with `minimum`,
+        # whose gradient still flows through rsqrt(0) = inf and gives NaN for a zero
+        # row; the double `where` gives the same values with a finite gradient.
+        eps = config.epsilon()
+        squared = jnp.sum(jnp.square(x), axis=1, keepdims=True)
+        large = squared > eps**2
+        inv_norm = jnp.where(large, jax.lax.rsqrt(jnp.where(large, squared, 1.0)), 1.0 / eps)
         u = x * inv_norm
         n = x.shape[0]
         off_diagonal = (u @ u.T) * (1.0 - jnp.eye(n, dtype=x.dtype))

@@ -45,6 +45,7 @@ class Pieces(NamedTuple):
     penalty: Any          # params -> scalar regularisation penalty
     optimizer_update: Any  # (grads, opt_state, params) -> (updates, opt_state)
     metrics: tuple        # Metric objects with init_state/update/compute
+    weighted: tuple       # per metric: does it see sample weights (Keras's weighted_metrics)?
     loss_sum_reduction: bool  # True for reduction="sum": no division by batch size
 
 
@@ -85,11 +86,14 @@ def _weighted_loss(pieces, values, weights, n_real):
     return total / jnp.maximum(n_real * per_row, 1.0)
 
 
-def _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights):
+def _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights, mask):
     (loss_sum, loss_count), *accs = metrics
     # Keras weights each batch's loss by its number of samples.
     new = [(loss_sum + loss * n_real, loss_count + n_real)]
-    new += [m.update(a, y, y_pred, weights) for m, a in zip(pieces.metrics, accs)]
+    # Keras's `metrics` ignore sample weights (only `weighted_metrics` use them); the
+    # mask still removes padded rows from both.
+    new += [m.update(a, y, y_pred, weights if w else mask)
+            for m, a, w in zip(pieces.metrics, accs, pieces.weighted)]
     return tuple(new)
 
 
@@ -127,7 +131,8 @@ def make_train_chunk(pieces):
                     loss_fn, has_aux=True)(ts.params)
                 updates, opt_state = pieces.optimizer_update(grads, ts.opt_state, ts.params)
                 params = optax.apply_updates(ts.params, updates)
-                metrics = _update_metrics(pieces, ts.metrics, loss, n_real, y, y_pred, weights)
+                metrics = _update_metrics(pieces, ts.metrics, loss, n_real, y, y_pred, weights,
+                                          mask)
                 return TrainState(params, new_state, opt_state, metrics, rng, ts.step + 1)
 
             if not may_skip:
@@ -154,7 +159,8 @@ def make_eval_chunk(pieces):
             values = pieces.loss_values(y, y_pred)
             loss = _weighted_loss(pieces, values, weights, n_real) + pieces.penalty(params)
             # Padded rows have weight 0, so they add nothing to any accumulator.
-            return _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights), None
+            return _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights,
+                                   mask), None
 
         metrics, _ = jax.lax.scan(step, metrics, (idx_table, mask_table))
         return metrics

@@ -11,6 +11,8 @@ from kerasish import losses
 
 N = 6
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]
+# 'mean' is 'sum_over_batch_size' and 'none' is None: the big grid skips the aliases.
+DISTINCT_REDUCTIONS = ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
 
 
 def _data(kind, rng):
@@ -46,7 +48,6 @@ CASES = [
     ("BinaryCrossentropy", {}, "binary_multilabel"),
     ("BinaryCrossentropy", {"label_smoothing": 0.2}, "binary_multilabel"),
     ("BinaryCrossentropy", {"from_logits": True}, "binary_logits"),
-    ("BinaryCrossentropy", {"from_logits": True}, "binary_logits_n"),
     ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "binary_logits"),
     ("CategoricalCrossentropy", {}, "onehot_probs"),
     ("CategoricalCrossentropy", {"label_smoothing": 0.1}, "onehot_probs"),
@@ -56,10 +57,8 @@ CASES = [
     ("SparseCategoricalCrossentropy", {}, "sparse_n1"),
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_logits"),
     ("MeanSquaredError", {}, "regression_n"),
-    ("MeanSquaredError", {}, "regression_n1"),
     ("MeanSquaredError", {}, "regression_multi"),
-    ("MeanAbsoluteError", {}, "regression_n"),
-    ("MeanAbsoluteError", {}, "regression_multi"),
+    ("MeanAbsoluteError", {}, "regression_n1"),
     ("Huber", {}, "regression_multi"),
     ("Huber", {"delta": 0.5}, "regression_n"),
 ]
@@ -79,7 +78,7 @@ def test_classes_match_keras_for_every_reduction_and_weighting(keras, rng, cls_n
         "zeros": np.array([1, 0, 2, 0, 0.5, 1], "float32"),
         "column": rng.uniform(0.1, 2.0, size=(N, 1)).astype("float32"),
     }
-    for reduction in REDUCTIONS:
+    for reduction in DISTINCT_REDUCTIONS:
         ours = getattr(losses, cls_name)(reduction=reduction, **kwargs)
         theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
         for wname, w in weights.items():
@@ -109,6 +108,14 @@ def test_function_forms_match_keras(keras, rng, fn_name, kwargs, kind):
     ours = getattr(losses, fn_name)(y_true, y_pred, **kwargs)
     assert ours.shape == (N,)
     _close(ours, getattr(keras.losses, fn_name)(y_true, y_pred, **kwargs))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_reduction_aliases_match_keras(keras, rng, reduction):
+    y_true, y_pred = _data("regression_multi", rng)
+    w = rng.uniform(size=(N,)).astype("float32")
+    _close(losses.MeanSquaredError(reduction=reduction)(y_true, y_pred, w),
+           keras.losses.MeanSquaredError(reduction=reduction)(y_true, y_pred, w))
 
 
 def test_keras_aliases_exist():
@@ -174,7 +181,7 @@ def test_gradients_at_extreme_logits_are_finite_and_exact(loss):
         y_true, probs_true = jnp.array([1, 1]), jnp.eye(3)[jnp.array([1, 1])]
     else:
         y_true = probs_true = jnp.eye(3)[jnp.array([1, 1])]
-    grad = jax.grad(lambda x: loss(y_true, x))(logits)
+    grad = jax.jit(jax.grad(lambda x: loss(y_true, x)))(logits)
     assert np.isfinite(np.asarray(grad)).all()
     if isinstance(loss, losses.BinaryCrossentropy):
         expected = (jax.nn.sigmoid(logits) - probs_true) / logits.size
@@ -187,7 +194,8 @@ def test_probability_path_gradients_are_finite_at_0_and_1():
     y_pred = jnp.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     y_true = jnp.eye(3)[jnp.array([1, 2])]
     for fn in (losses.binary_crossentropy, losses.categorical_crossentropy):
-        assert np.isfinite(np.asarray(jax.grad(lambda p: fn(y_true, p).sum())(y_pred))).all()
+        grad = jax.jit(jax.grad(lambda p: fn(y_true, p).sum()))(y_pred)
+        assert np.isfinite(np.asarray(grad)).all()
 
 
 def test_probability_path_clips_like_keras():
@@ -204,7 +212,7 @@ def test_probability_path_clips_like_keras():
 def test_check_grads(fn, y_true):
     y_pred = jnp.array([[0.3, -1.2, 2.0], [1.5, 0.2, -0.7]])
     y_pred = y_pred[:, :1] if y_true.shape[-1:] == (1,) else y_pred
-    check_grads(lambda p: fn(y_true, p).sum(), (y_pred,), order=1, modes=["rev"],
+    check_grads(jax.jit(lambda p: fn(y_true, p).sum()), (y_pred,), order=1, modes=["rev"],
                 atol=1e-2, rtol=1e-2, eps=1e-2)
 
 
