@@ -68,9 +68,10 @@ def is_binary_or_sparse_categorical(y_true_shape, y_pred_shape):
     (False, False)
     """
     y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
-    is_binary = y_pred_shape[-1] == 1
+    classes = y_pred_shape[-1]
+    is_binary = classes == 1
     is_sparse = len(y_true_shape) < len(y_pred_shape) or (
-        y_true_shape[-1] == 1 and y_pred_shape[-1] > 1
+        y_true_shape[-1] == 1 and classes is not None and classes > 1
     )
     return is_binary, is_sparse
 
@@ -92,11 +93,10 @@ def _warn_if_not_probabilities(fn_name, y_pred, upper=1.0):
     values = _concrete(y_pred)
     if values is not None and values.size and (values.min() < 0 or values.max() > upper):
         warnings.warn(
-            f"`{fn_name}` received `y_pred` values that are not probabilities with "
-            "`from_logits=False`, "
-            f"so they are clipped to probabilities and the loss is wrong. Received: "
-            f"min={values.min():.4g}, max={values.max():.4g}. If the model outputs logits "
-            "(no sigmoid/softmax on the last layer), pass `from_logits=True`.",
+            f"`{fn_name}` expects probabilities when `from_logits=False`, but `y_pred` "
+            f"holds values that cannot be (min={values.min():.4g}, max={values.max():.4g}); "
+            "they get clipped and the loss is wrong. If the model outputs logits (no "
+            "sigmoid/softmax on its last layer), pass `from_logits=True`.",
             stacklevel=3,
         )
 
@@ -244,10 +244,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     labels = jnp.where(labels < 0, num_classes, labels)
     log_prob = _log_probabilities(y_pred, from_logits, axis, "sparse_categorical_crossentropy")
     picked = jnp.take_along_axis(log_prob, jnp.expand_dims(labels, axis), axis=axis)
-    losses = -jnp.squeeze(picked, axis)
+    nll = -jnp.squeeze(picked, axis)
     if ignore_class is not None:
-        losses = jnp.where(valid, losses, 0.0)
-    return losses
+        nll = jnp.where(valid, nll, 0.0)
+    return nll
 
 
 def mean_squared_error(y_true, y_pred):
@@ -658,7 +658,8 @@ class Huber(LossFunctionWrapper):
     """
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
-        if isinstance(delta, bool) or not (isinstance(delta, (int, float, np.number)) and delta > 0):
+        is_number = isinstance(delta, (int, float, np.number)) and not isinstance(delta, bool)
+        if not (is_number and delta > 0):
             raise ValueError(
                 "Received an invalid value for `delta`, expected a positive float (the error "
                 f"at which the loss turns from quadratic to linear). Received: delta={delta!r}"
@@ -684,7 +685,11 @@ _FUNCTIONS = {
         huber,
     )
 }
-_ALIASES = {"bce": "binary_crossentropy", "mse": "mean_squared_error", "mae": "mean_absolute_error"}
+_ALIASES = {
+    "bce": "binary_crossentropy",
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+}
 _ALIASES.update({alias.upper(): name for alias, name in _ALIASES.items()})
 _CLASSES = {
     cls.__name__: cls
@@ -761,9 +766,10 @@ def deserialize(config, custom_objects=None):
     objects = {**_CLASSES, **_FUNCTIONS, **{a: _FUNCTIONS[n] for a, n in _ALIASES.items()}}
     objects.update(custom_objects or {})
     if isinstance(config, str):
-        if config in objects:
-            return objects[config]
-        raise _unknown("loss", config, sorted(objects))
+        if config not in objects:
+            raise _unknown("loss", config, sorted(objects))
+        obj = objects[config]
+        return obj() if isinstance(obj, type) else obj
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
             "`deserialize` expects a name or a dict with 'class_name' and 'config'. "

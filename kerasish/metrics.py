@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from kerasish import config
 from kerasish import losses
-from kerasish.losses import _snake_case, _unknown, squeeze_or_expand_to_same_rank
+from kerasish.losses import _divide_no_nan, _snake_case, _unknown, squeeze_or_expand_to_same_rank
 
 # ------------------------------------------------------------- function forms
 
@@ -149,10 +149,6 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
-
-
-def _divide_no_nan(x, y):
-    return jnp.where(y == 0, jnp.zeros_like(x), x / jnp.where(y == 0, 1, y))
 
 
 def _samplewise(values, sample_weight, reduce_fn, dtype):
@@ -434,7 +430,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of `losses.sparse_categorical_crossentropy`; entries labelled
     ``ignore_class`` are not counted.
 
-    >>> round(float(SparseCategoricalCrossentropy()([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])), 4)
+    >>> m = SparseCategoricalCrossentropy()
+    >>> round(float(m([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])), 4)
     1.1769
     """
 

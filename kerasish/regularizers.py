@@ -168,15 +168,20 @@ class OrthogonalRegularizer(Regularizer):
             )
         if self.mode == "columns":
             x = x.T
+        if x.shape[0] < 2:
+            # One row has no pair to be orthogonal to (Keras divides 0 by 0 here).
+            return jnp.zeros((), x.dtype)
         # Keras's normalisation: multiply by rsqrt of the squared norm, capped at
         # 1/epsilon so that an all-zero row stays zero. Keras caps with `minimum`,
-        # whose gradient still flows through rsqrt(0) = inf and gives NaN for a zero
-        # row; the double `where` gives the same values with a finite gradient.
+        # whose gradient flows through rsqrt(0) = inf: NaN for a zero row. The double
+        # `where` gives the same values with finite gradients, and rows shorter than
+        # epsilon (no direction to speak of) get no gradient rather than one scaled
+        # by 1/epsilon.
         eps = config.epsilon()
         squared = jnp.sum(jnp.square(x), axis=1, keepdims=True)
         large = squared > eps**2
         inv_norm = jnp.where(large, jax.lax.rsqrt(jnp.where(large, squared, 1.0)), 1.0 / eps)
-        u = x * inv_norm
+        u = jnp.where(large, x, jax.lax.stop_gradient(x)) * inv_norm
         n = x.shape[0]
         off_diagonal = (u @ u.T) * (1.0 - jnp.eye(n, dtype=x.dtype))
         num_pairs = n * (n - 1.0) / 2.0

@@ -138,8 +138,9 @@ def test_ignore_class_matches_keras(keras, reduction):
     for from_logits in (False, True):
         for w in (None, np.array([1.0, 2.0, 3.0, 0.0, 1.0], "float32")):
             kw = dict(ignore_class=-1, from_logits=from_logits, reduction=reduction)
-            _close(losses.SparseCategoricalCrossentropy(**kw)(y_true, y_pred, sample_weight=w),
-                   keras.losses.SparseCategoricalCrossentropy(**kw)(y_true, y_pred, sample_weight=w),
+            ours = losses.SparseCategoricalCrossentropy(**kw)
+            theirs = keras.losses.SparseCategoricalCrossentropy(**kw)
+            _close(ours(y_true, y_pred, sample_weight=w), theirs(y_true, y_pred, sample_weight=w),
                    f"from_logits={from_logits} weights={w}")
 
 
@@ -206,7 +207,7 @@ def test_probability_path_clips_like_keras():
 
 @pytest.mark.parametrize("fn, y_true", [
     (lambda t, p: losses.binary_crossentropy(t, p, from_logits=True), np.array([[0.0], [1.0]])),
-    (lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True), np.array([0, 2])),
+    (lambda t, p: losses.sparse_categorical_crossentropy(t, p, True), np.array([0, 2])),
     (losses.huber, np.array([[0.0], [1.0]])),
 ])
 def test_check_grads(fn, y_true):
@@ -397,7 +398,7 @@ def test_out_of_range_sparse_labels_are_refused():
 
 
 def test_logits_on_the_probability_path_warn():
-    with pytest.warns(UserWarning, match="not probabilities with `from_logits=False`.*"
+    with pytest.warns(UserWarning, match="expects probabilities when `from_logits=False`.*"
                                          "pass `from_logits=True`"):
         losses.binary_crossentropy(np.array([[1.0]]), np.array([[2.5]]))
     with pytest.warns(UserWarning, match="min=-1"):

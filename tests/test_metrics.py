@@ -20,14 +20,16 @@ def _batches(kind, rng, n_batches=3):
         y = {
             "binary_n": (rng.integers(0, 2, (N,)).astype("float32"), rng.uniform(size=(N, 1))),
             "binary_n1": (rng.integers(0, 2, (N, 1)).astype("float32"), rng.uniform(size=(N, 1))),
-            "binary_multi": (rng.integers(0, 2, (N, 3)).astype("float32"), rng.uniform(size=(N, 3))),
+            "binary_multi": (rng.integers(0, 2, (N, 3)).astype("float32"),
+                             rng.uniform(size=(N, 3))),
             "onehot": (np.eye(4, dtype="float32")[classes], probs),
             "sparse_n": (classes, probs),
             "sparse_n1": (classes[:, None], probs),
             "regression_n1": (rng.normal(size=(N, 1)), rng.normal(size=(N, 1))),
             "regression_multi": (rng.normal(size=(N, 3)), rng.normal(size=(N, 3))),
         }[kind]
-        out.append((y[0], y[1].astype("float32"), rng.uniform(0.0, 2.0, size=(N,)).astype("float32")))
+        weights = rng.uniform(0.0, 2.0, size=(N,)).astype("float32")
+        out.append((y[0], y[1].astype("float32"), weights))
     return out
 
 
