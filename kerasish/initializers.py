@@ -25,6 +25,7 @@ Array([0., 0.], dtype=float32)
 import difflib
 import math
 import numbers
+import operator
 
 import jax
 import jax.numpy as jnp
@@ -39,18 +40,18 @@ _TRUNCATED_STD = 0.87962566103423978
 
 
 def _standardize_shape(shape, who):
-    if isinstance(shape, numbers.Integral):
-        shape = (shape,)
     try:
-        shape = tuple(int(d) for d in shape)
-    except (TypeError, ValueError):
-        shape = None
-    if shape is None or any(d < 0 for d in shape):
+        dims = (operator.index(shape),) if isinstance(shape, numbers.Integral) else tuple(
+            operator.index(d) for d in shape
+        )
+    except TypeError:
+        dims = None
+    if dims is None or any(d < 0 for d in dims):
         raise ValueError(
             f"Invalid `shape` for {who}. Expected a tuple of non-negative integers, "
             f"such as (784, 64). Received: shape={shape!r}"
         )
-    return shape
+    return dims
 
 
 def _standardize_dtype(dtype):
@@ -608,8 +609,8 @@ def _from_array(array):
 def get(identifier):
     """Resolve an initializer identifier.
 
-    ``None`` gives None; a name (``"glorot_uniform"``, ``"GlorotUniform"``) or an
-    Initializer class gives a fresh instance with default arguments; a config dict
+    ``None`` gives None; a name (``"glorot_uniform"``, ``"GlorotUniform"``) or a
+    class gives a fresh instance with default arguments; a config dict
     is deserialized; an instance or other callable is returned as is; an array
     gives an initializer that returns those values (for weights of its shape).
 
@@ -624,7 +625,7 @@ def get(identifier):
         return _lookup(identifier)()
     if isinstance(identifier, dict):
         return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+    if isinstance(identifier, type):
         return identifier()
     if isinstance(identifier, (np.ndarray, np.generic, jax.Array)):
         return _from_array(identifier)

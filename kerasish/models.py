@@ -113,7 +113,7 @@ class Model(Layer):
                 f"Received: {what}={metrics!r}"
             )
         for m in metrics:
-            if isinstance(m, str) and m.lower() in ("accuracy", "acc", "crossentropy", "ce"):
+            if isinstance(m, str) and m.lower() in ("accuracy", "acc"):
                 continue
             metrics_module.get(m)  # raises with suggestions for an unknown name
         return list(metrics)
@@ -193,6 +193,8 @@ class Model(Layer):
             optimizer_update=self.optimizer.update,
             metrics=tuple(resolved),
             weighted=(False,) * len(self._metric_ids) + (True,) * len(self._weighted_ids),
+            loss_mask=self._loss_fn.compute_mask if getattr(
+                self._loss_fn, "ignore_class", None) is not None else None,
             loss_sum_reduction=getattr(self._loss_fn, "reduction", None) == "sum",
         )
         self._programs = {

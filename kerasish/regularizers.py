@@ -258,8 +258,8 @@ def get(identifier):
     """Resolve a regularizer identifier.
 
     ``None`` gives None; a name (``"l1"``, ``"l2"``, ``"l1_l2"``, ...) gives an
-    instance whose factors are 0.01; a config dict is deserialized; a Regularizer
-    class gives an instance with its constructor defaults; an instance or other
+    instance whose factors are 0.01; a config dict is deserialized; a class gives
+    an instance with its constructor defaults; an instance or other
     callable ``x -> scalar`` is returned as is.
 
     >>> get("l1_l2")
@@ -273,7 +273,7 @@ def get(identifier):
         return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
+    if isinstance(identifier, type):
         return identifier()
     if callable(identifier):
         return identifier

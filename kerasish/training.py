@@ -46,6 +46,7 @@ class Pieces(NamedTuple):
     optimizer_update: Any  # (grads, opt_state, params) -> (updates, opt_state)
     metrics: tuple        # Metric objects with init_state/update/compute
     weighted: tuple       # per metric: does it see sample weights (Keras's weighted_metrics)?
+    loss_mask: Any        # (y_true, y_pred) -> entries to keep, or None (ignore_class)
     loss_sum_reduction: bool  # True for reduction="sum": no division by batch size
 
 
@@ -76,14 +77,24 @@ def read_metrics(pieces, metrics, results_fn):
     return out
 
 
-def _weighted_loss(pieces, values, weights, n_real):
-    """Keras's ``sum_over_batch_size`` over the real rows of a padded batch."""
-    w = weights.reshape(weights.shape + (1,) * (values.ndim - weights.ndim))
+def _weighted_loss(pieces, values, y, y_pred, weights, mask):
+    """Keras's ``sum_over_batch_size`` over the real rows of a padded batch.
+
+    Divides by the number of real entries (not the padded batch size), so the short
+    last batch gets exactly Keras's loss and gradient. Entries a loss masks out
+    (``ignore_class``) leave the denominator too, as in Keras.
+    """
+    expand = lambda a: a.reshape(a.shape + (1,) * (values.ndim - a.ndim))  # noqa: E731
+    w, real = expand(weights), expand(mask)
+    keep = pieces.loss_mask(y, y_pred) if pieces.loss_mask is not None else None
+    if keep is not None:
+        keep = keep.reshape(values.shape).astype(values.dtype)
+        w, real = w * keep, real * keep
     total = jnp.sum(values * w)
     if pieces.loss_sum_reduction:
         return total
-    per_row = values.size // max(values.shape[0], 1)
-    return total / jnp.maximum(n_real * per_row, 1.0)
+    count = jnp.sum(jnp.broadcast_to(real, values.shape))
+    return total / jnp.maximum(count, 1.0)
 
 
 def _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights, mask):
@@ -124,7 +135,7 @@ def make_train_chunk(pieces):
                 def loss_fn(params):
                     y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng)
                     values = pieces.loss_values(y, y_pred)
-                    loss = _weighted_loss(pieces, values, weights, n_real)
+                    loss = _weighted_loss(pieces, values, y, y_pred, weights, mask)
                     return loss + pieces.penalty(params), (y_pred, new_state)
 
                 (loss, (y_pred, new_state)), grads = jax.value_and_grad(
@@ -157,7 +168,8 @@ def make_eval_chunk(pieces):
             n_real = jnp.sum(mask)
             y_pred, _ = pieces.forward(params, state, x, False, None)
             values = pieces.loss_values(y, y_pred)
-            loss = _weighted_loss(pieces, values, weights, n_real) + pieces.penalty(params)
+            loss = _weighted_loss(pieces, values, y, y_pred, weights, mask)
+            loss = loss + pieces.penalty(params)
             # Padded rows have weight 0, so they add nothing to any accumulator.
             return _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights,
                                    mask), None

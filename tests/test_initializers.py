@@ -30,14 +30,14 @@ def _key(i=0):
 @pytest.mark.parametrize(
     "name, kwargs, shape, dtype",
     [
-        ("Zeros", {}, (3, 4), None),
-        ("Ones", {}, (2, 3, 4), "float16"),
-        ("Ones", {}, (5,), "int32"),
-        ("Constant", {"value": 0.25}, (3, 2), None),
-        ("Constant", {"value": -7}, (4,), "int32"),
-        ("Identity", {}, (3, 3), None),
-        ("Identity", {"gain": 2.5}, (2, 5), None),
-        ("Identity", {"gain": 0.5}, (4, 2), "float16"),
+        ("Zeros", {}, (6, 5), None),
+        ("Ones", {}, (6, 5), "float16"),
+        ("Ones", {}, (6, 5), "int32"),
+        ("Constant", {"value": 0.25}, (6, 5), None),
+        ("Constant", {"value": -7}, (6, 5), "int32"),
+        ("Identity", {}, (5, 5), None),
+        ("Identity", {"gain": 2.5}, (6, 5), None),
+        ("Identity", {"gain": 0.5}, (5, 6), "float16"),
     ],
 )
 def test_deterministic_initializers_match_keras_exactly(keras, name, kwargs, shape, dtype):
@@ -269,7 +269,9 @@ def test_bad_constructor_arguments_are_explained(make, match):
          r"cannot fill a weight of shape \(3,\)"),
         (lambda: initializers.GlorotUniform()((3, 4), dtype="int32"),
          r"GlorotUniform draws random floats.*Received: dtype=int32"),
-        (lambda: initializers.Zeros()((3, -1)), r"non-negative integers.*Received: shape="),
+        (lambda: initializers.Zeros()((3, -1)),
+         r"non-negative integers.*Received: shape=\(3, -1\)"),
+        (lambda: initializers.Ones()((2.5, 2)), r"Received: shape=\(2.5, 2\)"),
         (lambda: initializers.Initializer()((3,)), r"must implement `__call__"),
     ],
 )

@@ -259,3 +259,17 @@ def test_verbose_output_formats(data, capsys):
     assert len(lines) == 4 and lines[1].startswith("3/3 - ") and "/step - accuracy:" in lines[1]
     model.fit(x, y_bin, epochs=2, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_ignore_class_matches_keras(keras, data):
+    x, _, y_cls, _ = data
+    km, om = twin_models(keras, [8, 3], ["relu", "linear"], x.shape[1])
+    km.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+               optimizer=keras.optimizers.SGD(0.1))
+    om.compile(loss=kerasish.losses.SparseCategoricalCrossentropy(from_logits=True,
+                                                                   ignore_class=0),
+               optimizer=kerasish.optimizers.SGD(0.1))
+    kh = km.fit(x, y_cls, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    oh = om.fit(x, y_cls, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(oh.history["loss"], kh.history["loss"], rtol=1e-4)
+    assert_weights_close(km, om)
