@@ -40,10 +40,10 @@ _TRUNCATED_STD = 0.87962566103423978
 
 
 def _standardize_shape(shape, who):
+    dims = (shape,) if isinstance(shape, numbers.Integral) else shape
     try:
-        dims = (operator.index(shape),) if isinstance(shape, numbers.Integral) else tuple(
-            operator.index(d) for d in shape
-        )
+        # operator.index refuses floats such as 2.5, which int() would truncate.
+        dims = tuple(operator.index(d) for d in dims)
     except TypeError:
         dims = None
     if dims is None or any(d < 0 for d in dims):
@@ -567,6 +567,14 @@ def serialize(initializer):
     >>> serialize(Constant(2.0))["config"]
     {'value': 2.0}
     """
+    if initializer is None:
+        return None
+    if not callable(getattr(initializer, "get_config", None)):
+        raise ValueError(
+            "Only objects with a `get_config()` method can be saved. Expected a "
+            f"Initializer instance. Received: initializer={initializer!r}. "
+            "To save a custom function, subclass Initializer and implement `get_config()`."
+        )
     return {
         "module": "keras.initializers",
         "class_name": type(initializer).__name__,
@@ -581,6 +589,8 @@ def deserialize(config, custom_objects=None):
     >>> deserialize({"class_name": "RandomNormal", "config": {"stddev": 1.0}})
     RandomNormal(seed=None, mean=0.0, stddev=1.0)
     """
+    if config is None:
+        return None
     if isinstance(config, str):
         return _lookup(config, custom_objects)()
     if not isinstance(config, dict) or "class_name" not in config:

@@ -31,7 +31,8 @@ import numpy as np
 from kerasish import callbacks as callbacks_module
 from kerasish import config, data_checks, losses, metrics as metrics_module, optimizers
 from kerasish import random, training
-from kerasish.layers.base import KerasTensor, Layer, assign_tree, is_inside_scope, make_apply
+from kerasish.layers.base import (KerasTensor, Layer, _bump, assign_tree, is_inside_scope,
+                                  make_apply)
 from kerasish.layers.core import InputLayer
 from kerasish.utils.naming import check_kwargs, closest
 
@@ -154,7 +155,11 @@ class Model(Layer):
             x = np.asarray(inputs) if not isinstance(inputs, jax.Array) else inputs
             params, state = self.current_params()
             fwd = self._forward_jit()
-            return fwd(params, state, jnp.asarray(x, dtype=self.dtype), bool(training))
+            if isinstance(x, np.ndarray):
+                x = x.astype(self.dtype, copy=False)
+            else:
+                x = jnp.asarray(x, dtype=self.dtype)
+            return fwd(params, state, x, bool(training))
         return super().__call__(inputs, *args, training=training, **kwargs)
 
     def _forward_jit(self):
@@ -415,7 +420,8 @@ class Model(Layer):
         _, _, predict_batch, predict_batches = self._predict_fns
         n = len(x)
         if n <= batch_size:
-            return np.asarray(predict_batch(params, state, jnp.asarray(x, self.dtype)))
+            # numpy goes straight to the compiled call: an explicit device_put costs more.
+            return np.asarray(predict_batch(params, state, np.asarray(x, self.dtype)))
         steps = math.ceil(n / batch_size)
         padded = np.zeros((steps * batch_size,) + x.shape[1:], self.dtype)
         padded[:n] = x
@@ -492,6 +498,7 @@ class Sequential(Model):
             )
         self._stack.append(layer)
         self._layers.append(layer)
+        _bump()
         self._programs = None
         self._predict_fns = None
         if rebuild and (self.built or self._input_layer is not None):
@@ -501,6 +508,7 @@ class Sequential(Model):
     def pop(self):
         layer = self._stack.pop()
         self._layers.remove(layer)
+        _bump()
         self._programs = self._predict_fns = None
         if self._input_shape is not None:
             self.built = False

@@ -228,6 +228,14 @@ def serialize(regularizer):
     >>> serialize(L2(0.1))["config"]
     {'l2': 0.1}
     """
+    if regularizer is None:
+        return None
+    if not callable(getattr(regularizer, "get_config", None)):
+        raise ValueError(
+            "Only objects with a `get_config()` method can be saved. Expected a "
+            f"Regularizer instance. Received: regularizer={regularizer!r}. "
+            "To save a custom function, subclass Regularizer and implement `get_config()`."
+        )
     return {
         "module": "keras.regularizers",
         "class_name": type(regularizer).__name__,
@@ -242,6 +250,8 @@ def deserialize(config, custom_objects=None):
     >>> deserialize({"class_name": "L1", "config": {"l1": 0.5}})
     L1(l1=0.5)
     """
+    if config is None:
+        return None
     if isinstance(config, str):
         cls = _lookup(config, custom_objects)
         return cls(**_STRING_DEFAULTS.get(cls, {}))

@@ -229,6 +229,12 @@ def test_get_resolves_every_kind_of_identifier():
         fixed((3, 2))
 
 
+def test_none_and_functions_in_serialization():
+    assert initializers.serialize(None) is None and initializers.deserialize(None) is None
+    with pytest.raises(ValueError, match=r"`get_config\(\)`.*subclass Initializer"):
+        initializers.serialize(lambda shape, dtype=None: jnp.zeros(shape))
+
+
 def test_unknown_name_suggests_close_names():
     with pytest.raises(ValueError, match=r"Did you mean 'glorot_uniform'.*Expected one of \["
                        r".*Received: initializer='glorot_unifrom'"):

@@ -131,6 +131,12 @@ def test_get_resolves_every_kind_of_identifier():
     assert regularizers.get(penalty) is penalty
 
 
+def test_none_and_functions_in_serialization():
+    assert regularizers.serialize(None) is None and regularizers.deserialize(None) is None
+    with pytest.raises(ValueError, match=r"`get_config\(\)`.*subclass Regularizer"):
+        regularizers.serialize(lambda x: jnp.sum(x))
+
+
 def test_unknown_identifier_messages():
     with pytest.raises(ValueError, match=r"Did you mean 'l2' or 'l1'\?.*Expected one of \[.*"
                        r"Received: regularizer='l3'"):

@@ -47,6 +47,16 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
 
+# Bumped whenever any layer gains a weight or a sub-layer or changes `trainable`: the
+# cached variable layouts of every layer are then recomputed on next use. Reading the
+# layout is on the path of every `predict` call, so it must not walk the layer tree.
+_structure_version = [0]
+
+
+def _bump():
+    _structure_version[0] += 1
+
+
 def _concrete_shape(shape):
     """Stand-in sizes for unknown dims, to trace shapes with ``jax.eval_shape``."""
     return tuple(1 if d is None else d for d in shape)
@@ -113,6 +123,7 @@ class Layer:
         for v in candidates:
             if isinstance(v, Layer) and v is not self and all(v is not x for x in layers):
                 layers.append(v)
+                _bump()
         object.__setattr__(self, key, value)
 
     @property
@@ -131,6 +142,7 @@ class Layer:
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        _bump()
         for layer in self._layers:
             layer.trainable = value
 
@@ -174,6 +186,7 @@ class Layer:
         var.initialize(random.next_key())
         var._owner = self
         self._own_variables.append(var)
+        _bump()
         return var
 
     def _flatten_layers(self):
@@ -193,6 +206,9 @@ class Layer:
 
     def _variables_split(self):
         """(trainable, non_trainable) variables, in Keras's per-layer order."""
+        cached = self.__dict__.get("_split_cache")
+        if cached is not None and cached[0] == _structure_version[0]:
+            return cached[1]
         trainable, non_trainable = [], []
 
         def visit(layer, parent_trainable, seen):
@@ -206,6 +222,7 @@ class Layer:
                 visit(sub, on, seen)
 
         visit(self, True, set())
+        object.__setattr__(self, "_split_cache", (_structure_version[0], (trainable, non_trainable)))
         return trainable, non_trainable
 
     @property
