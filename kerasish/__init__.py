@@ -4,7 +4,11 @@
 >>> model = keras.Sequential([keras.layers.Dense(units=1, activation="sigmoid")])
 """
 
-from kerasish import (
+from kerasish import _compilation_cache
+
+_compilation_cache.enable()
+
+from kerasish import (  # noqa: E402
     activations,
     callbacks,
     config,
@@ -19,10 +23,10 @@ from kerasish import (
     regularizers,
     utils,
 )
-from kerasish import config as backend
-from kerasish.layers import Input, Layer
-from kerasish.models import Model, Sequential
-from kerasish.variables import Variable
+from kerasish import config as backend  # noqa: E402
+from kerasish.layers import Input, Layer  # noqa: E402
+from kerasish.models import Model, Sequential  # noqa: E402
+from kerasish.variables import Variable  # noqa: E402
 
 __version__ = "0.1.0"
 

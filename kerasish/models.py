@@ -85,19 +85,27 @@ class Model(Layer):
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
-        """Configure training: resolves and checks every name now, not at ``fit``."""
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configure training: resolves and checks every name now, not at ``fit``.
+
+        Everything is resolved before anything is stored, so a refused ``compile``
+        leaves the previous configuration (and optimizer state) in place.
+        """
+        check_kwargs(kwargs, {"optimizer", "loss", "loss_weights", "metrics",
+                              "weighted_metrics", "run_eagerly", "steps_per_execution",
+                              "jit_compile", "auto_scale_loss"}, "compile()")
         if loss is None:
             raise ValueError(
                 "compile() needs a loss, e.g. loss='binary_crossentropy' or "
                 "loss=kerasish.losses.MeanSquaredError(). Received: loss=None"
             )
-        self._loss_fn = losses.get(loss)
-        self._metric_ids = self._check_metrics(metrics, "metrics")
-        self._weighted_ids = self._check_metrics(weighted_metrics, "weighted_metrics")
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self.steps_per_execution = _check_int("steps_per_execution", steps_per_execution, 1)
+        loss_fn = losses.get(loss)
+        metric_ids = self._check_metrics(metrics, "metrics")
+        weighted_ids = self._check_metrics(weighted_metrics, "weighted_metrics")
+        optimizer_obj = optimizers.get(optimizer)
+        steps = _check_int("steps_per_execution", steps_per_execution, 1)
+        self._loss_fn, self._metric_ids, self._weighted_ids = loss_fn, metric_ids, weighted_ids
+        self.optimizer, self.loss, self.steps_per_execution = optimizer_obj, loss, steps
         self._opt_state = None
         self._programs = None
         self.compiled = True
@@ -250,8 +258,8 @@ class Model(Layer):
 
     def _require_compiled(self, method):
         if not self.compiled:
-            raise RuntimeError(
-                f"You must call `compile()` before `{method}()`: e.g. "
+            raise ValueError(
+                f"You must call `compile()` before using the model (`{method}()`): e.g. "
                 "model.compile(loss='binary_crossentropy', optimizer='adam')."
             )
 
@@ -405,14 +413,18 @@ class Model(Layer):
         values = [logs["loss"]] + [logs[m.name] for m in programs["pieces"].metrics]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                **kwargs):
         """Outputs for ``x`` as a numpy array, computed in batches of ``batch_size``."""
+        if kwargs:
+            check_kwargs(kwargs, {"x", "batch_size", "verbose", "steps", "callbacks"},
+                         "predict()")
         batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
         _resolve_verbose(verbose)
         if not (isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built):
             x = data_checks.as_array(x, "x")
             self._ensure_built(x.shape)
-        elif not np.isfinite(x).all():
+        elif x.ndim == 0 or len(x) == 0 or not np.isfinite(x).all():
             data_checks.as_array(x, "x")  # raises the explanatory error
         data_checks.check_features(x, self.input_shape, self.name)
         params, state = self.current_params()

@@ -19,6 +19,7 @@ without leaking tracers (Keras 3's ``StatelessScope`` serves the same purpose).
 6.0
 """
 
+import inspect
 import threading
 
 import jax
@@ -131,11 +132,15 @@ class Variable:
             self._value = jnp.asarray(value, dtype=self._dtype)
             self._shape = tuple(self._value.shape)
 
+    def draw(self, key):
+        """A fresh value from the initializer (does not store it)."""
+        return jnp.asarray(call_initializer(self.initializer, self._shape, self._dtype, key),
+                           dtype=self._dtype)
+
     def initialize(self, key):
         """(Re)draw the value from the initializer with an explicit key; returns it."""
         if self.initializer is not None:
-            value = self.initializer(self._shape, self._dtype, key=key)
-            self._value = jnp.asarray(value, dtype=self._dtype)
+            self._value = self.draw(key)
         return self._value
 
     # -- value ---------------------------------------------------------------
@@ -251,6 +256,17 @@ for _op in (
     "__gt__", "__ge__",
 ):
     setattr(Variable, _op, _binop(_op))
+
+
+def call_initializer(initializer, shape, dtype, key):
+    """Call a kerasish initializer with ``key``, or a user's plain
+    ``fn(shape, dtype=None)`` (Keras's signature) without it."""
+    try:
+        params = inspect.signature(initializer).parameters
+    except (TypeError, ValueError):
+        params = {}
+    takes_key = "key" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+    return initializer(shape, dtype, key=key) if takes_key else initializer(shape, dtype)
 
 
 def unwrap(x):

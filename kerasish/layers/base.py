@@ -57,6 +57,17 @@ def _bump():
     _structure_version[0] += 1
 
 
+def _init_arg_names(cls):
+    """Every named ``__init__`` argument along the class's MRO (for 'did you mean')."""
+    names = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            names.update(p for p in inspect.signature(init).parameters
+                         if p not in ("self", "args", "kwargs"))
+    return names
+
+
 def _concrete_shape(shape):
     """Stand-in sizes for unknown dims, to trace shapes with ``jax.eval_shape``."""
     return tuple(1 if d is None else d for d in shape)
@@ -90,7 +101,7 @@ class Layer:
 
     def __init__(self, *, name=None, trainable=True, dtype=None, **kwargs):
         check_kwargs(kwargs, self._allowed_kwargs | {"name", "trainable", "dtype"},
-                     f"{type(self).__name__}()")
+                     f"{type(self).__name__}()", suggestions=_init_arg_names(type(self)))
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Layer `name` must be a string. Received: name={name!r}")
         if "_layers" not in self.__dict__:
@@ -380,7 +391,7 @@ class Layer:
         trainable, non_trainable = self._variables_split()
         values = {}
         for i, v in enumerate(trainable + non_trainable):
-            values[v] = v.initializer(v.shape, v.dtype, key=jax.random.fold_in(key, i)) \
+            values[v] = v.draw(jax.random.fold_in(key, i)) \
                 if v.initializer is not None else v.value
         return (_tree(trainable, values), _tree(non_trainable, values))
 

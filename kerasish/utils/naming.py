@@ -30,11 +30,15 @@ def closest(word, options, n=3):
     return difflib.get_close_matches(str(word), [str(o) for o in options], n=n, cutoff=0.5)
 
 
-def check_kwargs(kwargs, allowed, where):
-    """Raise a TypeError for the first unexpected keyword, suggesting the fix."""
+def check_kwargs(kwargs, allowed, where, suggestions=()):
+    """Raise a TypeError for the first unexpected keyword, suggesting the fix.
+
+    ``suggestions`` adds names to draw the hint from (e.g. a subclass's own arguments)
+    without allowing them here.
+    """
     for key in kwargs:
         if key not in allowed:
-            hint = closest(key, allowed, n=1)
+            hint = closest(key, set(allowed) | set(suggestions), n=1)
             fix = f" Did you mean `{hint[0]}`?" if hint else ""
             raise TypeError(
                 f"{where} got an unexpected keyword argument `{key}`.{fix} "
