@@ -18,6 +18,7 @@ from kerasish import (  # noqa: E402
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     random,
     regularizers,
@@ -33,5 +34,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
     "callbacks", "config", "datasets", "initializers", "layers", "losses", "metrics",
-    "models", "optimizers", "random", "regularizers", "utils",
+    "models", "ops", "optimizers", "random", "regularizers", "utils",
 ]

@@ -2,5 +2,6 @@
 
 from kerasish.layers.base import KerasTensor, Layer
 from kerasish.layers.core import Dense, Input, InputLayer
+from kerasish.layers.preprocessing import Normalization
 
-__all__ = ["Dense", "Input", "InputLayer", "KerasTensor", "Layer"]
+__all__ = ["Dense", "Input", "InputLayer", "KerasTensor", "Layer", "Normalization"]
