@@ -4,8 +4,19 @@
 >>> model = keras.Sequential([keras.layers.Dense(units=1, activation="sigmoid")])
 """
 
+import logging as _logging
+
 from kerasish import _compilation_cache
 
+
+class _QuietCpuFallback(_logging.Filter):
+    # JAX warns on every start that it "falls back to cpu" when a GPU is present but a
+    # CPU jaxlib is installed. A newcomer cannot act on it; `import kerasish` is silent.
+    def filter(self, record):
+        return "Falling back to cpu" not in record.getMessage()
+
+
+_logging.getLogger("jax._src.xla_bridge").addFilter(_QuietCpuFallback())
 _compilation_cache.enable()
 
 from kerasish import (  # noqa: E402

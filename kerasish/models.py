@@ -29,7 +29,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import callbacks as callbacks_module
-from kerasish import config, data_checks, losses, metrics as metrics_module, optimizers
+from kerasish import config, data_checks, diagnostics, losses, optimizers
+from kerasish import metrics as metrics_module
 from kerasish import random, training
 from kerasish.layers.base import (KerasTensor, Layer, _bump, assign_tree, is_inside_scope,
                                   make_apply)
@@ -299,6 +300,7 @@ class Model(Layer):
 
         programs = self._build_programs(y.shape)
         pieces = programs["pieces"]
+        diagnostics.before_fit(self, x, y)
         data = self._device_data(x, y, sw, class_weight)
         val_data = None if val is None else self._device_data(*val)
         val_batch = validation_batch_size or batch_size
@@ -333,6 +335,9 @@ class Model(Layer):
         logs = {}
         for epoch in range(initial_epoch, epochs):
             cb.on_epoch_begin(epoch)
+            # A learning rate set by the user or a callback (LearningRateScheduler,
+            # ReduceLROnPlateau) enters the state as data: no recompilation.
+            self._opt_state = self.optimizer.sync_to_state(self._opt_state)
             step_key = jax.random.fold_in(fit_key, epoch)
             perm = shuffler.permutation(n) if shuffle else None
             idx, mask = training.batch_tables(n, batch_size, n_chunks * chunk, perm)
@@ -354,14 +359,14 @@ class Model(Layer):
                 if self.stop_training and cb.per_batch():
                     break
             logs = training.read_metrics(pieces, ts.metrics, programs["results"])
+            if epoch == initial_epoch:
+                diagnostics.after_first_epoch(self, logs)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_eval(val_data, val_batch)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             logs = self._ordered_logs(logs)
             self.optimizer.sync_from_state(self._opt_state)
             cb.on_epoch_end(epoch, logs)
-            # A callback may have changed the learning rate: carry it into the state.
-            self._opt_state = self.optimizer.sync_to_state(self._opt_state)
             if self.stop_training:
                 break
         cb.on_train_end(logs)
@@ -444,6 +449,25 @@ class Model(Layer):
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+
+    # -- saving (implemented in kerasish.saving) -------------------------------------------
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Save architecture, weights, compile config and optimizer state (``.keras``)."""
+        from kerasish import saving
+
+        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights in Keras's ``.weights.h5`` layout."""
+        from kerasish import saving
+
+        return saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights saved by ``save_weights`` (kerasish or Keras 3)."""
+        from kerasish import saving
+
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     # -- summary --------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -608,5 +632,9 @@ class Sequential(Model):
                            for la in self._stack]}
 
 
-def _floatx():
-    return config.floatx()
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a model saved with ``model.save`` (by kerasish or by Keras 3)."""
+    from kerasish import saving
+
+    return saving.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                             safe_mode=safe_mode)
