@@ -100,12 +100,16 @@ class Model(Layer):
                 "compile() needs a loss, e.g. loss='binary_crossentropy' or "
                 "loss=kerasish.losses.MeanSquaredError(). Received: loss=None"
             )
-        loss_fn = losses.get(loss)
-        metric_ids = self._check_metrics(metrics, "metrics")
-        weighted_ids = self._check_metrics(weighted_metrics, "weighted_metrics")
+        loss_fn = _map_spec(loss, lambda leaf: None if leaf is None else losses.get(leaf))
+        metric_ids = _map_metric_spec(metrics, lambda m: self._check_metrics(m, "metrics"))
+        weighted_ids = _map_metric_spec(weighted_metrics,
+                                        lambda m: self._check_metrics(m, "weighted_metrics"))
+        if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
+            loss_weights = [loss_weights]
         optimizer_obj = optimizers.get(optimizer)
         steps = _check_int("steps_per_execution", steps_per_execution, 1)
         self._loss_fn, self._metric_ids, self._weighted_ids = loss_fn, metric_ids, weighted_ids
+        self._loss_weights = loss_weights
         self.optimizer, self.loss, self.steps_per_execution = optimizer_obj, loss, steps
         self._opt_state = None
         self._programs = None
@@ -182,15 +186,82 @@ class Model(Layer):
         t, n = self._variables_split()
         return tuple(id(v) for v in t), tuple(id(v) for v in n)
 
+    # -- inputs and outputs ------------------------------------------------------------
+    def _input_names(self):
+        return [None]
+
+    def _input_shapes(self):
+        return [self.input_shape]
+
+    def _output_names(self):
+        return [None]
+
+    def _output_shapes(self):
+        return [self._output_shape()]
+
+    def _pack_inputs(self, xs):
+        """The host's list of input arrays -> what ``call`` takes."""
+        return xs[0] if len(xs) == 1 else list(xs)
+
+    def _per_output(self, spec, what, default=None):
+        """A compile argument given once, as a list, or as a dict -> one entry per output."""
+        names = self._output_names()
+        if isinstance(spec, dict):
+            unknown = sorted(set(spec) - set(names))
+            if unknown:
+                raise ValueError(
+                    f"`{what}` has keys {unknown} that are not outputs of model "
+                    f"{self.name!r}. Its outputs are {names}."
+                )
+            return [spec.get(n, default) for n in names]
+        if len(names) == 1:
+            if what == "loss_weights" and isinstance(spec, (list, tuple)):
+                return list(spec[:1])
+            return [spec]  # e.g. a list of metrics, all for the one output
+        if isinstance(spec, (list, tuple)):
+            if what == "metrics" and not any(isinstance(m, (list, tuple)) for m in spec):
+                return [list(spec)] * len(names)  # a flat metric list: for every output
+            if len(spec) != len(names):
+                raise ValueError(
+                    f"`{what}` has {len(spec)} entries but model {self.name!r} has "
+                    f"{len(names)} outputs {names}. Give one entry per output (or a dict)."
+                )
+            return list(spec)
+        return [spec] * len(names)
+
     # -- the engine's pieces -----------------------------------------------------------
-    def _build_programs(self, y_shape):
-        key = (self._layout_key(), tuple(y_shape[1:]))
+    def _build_programs(self, y_shapes):
+        key = (self._layout_key(), tuple(tuple(s[1:]) for s in y_shapes))
         if self._programs is not None and self._programs["key"] == key:
             return self._programs
-        out_shape = self._output_shape()
-        y_spec = (None,) + tuple(y_shape[1:])
-        resolved = [metrics_module.resolve(m, y_spec, out_shape, loss=self._loss_fn)
-                    for m in self._metric_ids + self._weighted_ids]
+        names = self._output_names()
+        out_shapes = self._output_shapes()
+        multi = len(names) > 1
+        loss_fns = self._per_output(self._loss_fn, "loss")
+        weights = self._per_output(self._loss_weights, "loss_weights") \
+            if self._loss_weights is not None else [1.0] * len(names)
+        terms = tuple(
+            None if fn is None else training.LossTerm(
+                values=fn.call,
+                mask=fn.compute_mask if getattr(fn, "ignore_class", None) is not None else None,
+                weight=float(1.0 if w is None else w),
+                sum_reduction=getattr(fn, "reduction", None) == "sum")
+            for fn, w in zip(loss_fns, weights))
+        metric_terms, metric_names = [], []
+        for ids, weighted in ((self._metric_ids, False), (self._weighted_ids, True)):
+            for i, output_ids in enumerate(self._per_output(ids, "metrics", default=[])):
+                if not isinstance(output_ids, (list, tuple)):
+                    output_ids = [output_ids]
+                for m in output_ids:
+                    y_spec = (None,) + tuple(y_shapes[i][1:])
+                    metric = metrics_module.resolve(m, y_spec, out_shapes[i], loss=loss_fns[i])
+                    metric_terms.append(training.MetricTerm(metric, i, weighted))
+                    name = f"{names[i]}_{metric.name}" if multi else metric.name
+                    if weighted and name in metric_names:
+                        name = f"weighted_{name}"
+                    metric_names.append(name)
+        loss_names = [f"{n}_loss" for n, t in zip(names, terms) if t is not None] \
+            if sum(t is not None for t in terms) > 1 else []
         trainable, _ = self._variables_split()
         regs = [(v._owner.name, v.name, v.regularizer) for v in trainable if v.regularizer]
 
@@ -202,18 +273,16 @@ class Model(Layer):
 
         pieces = training.Pieces(
             forward=make_apply(self),
-            loss_values=self._loss_fn.call,
+            losses=terms,
             penalty=penalty,
             optimizer_update=self.optimizer.update,
-            metrics=tuple(resolved),
-            weighted=(False,) * len(self._metric_ids) + (True,) * len(self._weighted_ids),
-            loss_mask=self._loss_fn.compute_mask if getattr(
-                self._loss_fn, "ignore_class", None) is not None else None,
-            loss_sum_reduction=getattr(self._loss_fn, "reduction", None) == "sum",
+            metrics=tuple(metric_terms),
+            names=tuple(loss_names + metric_names),
         )
         self._programs = {
             "key": key,
             "pieces": pieces,
+            "losses": loss_fns,
             "train": training.make_train_chunk(pieces),
             "eval": training.make_eval_chunk(pieces),
             "results": training.make_results(pieces),
@@ -224,26 +293,58 @@ class Model(Layer):
     def metrics_names(self):
         names = ["loss"]
         if self._programs is not None:
-            names += [m.name for m in self._programs["pieces"].metrics]
+            names += list(self._programs["pieces"].names)
         return names
 
     # -- data preparation ---------------------------------------------------------------
-    def _prepare(self, x, y, sample_weight, what):
-        x = data_checks.as_array(x, "x")
-        y = data_checks.as_array(y, "y")
-        sw = None if sample_weight is None else data_checks.as_array(sample_weight, "sample_weight")
-        data_checks.check_lengths(x=x, y=y, sample_weight=sw)
-        self._ensure_built(x.shape)
-        data_checks.check_features(x, self.input_shape, self.name)
-        y = data_checks.check_targets(y, self._output_shape(), self._loss_fn)
-        return x, y, sw
-
-    def _device_data(self, x, y, sw, class_weight=None):
-        if sw is None:
-            sw = np.ones(len(x), np.float32)
+    def _as_list(self, data, names, what):
+        """User data (array, list or dict keyed by input/output names) -> list of arrays."""
+        if isinstance(data, dict):
+            missing = [n for n in names if n not in data]
+            if missing or len(names) == 1 and names[0] is None:
+                raise ValueError(
+                    f"`{what}` is a dict with keys {sorted(data)}, but model {self.name!r} "
+                    f"expects {'keys ' + str(names) if names[0] is not None else 'an array'}."
+                )
+            data = [data[n] for n in names]
+        elif isinstance(data, (list, tuple)) and len(names) > 1:
+            if len(data) != len(names):
+                raise ValueError(
+                    f"Model {self.name!r} has {len(names)} {what == 'x' and 'inputs' or 'outputs'} "
+                    f"{names} but `{what}` has {len(data)} arrays."
+                )
+            data = list(data)
         else:
-            sw = np.asarray(sw, np.float32).reshape(len(x), -1)[:, 0] if sw.ndim > 1 else sw
+            data = [data]
+        suffix = (lambda i: f"[{names[i]!r}]") if len(names) > 1 else (lambda i: "")
+        return [data_checks.as_array(d, f"{what}{suffix(i)}") for i, d in enumerate(data)]
+
+    def _prepare(self, x, y, sample_weight, what):
+        if not self.built and not isinstance(x, (list, tuple, dict)):
+            self._ensure_built(data_checks.as_array(x, "x").shape)
+        xs = self._as_list(x, self._input_names(), "x")
+        ys = self._as_list(y, self._output_names(), "y")
+        sw = None if sample_weight is None else data_checks.as_array(sample_weight, "sample_weight")
+        data_checks.check_lengths(**{f"x{i or ''}": a for i, a in enumerate(xs)},
+                                  **{f"y{i or ''}": a for i, a in enumerate(ys)},
+                                  sample_weight=sw)
+        self._ensure_built(xs[0].shape)
+        for xi, shape in zip(xs, self._input_shapes()):
+            data_checks.check_features(xi, shape, self.name)
+        self._require_compiled(what)
+        loss_fns = self._per_output(self._loss_fn, "loss")
+        ys = [data_checks.check_targets(yi, shape, fn)
+              for yi, shape, fn in zip(ys, self._output_shapes(), loss_fns)]
+        return xs, ys, sw
+
+    def _device_data(self, xs, ys, sw, class_weight=None):
+        n = len(xs[0])
+        if sw is None:
+            sw = np.ones(n, np.float32)
+        else:
+            sw = np.asarray(sw, np.float32).reshape(n, -1)[:, 0] if sw.ndim > 1 else sw
         if class_weight is not None:
+            y = ys[0]
             labels = y.argmax(-1) if (y.ndim > 1 and y.shape[-1] > 1) else y.reshape(len(y))
             labels = np.round(labels).astype(np.int64)
             missing = sorted(set(np.unique(labels).tolist()) - set(class_weight))
@@ -253,9 +354,10 @@ class Model(Layer):
                     f"with a weight for every class label. Received keys {sorted(class_weight)}."
                 )
             sw = sw * np.array([class_weight[int(c)] for c in labels], np.float32)
-        y_dtype = jnp.int32 if np.issubdtype(y.dtype, np.integer) else self.dtype
-        return (jnp.asarray(x, dtype=self.dtype), jnp.asarray(y, dtype=y_dtype),
-                jnp.asarray(sw, dtype=jnp.float32))
+        x_dev = self._pack_inputs([jnp.asarray(x, dtype=self.dtype) for x in xs])
+        y_dev = tuple(jnp.asarray(y, dtype=jnp.int32 if np.issubdtype(y.dtype, np.integer)
+                                  else self.dtype) for y in ys)
+        return x_dev, y_dev, jnp.asarray(sw, dtype=jnp.float32)
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -285,7 +387,7 @@ class Model(Layer):
             steps_per_epoch = _check_int("steps_per_epoch", steps_per_epoch, 1)
         cbs = callbacks_module.to_list(callbacks)
 
-        x, y, sw = self._prepare(x, y, sample_weight, "fit")
+        xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -296,16 +398,19 @@ class Model(Layer):
             val = self._prepare(*validation_data, *([None] * (3 - len(validation_data))),
                                 what="validation")
         elif validation_split:
-            (x, y, sw), val = data_checks.split_validation((x, y, sw), validation_split)
+            n_x = len(xs)
+            train, held = data_checks.split_validation(xs + ys + [sw], validation_split)
+            xs, ys, sw = list(train[:n_x]), list(train[n_x:-1]), train[-1]
+            val = (list(held[:n_x]), list(held[n_x:-1]), held[-1])
 
-        programs = self._build_programs(y.shape)
+        programs = self._build_programs([y.shape for y in ys])
         pieces = programs["pieces"]
-        diagnostics.before_fit(self, x, y)
-        data = self._device_data(x, y, sw, class_weight)
+        diagnostics.before_fit(self, self._pack_inputs(xs), ys[0] if len(ys) == 1 else ys)
+        data = self._device_data(xs, ys, sw, class_weight)
         val_data = None if val is None else self._device_data(*val)
         val_batch = validation_batch_size or batch_size
 
-        n = len(x)
+        n = len(xs[0])
         steps = math.ceil(n / batch_size)
         if steps_per_epoch is not None:
             steps = min(steps, steps_per_epoch)
@@ -403,19 +508,19 @@ class Model(Layer):
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
         verbose = _resolve_verbose(verbose)
-        x, y, sw = self._prepare(x, y, sample_weight, "evaluate")
-        programs = self._build_programs(y.shape)
+        xs, ys, sw = self._prepare(x, y, sample_weight, "evaluate")
+        programs = self._build_programs([y.shape for y in ys])
         if self._opt_state is None:
             self._opt_state = self.optimizer.init(self.current_params()[0])
         start = time.perf_counter()
-        logs = self._run_eval(self._device_data(x, y, sw), batch_size)
+        logs = self._run_eval(self._device_data(xs, ys, sw), batch_size)
         if verbose:
-            steps_ = math.ceil(len(x) / batch_size)
+            steps_ = math.ceil(len(xs[0]) / batch_size)
             line = callbacks_module._format_logs(self._ordered_logs(logs))
             print(f"{steps_}/{steps_} - {time.perf_counter() - start:.0f}s{line}", flush=True)
         if return_dict:
             return self._ordered_logs(logs)
-        values = [logs["loss"]] + [logs[m.name] for m in programs["pieces"].metrics]
+        values = [logs["loss"]] + [logs[name] for name in programs["pieces"].names]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
@@ -426,29 +531,41 @@ class Model(Layer):
                          "predict()")
         batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
         _resolve_verbose(verbose)
-        if not (isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built):
-            x = data_checks.as_array(x, "x")
-            self._ensure_built(x.shape)
-        elif x.ndim == 0 or len(x) == 0 or not np.isfinite(x).all():
-            data_checks.as_array(x, "x")  # raises the explanatory error
-        data_checks.check_features(x, self.input_shape, self.name)
+        if isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built and x.ndim > 0 \
+                and len(x) > 0 and np.isfinite(x).all():
+            xs = [x]  # the single-sample loop's path: checks already done, no copies
+        else:
+            if not self.built and not isinstance(x, (list, tuple, dict)):
+                self._ensure_built(data_checks.as_array(x, "x").shape)
+            xs = self._as_list(x, self._input_names(), "x")
+            self._ensure_built(xs[0].shape)
+            data_checks.check_lengths(**{f"x{i or ''}": a for i, a in enumerate(xs)})
+        for xi, shape in zip(xs, self._input_shapes()):
+            data_checks.check_features(xi, shape, self.name)
         params, state = self.current_params()
         self._forward_jit()
         _, _, predict_batch, predict_batches = self._predict_fns
-        n = len(x)
+        n = len(xs[0])
         if n <= batch_size:
             # numpy goes straight to the compiled call: an explicit device_put costs more.
-            return np.asarray(predict_batch(params, state, np.asarray(x, self.dtype)))
+            out = predict_batch(params, state,
+                                self._pack_inputs([np.asarray(a, self.dtype) for a in xs]))
+            return jax.tree_util.tree_map(np.asarray, out)
         steps = math.ceil(n / batch_size)
-        padded = np.zeros((steps * batch_size,) + x.shape[1:], self.dtype)
-        padded[:n] = x
-        out = predict_batches(params, state,
-                              jnp.asarray(padded.reshape((steps, batch_size) + x.shape[1:])))
-        out = np.asarray(out)
-        return out.reshape((steps * batch_size,) + out.shape[2:])[:n]
+
+        def batched(a):
+            padded = np.zeros((steps * batch_size,) + a.shape[1:], self.dtype)
+            padded[:n] = a
+            return padded.reshape((steps, batch_size) + a.shape[1:])
+
+        out = predict_batches(params, state, self._pack_inputs([batched(a) for a in xs]))
+        return jax.tree_util.tree_map(
+            lambda o: np.asarray(o).reshape((steps * batch_size,) + o.shape[2:])[:n], out)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+        first = x[0] if isinstance(x, (list, tuple)) else next(iter(x.values())) \
+            if isinstance(x, dict) else x
+        return self.predict(x, batch_size=max(len(np.asarray(first)), 1), verbose=0)
 
     # -- saving (implemented in kerasish.saving) -------------------------------------------
     def save(self, filepath, overwrite=True, **kwargs):
@@ -630,6 +747,26 @@ class Sequential(Model):
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [{"class_name": type(la).__name__, "config": la.get_config()}
                            for la in self._stack]}
+
+
+def _map_spec(spec, fn):
+    """Apply ``fn`` to each leaf of a loss spec (one, a list, or a dict per output)."""
+    if isinstance(spec, dict):
+        return {k: fn(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [fn(v) for v in spec]
+    return fn(spec)
+
+
+def _map_metric_spec(spec, check):
+    """Check a metrics spec: a list, a list of lists (per output) or a dict per output."""
+    if spec is None:
+        return []
+    if isinstance(spec, dict):
+        return {k: check(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)) and any(isinstance(m, (list, tuple)) for m in spec):
+        return [check(m) for m in spec]
+    return check(spec)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -2,9 +2,9 @@
 that advance it.
 
 Nothing here knows about Keras objects. The model hands over pure pieces (its forward
-function, the loss's per-sample ``call``, the regularisation penalty, the optimizer's
-``update`` and the metrics' ``init/update/compute``) and gets back three compiled
-programs:
+function, each output's per-sample loss ``call``, the regularisation penalty, the
+optimizer's ``update`` and the metrics' ``init/update/compute``) and gets back three
+compiled programs:
 
 * ``train_chunk``: K optimizer steps as one ``lax.scan`` over batches gathered on the
   device from a shuffled index table — one host round trip per chunk, not per step;
@@ -32,38 +32,64 @@ class TrainState(NamedTuple):
     params: Any      # trainable weights {layer: {weight: array}}
     state: Any       # non-trainable weights, same layout
     opt_state: Any   # the optimizer's state (kerasish.optimizers.OptimizerState)
-    metrics: Any     # metric accumulators: (loss_sum, loss_count), then one per metric
+    metrics: Any     # accumulators: (sum, count) for the loss (and each output's), then metrics
     rng: Any         # key for shuffling and for dropout-style layers
     step: Any        # int32: optimizer steps taken in this TrainState's life
 
 
+class LossTerm(NamedTuple):
+    """One output's loss: Keras's per-sample ``call`` and how to reduce it."""
+
+    values: Any           # (y_true, y_pred) -> per-sample losses, unreduced
+    mask: Any             # (y_true, y_pred) -> entries to keep, or None (ignore_class)
+    weight: float         # Keras's loss_weights entry for this output
+    sum_reduction: bool   # reduction="sum": no division by the number of entries
+
+
+class MetricTerm(NamedTuple):
+    metric: Any           # a Metric with pure init_state/update/compute
+    output: int           # which model output it watches
+    weighted: bool        # Keras's weighted_metrics see sample weights; metrics don't
+
+
 class Pieces(NamedTuple):
-    """The pure functions a model contributes to its programs (static config)."""
+    """The pure functions a model contributes to its programs (static config).
+
+    Outputs are handled as a tuple, one entry per model output (a single-output model
+    has a 1-tuple); ``losses`` has one ``LossTerm`` (or None) per output.
+    """
 
     forward: Any          # (params, state, x, training, rng) -> (y_pred, new_state)
-    loss_values: Any      # (y_true, y_pred) -> per-sample losses, unreduced
+    losses: tuple         # LossTerm or None, per output
     penalty: Any          # params -> scalar regularisation penalty
     optimizer_update: Any  # (grads, opt_state, params) -> (updates, opt_state)
-    metrics: tuple        # Metric objects with init_state/update/compute
-    weighted: tuple       # per metric: does it see sample weights (Keras's weighted_metrics)?
-    loss_mask: Any        # (y_true, y_pred) -> entries to keep, or None (ignore_class)
-    loss_sum_reduction: bool  # True for reduction="sum": no division by batch size
+    metrics: tuple        # MetricTerm, in reporting order
+    names: tuple          # log names after "loss": per-output losses, then metrics
+
+
+def as_tuple(y):
+    return tuple(y) if isinstance(y, (list, tuple)) else (y,)
+
+
+def _per_output_losses(pieces):
+    return sum(term is not None for term in pieces.losses) > 1
 
 
 def init_metrics(pieces):
     # numpy zeros: passed as arguments they need no compiled program of their own.
     zero = np.zeros((), np.float32)
-    return ((zero, zero),) + tuple(
-        jax.tree_util.tree_map(np.asarray, m.init_state()) for m in pieces.metrics)
+    n_loss = 1 + (len(pieces.losses) if _per_output_losses(pieces) else 0)
+    return ((zero, zero),) * n_loss + tuple(
+        jax.tree_util.tree_map(np.asarray, t.metric.init_state()) for t in pieces.metrics)
 
 
 def make_results(pieces):
-    """A jitted ``metrics -> [loss, *metric results]`` (one program, not many eager ops)."""
+    """A jitted ``metrics -> [loss, *per-output losses, *metric results]``."""
+    n_loss = 1 + (len(pieces.losses) if _per_output_losses(pieces) else 0)
 
     def results(metrics):
-        (loss_sum, loss_count), *accs = metrics
-        values = [loss_sum / jnp.maximum(loss_count, 1.0)]
-        return values + [m.compute(a) for m, a in zip(pieces.metrics, accs)]
+        values = [s / jnp.maximum(c, 1.0) for s, c in metrics[:n_loss]]
+        return values + [t.metric.compute(a) for t, a in zip(pieces.metrics, metrics[n_loss:])]
 
     return jax.jit(results)
 
@@ -71,13 +97,10 @@ def make_results(pieces):
 def read_metrics(pieces, metrics, results_fn):
     """Device accumulators -> {'loss': float, name: float}, with one host transfer."""
     values = jax.device_get(results_fn(metrics))
-    out = {"loss": float(values[0])}
-    for m, v in zip(pieces.metrics, values[1:]):
-        out[m.name] = float(v)
-    return out
+    return {name: float(v) for name, v in zip(("loss",) + pieces.names, values)}
 
 
-def _weighted_loss(pieces, values, y, y_pred, weights, mask):
+def _weighted_loss(term, values, y, y_pred, weights, mask):
     """Keras's ``sum_over_batch_size`` over the real rows of a padded batch.
 
     Divides by the number of real entries (not the padded batch size), so the short
@@ -86,25 +109,38 @@ def _weighted_loss(pieces, values, y, y_pred, weights, mask):
     """
     expand = lambda a: a.reshape(a.shape + (1,) * (values.ndim - a.ndim))  # noqa: E731
     w, real = expand(weights), expand(mask)
-    keep = pieces.loss_mask(y, y_pred) if pieces.loss_mask is not None else None
+    keep = term.mask(y, y_pred) if term.mask is not None else None
     if keep is not None:
         keep = keep.reshape(values.shape).astype(values.dtype)
         w, real = w * keep, real * keep
     total = jnp.sum(values * w)
-    if pieces.loss_sum_reduction:
+    if term.sum_reduction:
         return total
     count = jnp.sum(jnp.broadcast_to(real, values.shape))
     return total / jnp.maximum(count, 1.0)
 
 
-def _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights, mask):
-    (loss_sum, loss_count), *accs = metrics
+def _losses(pieces, ys, y_preds, weights, mask):
+    """(total, per-output losses) for one batch; Keras sums the weighted outputs."""
+    parts = []
+    for term, y, y_pred in zip(pieces.losses, ys, y_preds):
+        if term is None:
+            continue
+        values = term.values(y, y_pred)
+        parts.append(_weighted_loss(term, values, y, y_pred, weights, mask))
+    total = sum(t.weight * p for t, p in zip([t for t in pieces.losses if t is not None], parts))
+    return total, parts
+
+
+def _update_metrics(pieces, metrics, loss, parts, n_real, ys, y_preds, weights, mask):
     # Keras weights each batch's loss by its number of samples.
-    new = [(loss_sum + loss * n_real, loss_count + n_real)]
+    track = [loss] + (parts if _per_output_losses(pieces) else [])
+    new = [(s + v * n_real, c + n_real) for (s, c), v in zip(metrics, track)]
     # Keras's `metrics` ignore sample weights (only `weighted_metrics` use them); the
     # mask still removes padded rows from both.
-    new += [m.update(a, y, y_pred, weights if w else mask)
-            for m, a, w in zip(pieces.metrics, accs, pieces.weighted)]
+    accs = metrics[len(track):]
+    new += [t.metric.update(a, ys[t.output], y_preds[t.output], weights if t.weighted else mask)
+            for t, a in zip(pieces.metrics, accs)]
     return tuple(new)
 
 
@@ -134,16 +170,16 @@ def make_train_chunk(pieces):
 
                 def loss_fn(params):
                     y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng)
-                    values = pieces.loss_values(y, y_pred)
-                    loss = _weighted_loss(pieces, values, y, y_pred, weights, mask)
-                    return loss + pieces.penalty(params), (y_pred, new_state)
+                    y_preds = as_tuple(y_pred)
+                    loss, parts = _losses(pieces, y, y_preds, weights, mask)
+                    return loss + pieces.penalty(params), (y_preds, new_state, parts)
 
-                (loss, (y_pred, new_state)), grads = jax.value_and_grad(
+                (loss, (y_preds, new_state, parts)), grads = jax.value_and_grad(
                     loss_fn, has_aux=True)(ts.params)
                 updates, opt_state = pieces.optimizer_update(grads, ts.opt_state, ts.params)
                 params = optax.apply_updates(ts.params, updates)
-                metrics = _update_metrics(pieces, ts.metrics, loss, n_real, y, y_pred, weights,
-                                          mask)
+                metrics = _update_metrics(pieces, ts.metrics, loss, parts, n_real, y, y_preds,
+                                          weights, mask)
                 return TrainState(params, new_state, opt_state, metrics, rng, ts.step + 1)
 
             if not may_skip:
@@ -167,11 +203,11 @@ def make_eval_chunk(pieces):
             weights = sw * mask
             n_real = jnp.sum(mask)
             y_pred, _ = pieces.forward(params, state, x, False, None)
-            values = pieces.loss_values(y, y_pred)
-            loss = _weighted_loss(pieces, values, y, y_pred, weights, mask)
+            y_preds = as_tuple(y_pred)
+            loss, parts = _losses(pieces, y, y_preds, weights, mask)
             loss = loss + pieces.penalty(params)
             # Padded rows have weight 0, so they add nothing to any accumulator.
-            return _update_metrics(pieces, metrics, loss, n_real, y, y_pred, weights,
+            return _update_metrics(pieces, metrics, loss, parts, n_real, y, y_preds, weights,
                                    mask), None
 
         metrics, _ = jax.lax.scan(step, metrics, (idx_table, mask_table))

@@ -321,12 +321,19 @@ class Layer:
             self._build_shapes = shape
 
     def __call__(self, inputs, *args, training=None, **kwargs):
-        if isinstance(inputs, KerasTensor):
+        if isinstance(inputs, (list, tuple)) and not all(
+                isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in inputs):
+            inputs = _to_array(inputs, self.dtype)  # nested Python lists: one array
+        leaves = jax.tree_util.tree_leaves(inputs, is_leaf=_is_input_leaf)
+        if any(isinstance(leaf, KerasTensor) for leaf in leaves):
             return self._symbolic_call(inputs, *args, training=training, **kwargs)
-        if isinstance(inputs, Variable):
-            inputs = inputs.value
-        if not isinstance(inputs, (jax.Array, list, tuple, dict)) and self._autocast_inputs:
-            inputs = _to_array(inputs, self.dtype)
+        if self._autocast_inputs:
+            inputs = jax.tree_util.tree_map(lambda a: _convert(a, self.dtype), inputs,
+                                            is_leaf=_is_input_leaf)
+        else:
+            inputs = jax.tree_util.tree_map(
+                lambda a: a.value if isinstance(a, Variable) else jnp.asarray(a), inputs,
+                is_leaf=_is_input_leaf)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
         if self._call_has_training:
@@ -334,22 +341,31 @@ class Layer:
         return self.call(inputs, *args, **kwargs)
 
     def _symbolic_call(self, inputs, *args, training=None, **kwargs):
-        self._maybe_build(inputs.shape)
-        out_shape = self.compute_output_shape(inputs.shape)
+        in_shapes = _shape_of(inputs)
+        self._maybe_build(in_shapes)
+        out_shape = self.compute_output_shape(in_shapes)
         out = KerasTensor(out_shape, dtype=self.dtype, name=f"{self.name}_output",
                           history=(self, inputs))
         self._output_tensor = out
         self._input_tensor = inputs
+        self._inbound_calls = getattr(self, "_inbound_calls", 0) + 1
         return out
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape`` (batch dim may be ``None``).
 
         The default traces ``call`` abstractly with ``jax.eval_shape``: no FLOPs run.
+        A list of shapes (merge layers) gives a list of inputs.
         """
         self._maybe_build(input_shape)
-        batch_unknown = len(input_shape) > 0 and input_shape[0] is None
-        spec = jax.ShapeDtypeStruct(_concrete_shape(input_shape), self.dtype)
+        is_shape = lambda s: isinstance(s, tuple) and all(  # noqa: E731
+            d is None or isinstance(d, int) for d in s)
+        shapes = input_shape if not is_shape(tuple(input_shape)) else tuple(input_shape)
+        first = jax.tree_util.tree_leaves(shapes, is_leaf=is_shape)[0]
+        batch_unknown = len(first) > 0 and first[0] is None
+        spec = jax.tree_util.tree_map(
+            lambda s: jax.ShapeDtypeStruct(_concrete_shape(s), self.dtype), shapes,
+            is_leaf=is_shape)
         trainable, non_trainable = self._variables_split()
         bindings = {v: v.value for v in trainable + non_trainable}
 
@@ -457,11 +473,26 @@ def _tree(variables, values):
     return tree
 
 
+def _is_input_leaf(x):
+    return isinstance(x, (KerasTensor, Variable)) or hasattr(x, "__array__") \
+        or isinstance(x, (int, float, bool))
+
+
+def _convert(a, dtype):
+    if isinstance(a, Variable):
+        return a.value
+    if isinstance(a, jax.Array):
+        return a
+    return _to_array(a, dtype)
+
+
 def _shape_of(inputs):
     if isinstance(inputs, (list, tuple)):
-        return [tuple(np.shape(i)) for i in inputs]
+        return [tuple(i.shape) if isinstance(i, KerasTensor) else tuple(np.shape(i))
+                for i in inputs]
     if isinstance(inputs, dict):
-        return {k: tuple(np.shape(v)) for k, v in inputs.items()}
+        return {k: tuple(v.shape) if isinstance(v, KerasTensor) else tuple(np.shape(v))
+                for k, v in inputs.items()}
     return tuple(inputs.shape)
 
 

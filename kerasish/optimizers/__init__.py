@@ -27,6 +27,7 @@ from kerasish.optimizers.base import Optimizer, OptimizerState
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
 from kerasish.optimizers.registry import deserialize, get, serialize
 from kerasish.optimizers.rmsprop import RMSprop
+from kerasish.optimizers import schedules
 from kerasish.optimizers.sgd import SGD
 
 __all__ = [
@@ -40,5 +41,6 @@ __all__ = [
     "SGD",
     "deserialize",
     "get",
+    "schedules",
     "serialize",
 ]
