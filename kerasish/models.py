@@ -66,11 +66,19 @@ class Model(Layer):
     Subclass it and define ``call`` (layers assigned in ``__init__`` are tracked).
     """
 
+    def __new__(cls, *args, **kwargs):
+        # `kerasish.Model(inputs, outputs)` is the functional API, as in Keras.
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from kerasish.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "The functional API (kerasish.Model(inputs, outputs)) is not available yet. "
-                "Use kerasish.Sequential, or subclass kerasish.Model and define `call`."
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}() takes keyword arguments only (name=, trainable=); "
+                "for a functional model use kerasish.Model(inputs, outputs)."
             )
         super().__init__(**kwargs)
         self.compiled = False
@@ -492,7 +500,7 @@ class Model(Layer):
     def _run_eval(self, data, batch_size):
         programs = self._programs
         pieces = programs["pieces"]
-        n = int(data[0].shape[0])
+        n = int(data[2].shape[0])  # the per-sample weights: one per row
         steps = math.ceil(n / batch_size)
         idx, mask = training.batch_tables(n, batch_size, steps)
         params, state = self.current_params()
@@ -566,6 +574,30 @@ class Model(Layer):
         first = x[0] if isinstance(x, (list, tuple)) else next(iter(x.values())) \
             if isinstance(x, dict) else x
         return self.predict(x, batch_size=max(len(np.asarray(first)), 1), verbose=0)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` (position in ``model.layers``)."""
+        if (name is None) == (index is None):
+            raise ValueError("Provide exactly one of `name` or `index` to get_layer().")
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        hint = closest(name, [layer.name for layer in self.layers])
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[la.name for la in self.layers]}."
+            + (f" Did you mean {hint[0]!r}?" if hint else "")
+        )
+
+    @property
+    def layers(self):
+        return list(self._layers)
 
     # -- saving (implemented in kerasish.saving) -------------------------------------------
     def save(self, filepath, overwrite=True, **kwargs):
@@ -722,26 +754,6 @@ class Sequential(Model):
         for layer in self._stack:
             shape = layer.compute_output_shape(shape)
         return shape
-
-    def get_layer(self, name=None, index=None):
-        """A layer by ``name`` or by ``index`` (position in ``model.layers``)."""
-        if (name is None) == (index is None):
-            raise ValueError("Provide exactly one of `name` or `index` to get_layer().")
-        if index is not None:
-            if not -len(self._stack) <= index < len(self._stack):
-                raise ValueError(
-                    f"Was asked to retrieve layer at index {index} but model only has "
-                    f"{len(self._stack)} layers."
-                )
-            return self._stack[index]
-        for layer in self._stack:
-            if layer.name == name:
-                return layer
-        hint = closest(name, [layer.name for layer in self._stack])
-        raise ValueError(
-            f"No such layer: {name}. Existing layers are: {[la.name for la in self._stack]}."
-            + (f" Did you mean {hint[0]!r}?" if hint else "")
-        )
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable,

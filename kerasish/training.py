@@ -68,6 +68,8 @@ class Pieces(NamedTuple):
 
 
 def as_tuple(y):
+    if isinstance(y, dict):
+        return tuple(y.values())
     return tuple(y) if isinstance(y, (list, tuple)) else (y,)
 
 

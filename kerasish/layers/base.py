@@ -421,6 +421,80 @@ class Layer:
         """Run the layer as a pure function: ``(y, new_state)``."""
         return make_apply(self)(params, state, x, training, rng)
 
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Keras 3's pure call: values for ``self.trainable_variables`` and
+        ``self.non_trainable_variables`` (lists, in that order) in, ``(outputs,
+        new_non_trainable_values)`` out. Nothing on the layer changes."""
+        trainable, non_trainable = self._variables_split()
+        for what, given, expected in (("trainable_variables", trainable_variables, trainable),
+                                      ("non_trainable_variables", non_trainable_variables,
+                                       non_trainable)):
+            if len(given) != len(expected):
+                raise ValueError(
+                    f"stateless_call: `{what}` has {len(given)} values; layer {self.name!r} "
+                    f"has {len(expected)} ({[v.path for v in expected]})."
+                )
+        bindings = dict(zip(trainable, trainable_variables))
+        bindings.update(zip(non_trainable, non_trainable_variables))
+        with StatelessScope(bindings, rng=kwargs.pop("rng", None)) as scope:
+            outputs = self(*args, **kwargs)
+        assigned = scope.assigned()
+        new_state = [assigned.get(v, val) for v, val in zip(non_trainable, non_trainable_variables)]
+        if return_losses:
+            return outputs, new_state, []
+        return outputs, new_state
+
+    def as_jax_function(self, training=False):
+        """``(apply_fn, params)`` for plain JAX: ``apply_fn(params, x) -> y``.
+
+        ``params`` is the trainable pytree (``{layer: {weight: array}}``); the
+        non-trainable weights are captured as they are now. Differentiate, ``vmap`` or
+        hand it to your own optax loop; write trained values back with
+        ``model.set_params(params)``.
+
+        >>> import jax, numpy as np, kerasish
+        >>> model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(2)])
+        >>> apply_fn, params = model.as_jax_function()
+        >>> jax.jit(apply_fn)(params, np.ones((4, 3))).shape
+        (4, 2)
+        """
+        apply = make_apply(self)
+        params, state = self.current_params()
+
+        def apply_fn(params, x, rng=None):
+            return apply(params, state, x, training, rng)[0]
+
+        return apply_fn, params
+
+    def set_params(self, params, state=None):
+        """Write a ``{layer: {weight: array}}`` pytree back into the weights.
+
+        Every entry is checked (presence, shape) before any weight changes.
+        """
+        trainable, non_trainable = self._variables_split()
+        pairs = [(v, params) for v in trainable]
+        if state is not None:
+            pairs += [(v, state) for v in non_trainable]
+        values = []
+        for var, tree in pairs:
+            layer_name, weight_name = _key(var)
+            try:
+                value = tree[layer_name][weight_name]
+            except (KeyError, TypeError):
+                raise ValueError(
+                    f"set_params: no value for {layer_name!r}/{weight_name!r}. Expected the "
+                    "layout of `current_params()`: {layer_name: {weight_name: array}}."
+                ) from None
+            if tuple(np.shape(value)) != var.shape:
+                raise ValueError(
+                    f"set_params: {var.path!r} expects shape {var.shape}, received "
+                    f"{tuple(np.shape(value))}."
+                )
+            values.append((var, value))
+        for var, value in values:
+            var.assign(value)
+
 
 def make_apply(layer):
     """The pure forward function of a built layer or model.

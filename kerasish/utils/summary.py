@@ -29,13 +29,35 @@ def _line(chars, widths):
     return left + cross.join(fill * w for w in widths) + right
 
 
+def _wrap(text, width):
+    """Split at spaces (or hard) into lines of at most ``width`` characters."""
+    lines, current = [], ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        current = word
+    lines.append(current)
+    return lines
+
+
 def _cells(edge, texts, widths, align):
-    cells = []
-    for text, w, a in zip(texts, widths, align):
-        inner = w - 2
-        text = text if len(text) <= inner else text[: inner - 1] + "…"
-        cells.append(" " + (text.rjust(inner) if a == "r" else text.ljust(inner)) + " ")
-    return edge + edge.join(cells) + edge
+    columns = [_wrap(text, w - 2) for text, w in zip(texts, widths)]
+    height = max(len(c) for c in columns)
+    rows = []
+    for i in range(height):
+        cells = []
+        for col, w, a in zip(columns, widths, align):
+            text = col[i] if i < len(col) else ""
+            cells.append(" " + (text.rjust(w - 2) if a == "r" else text.ljust(w - 2)) + " ")
+        rows.append(edge + edge.join(cells) + edge)
+    return "\n".join(rows)
 
 
 def format_summary(model, stream=None):
@@ -45,10 +67,18 @@ def format_summary(model, stream=None):
         c = _BOX
     except (UnicodeEncodeError, LookupError):
         c = _ASCII
-    widths = _WIDTHS
+    graph = getattr(model, "_nodes", None)
+    widths = _WIDTHS if graph is None else (21, 19, 12, 19)
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    align = "llr" + ("l" if graph else "")
     lines = [f'Model: "{model.name}"', _line(c["top"], widths),
-             _cells(c["head"], ["Layer (type)", "Output Shape", "Param #"], widths, "llr"),
-             _line(c["sep"], widths)]
+             _cells(c["head"], header, widths, align), _line(c["sep"], widths)]
+    sources = {}
+    for layer, inputs, _ in graph or []:
+        from kerasish.functional import _tensors_in
+
+        sources[id(layer)] = ", ".join(
+            f"{t._keras_history[0].name}[0][0]" for t in _tensors_in(inputs))
     layers = getattr(model, "layers", None) or model._layers
     rows = []
     for layer in layers:
@@ -60,8 +90,10 @@ def format_summary(model, stream=None):
             params = f"{layer.count_params():,}"
         else:
             shape, params = "?", "0 (unbuilt)"
-        rows.append(_cells(c["row"], [f"{layer.name} ({type(layer).__name__})", shape, params],
-                           widths, "llr"))
+        texts = [f"{layer.name} ({type(layer).__name__})", shape, params]
+        if graph is not None:
+            texts.append(sources.get(id(layer), "-"))
+        rows.append(_cells(c["row"], texts, widths, align))
     lines.append(("\n" + _line(c["mid"], widths) + "\n").join(rows) if rows else "")
     lines.append(_line(c["bottom"], widths))
     lines = [ln for ln in lines if ln]

@@ -1,0 +1,192 @@
+"""The functional API: ``kerasish.Model(inputs, outputs)`` over a graph of layer calls.
+
+Calling a layer on symbolic tensors (``kerasish.Input``) records the call in the output
+tensor's history. ``Functional`` walks that history back from the outputs once, in
+topological order, and ``call`` replays it on real arrays. The replay is ordinary layer
+code, so the engine traces it like any other model: one jitted program per phase.
+
+>>> import numpy as np, kerasish
+>>> from kerasish import layers
+>>> a = kerasish.Input(shape=(4,), name="a")
+>>> b = kerasish.Input(shape=(3,), name="b")
+>>> h = layers.Dense(5, activation="relu")(layers.Concatenate()([a, b]))
+>>> model = kerasish.Model([a, b], [layers.Dense(1, name="out1")(h),
+...                                 layers.Dense(3, name="out2")(h)])
+>>> [o.shape for o in model.predict([np.ones((2, 4)), np.ones((2, 3))], verbose=0)]
+[(2, 1), (2, 3)]
+"""
+
+import jax
+
+from kerasish.layers.base import KerasTensor
+from kerasish.layers.core import InputLayer
+from kerasish.models import Model
+
+
+def _flatten(struct):
+    if isinstance(struct, dict):
+        return list(struct.values())
+    if isinstance(struct, (list, tuple)):
+        return list(struct)
+    return [struct]
+
+
+def _tensors_in(struct):
+    return [t for t in jax.tree_util.tree_leaves(
+        struct, is_leaf=lambda t: isinstance(t, KerasTensor)) if isinstance(t, KerasTensor)]
+
+
+class Functional(Model):
+    """A model defined by its input and output tensors (``kerasish.Model(inputs, outputs)``)."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True):
+        Model.__init__(self, name=name or _functional_name(), trainable=trainable)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = _flatten(inputs)
+        self.outputs = _flatten(outputs)
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(
+                    "Model(inputs, outputs) expects symbolic tensors: inputs from "
+                    "kerasish.Input(...) and outputs from layers called on them. Received "
+                    f"{type(t).__name__}."
+                )
+        self._nodes = self._trace()
+        layers, seen = [], set()
+        for t in self.inputs:
+            layer = t._keras_history[0]
+            layers.append(layer)
+            seen.add(id(layer))
+        for layer, _, _ in self._nodes:
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+        self._all_layers = layers
+        for layer in layers:
+            if not isinstance(layer, InputLayer):
+                self._layers.append(layer)
+        names = [la.name for la in layers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(
+                f"The name(s) {duplicates} are used by more than one layer in model "
+                f"{self.name!r}. All layer names should be unique."
+            )
+        from kerasish.layers.base import _bump
+
+        _bump()
+        self._input_shape = tuple(self.inputs[0].shape) if len(self.inputs) == 1 \
+            else [tuple(t.shape) for t in self.inputs]
+        self.built = True
+
+    def _trace(self):
+        """(layer, input structure, output tensor) for every call, inputs first."""
+        inputs = {id(t) for t in self.inputs}
+        order, done = [], set()
+
+        def visit(tensor, path):
+            if id(tensor) in done or id(tensor) in inputs:
+                return
+            history = tensor._keras_history
+            if history is None or history[1] is None:
+                raise ValueError(
+                    f"Output tensor {tensor.name!r} does not depend on the model's inputs "
+                    "only: it reaches an Input that is not in `inputs`. Pass every Input "
+                    "the outputs use to Model(inputs=...)."
+                )
+            if id(tensor) in path:
+                raise ValueError("The layer graph has a cycle.")
+            layer, layer_inputs = history
+            for t in _tensors_in(layer_inputs):
+                visit(t, path | {id(tensor)})
+            done.add(id(tensor))
+            order.append((layer, layer_inputs, tensor))
+
+        for out in self.outputs:
+            visit(out, frozenset())
+        return order
+
+    # -- Model's hooks ---------------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._all_layers)
+
+    def _input_names(self):
+        return [t._keras_history[0].name for t in self.inputs] if len(self.inputs) > 1 \
+            else [None]
+
+    def _input_shapes(self):
+        return [tuple(t.shape) for t in self.inputs]
+
+    def _output_names(self):
+        if len(self.outputs) == 1:
+            return [None]
+        return self.output_names
+
+    @property
+    def output_names(self):
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [t._keras_history[0].name for t in self.outputs]
+
+    def _output_shapes(self):
+        return [tuple(t.shape) for t in self.outputs]
+
+    def _output_shape(self):
+        return tuple(self.outputs[0].shape)
+
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    @property
+    def output_shape(self):
+        shapes = self._output_shapes()
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    def build(self, input_shape=None):
+        return  # built at construction
+
+    def call(self, inputs, training=None):
+        if isinstance(inputs, dict):
+            names = [t._keras_history[0].name for t in self.inputs]
+            inputs = [inputs[n] for n in names]
+        values = {}
+        for t, v in zip(self.inputs, _flatten(inputs)):
+            values[id(t)] = v
+        for layer, layer_inputs, out in self._nodes:
+            args = jax.tree_util.tree_map(
+                lambda t: values[id(t)], layer_inputs,
+                is_leaf=lambda t: isinstance(t, KerasTensor))
+            values[id(out)] = layer(args, training=training)
+        outs = [values[id(t)] for t in self.outputs]
+        if isinstance(self._outputs_struct, dict):
+            return dict(zip(self._outputs_struct, outs))
+        return outs if isinstance(self._outputs_struct, (list, tuple)) else outs[0]
+
+    def compute_output_shape(self, input_shape):
+        return self.output_shape
+
+    def _pack_inputs(self, xs):
+        return list(xs) if len(self.inputs) > 1 else xs[0]
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable}
+
+
+_counter = [0]
+
+
+def _functional_name():
+    from kerasish.utils.naming import uniquify
+
+    return uniquify("functional")
