@@ -116,6 +116,11 @@ class Model(Layer):
             loss_weights = [loss_weights]
         optimizer_obj = optimizers.get(optimizer)
         steps = _check_int("steps_per_execution", steps_per_execution, 1)
+        if self.built:  # per-output specs can be checked against the outputs now
+            for spec, what in ((loss_fn, "loss"), (loss_weights, "loss_weights"),
+                               (metric_ids, "metrics"), (weighted_ids, "metrics")):
+                if spec is not None:
+                    self._per_output(spec, what)
         self._loss_fn, self._metric_ids, self._weighted_ids = loss_fn, metric_ids, weighted_ids
         self._loss_weights = loss_weights
         self.optimizer, self.loss, self.steps_per_execution = optimizer_obj, loss, steps
