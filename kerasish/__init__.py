@@ -24,6 +24,7 @@ from kerasish import (  # noqa: E402
     callbacks,
     config,
     datasets,
+    distribution,
     functional,
     initializers,
     layers,

@@ -31,6 +31,7 @@ import numpy as np
 from kerasish import callbacks as callbacks_module
 from kerasish import config, data_checks, diagnostics, losses, optimizers
 from kerasish import metrics as metrics_module
+from kerasish import distribution as distribution_module
 from kerasish import random, training
 from kerasish.layers.base import (KerasTensor, Layer, _bump, assign_tree, is_inside_scope,
                                   make_apply)
@@ -244,7 +245,8 @@ class Model(Layer):
 
     # -- the engine's pieces -----------------------------------------------------------
     def _build_programs(self, y_shapes):
-        key = (self._layout_key(), tuple(tuple(s[1:]) for s in y_shapes))
+        dist = distribution_module.distribution()
+        key = (self._layout_key(), tuple(tuple(s[1:]) for s in y_shapes), id(dist))
         if self._programs is not None and self._programs["key"] == key:
             return self._programs
         names = self._output_names()
@@ -291,6 +293,7 @@ class Model(Layer):
             optimizer_update=self.optimizer.update,
             metrics=tuple(metric_terms),
             names=tuple(loss_names + metric_names),
+            shard_batch=None if dist is None else _batch_sharder(dist),
         )
         self._programs = {
             "key": key,
@@ -367,10 +370,16 @@ class Model(Layer):
                     f"with a weight for every class label. Received keys {sorted(class_weight)}."
                 )
             sw = sw * np.array([class_weight[int(c)] for c in labels], np.float32)
-        x_dev = self._pack_inputs([jnp.asarray(x, dtype=self.dtype) for x in xs])
-        y_dev = tuple(jnp.asarray(y, dtype=jnp.int32 if np.issubdtype(y.dtype, np.integer)
-                                  else self.dtype) for y in ys)
-        return x_dev, y_dev, jnp.asarray(sw, dtype=jnp.float32)
+        dist = distribution_module.distribution()
+        # Under a distribution the dataset is replicated; each step's batch is then split
+        # over the batch axis inside the program (see training.Pieces.shard_batch).
+        put = (lambda a, dtype: jnp.asarray(a, dtype=dtype)) if dist is None else \
+            (lambda a, dtype: jax.device_put(np.asarray(a, dtype=dtype),
+                                             distribution_module.replicated(dist)))
+        x_dev = self._pack_inputs([put(x, self.dtype) for x in xs])
+        y_dev = tuple(put(y, np.int32 if np.issubdtype(y.dtype, np.integer) else self.dtype)
+                      for y in ys)
+        return x_dev, y_dev, put(sw, np.float32)
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -438,6 +447,10 @@ class Model(Layer):
         n_chunks = math.ceil(steps / chunk)
         may_skip = n_chunks * chunk > steps
 
+        dist = distribution_module.distribution()
+        if dist is not None:
+            distribution_module.check_batch_size(dist, batch_size)
+            self._place_variables(dist)
         params, state = self.current_params()
         if self._opt_state is None or jax.tree_util.tree_structure(
                 self._opt_state.slots) != jax.tree_util.tree_structure(
@@ -496,6 +509,18 @@ class Model(Layer):
         train = sorted(k for k in logs if not k.startswith("val_"))
         val = sorted(k for k in logs if k.startswith("val_"))
         return {k: logs[k] for k in train + val}
+
+    def _place_variables(self, dist):
+        """Put each weight where the distribution wants it (replicated or sharded)."""
+        trainable, non_trainable = self._variables_split()
+        for v in trainable + non_trainable:
+            sharding = dist.get_variable_layout(v).sharding()
+            if getattr(v.value, "sharding", None) != sharding:
+                v._value = jax.device_put(v.value, sharding)
+        if self._opt_state is not None:  # optimizer slots follow (replicated scalars)
+            self._opt_state = jax.device_put(self._opt_state,
+                                             distribution_module.replicated(dist)) \
+                if not isinstance(dist, distribution_module.ModelParallel) else None
 
     def _commit(self, ts):
         """Make a completed chunk the model's state (weights, optimizer)."""
@@ -764,6 +789,15 @@ class Sequential(Model):
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [{"class_name": type(la).__name__, "config": la.get_config()}
                            for la in self._stack]}
+
+
+def _batch_sharder(dist):
+    def shard(tree):
+        return jax.tree_util.tree_map(
+            lambda a: jax.lax.with_sharding_constraint(
+                a, distribution_module.batch_sharding(dist, a.ndim)), tree)
+
+    return shard
 
 
 def _map_spec(spec, fn):

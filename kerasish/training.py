@@ -65,6 +65,7 @@ class Pieces(NamedTuple):
     optimizer_update: Any  # (grads, opt_state, params) -> (updates, opt_state)
     metrics: tuple        # MetricTerm, in reporting order
     names: tuple          # log names after "loss": per-output losses, then metrics
+    shard_batch: Any = None  # batch pytree -> same, constrained to the batch sharding
 
 
 def as_tuple(y):
@@ -164,6 +165,8 @@ def make_train_chunk(pieces):
             idx = jax.lax.dynamic_index_in_dim(idx_table, i, keepdims=False)
             mask = jax.lax.dynamic_index_in_dim(mask_table, i, keepdims=False)
             x, y, sw = _gather(data, idx)
+            if pieces.shard_batch is not None:  # data parallel: split the batch's rows
+                x, y, sw, mask = pieces.shard_batch((x, y, sw, mask))
             weights = sw * mask
             n_real = jnp.sum(mask)
 
@@ -202,6 +205,8 @@ def make_eval_chunk(pieces):
         def step(metrics, im):
             idx, mask = im
             x, y, sw = _gather(data, idx)
+            if pieces.shard_batch is not None:
+                x, y, sw, mask = pieces.shard_batch((x, y, sw, mask))
             weights = sw * mask
             n_real = jnp.sum(mask)
             y_pred, _ = pieces.forward(params, state, x, False, None)
