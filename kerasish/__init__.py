@@ -30,6 +30,7 @@ from kerasish import (  # noqa: E402
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,

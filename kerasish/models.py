@@ -32,6 +32,7 @@ from kerasish import callbacks as callbacks_module
 from kerasish import config, data_checks, diagnostics, losses, optimizers
 from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
+from kerasish import mixed_precision
 from kerasish import random, training
 from kerasish.layers.base import (KerasTensor, Layer, _bump, assign_tree, is_inside_scope,
                                   make_apply)
@@ -116,6 +117,11 @@ class Model(Layer):
         if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
             loss_weights = [loss_weights]
         optimizer_obj = optimizers.get(optimizer)
+        policy = mixed_precision.explicit_global_policy()
+        if auto_scale_loss and policy is not None and policy.compute_dtype == "float16" \
+                and not isinstance(optimizer_obj, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without it; Keras wraps the optimizer too.
+            optimizer_obj = optimizers.LossScaleOptimizer(optimizer_obj)
         steps = _check_int("steps_per_execution", steps_per_execution, 1)
         if self.built:  # per-output specs can be checked against the outputs now
             for spec, what in ((loss_fn, "loss"), (loss_weights, "loss_weights"),
@@ -294,6 +300,7 @@ class Model(Layer):
             metrics=tuple(metric_terms),
             names=tuple(loss_names + metric_names),
             shard_batch=None if dist is None else _batch_sharder(dist),
+            loss_scale=getattr(self.optimizer, "scale_of", None),
         )
         self._programs = {
             "key": key,

@@ -66,12 +66,17 @@ class Pieces(NamedTuple):
     metrics: tuple        # MetricTerm, in reporting order
     names: tuple          # log names after "loss": per-output losses, then metrics
     shard_batch: Any = None  # batch pytree -> same, constrained to the batch sharding
+    loss_scale: Any = None   # opt_state -> loss scale (float16 mixed precision), or None
 
 
 def as_tuple(y):
+    """Model outputs as a tuple; float16/bfloat16 outputs upcast, since Keras computes
+    losses and metrics in float32 under mixed precision."""
     if isinstance(y, dict):
-        return tuple(y.values())
-    return tuple(y) if isinstance(y, (list, tuple)) else (y,)
+        y = tuple(y.values())
+    y = tuple(y) if isinstance(y, (list, tuple)) else (y,)
+    return tuple(p.astype(jnp.float32) if p.dtype in (jnp.float16, jnp.bfloat16) else p
+                 for p in y)
 
 
 def _per_output_losses(pieces):
@@ -173,13 +178,18 @@ def make_train_chunk(pieces):
             def do_step(ts):
                 rng, step_rng = jax.random.split(ts.rng)
 
+                scale = None if pieces.loss_scale is None else pieces.loss_scale(ts.opt_state)
+
                 def loss_fn(params):
                     y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng)
                     y_preds = as_tuple(y_pred)
                     loss, parts = _losses(pieces, y, y_preds, weights, mask)
-                    return loss + pieces.penalty(params), (y_preds, new_state, parts)
+                    loss = loss + pieces.penalty(params)
+                    # float16: differentiate the scaled loss; the optimizer unscales.
+                    scaled = loss if scale is None else loss * scale
+                    return scaled, (loss, y_preds, new_state, parts)
 
-                (loss, (y_preds, new_state, parts)), grads = jax.value_and_grad(
+                (_, (loss, y_preds, new_state, parts)), grads = jax.value_and_grad(
                     loss_fn, has_aux=True)(ts.params)
                 updates, opt_state = pieces.optimizer_update(grads, ts.opt_state, ts.params)
                 params = optax.apply_updates(ts.params, updates)

@@ -79,6 +79,28 @@ class StatelessScope:
         return False
 
 
+class autocast:
+    """Inside, floating variables read as ``dtype`` (mixed precision's compute dtype)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __enter__(self):
+        stack = getattr(_local, "autocast", None)
+        if stack is None:
+            stack = _local.autocast = []
+        stack.append(self.dtype)
+
+    def __exit__(self, *exc):
+        _local.autocast.pop()
+        return False
+
+
+def _autocast_dtype():
+    stack = getattr(_local, "autocast", None)
+    return stack[-1] if stack else None
+
+
 def next_rng():
     """A key for randomness inside a layer's ``call``.
 
@@ -146,6 +168,13 @@ class Variable:
     # -- value ---------------------------------------------------------------
     @property
     def value(self):
+        value = self._raw_value()
+        cast = _autocast_dtype()
+        if cast is not None and value.dtype != cast and jnp.issubdtype(value.dtype, jnp.floating):
+            return value.astype(cast)
+        return value
+
+    def _raw_value(self):
         scope = current_scope()
         if scope is not None:
             bound = scope.lookup(self)
@@ -173,10 +202,10 @@ class Variable:
         return self
 
     def assign_add(self, value):
-        return self.assign(self.value + value)
+        return self.assign(self._raw_value() + value)
 
     def assign_sub(self, value):
-        return self.assign(self.value - value)
+        return self.assign(self._raw_value() - value)
 
     @property
     def shape(self):

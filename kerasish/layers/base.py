@@ -23,7 +23,8 @@ import numpy as np
 
 from kerasish import config, initializers, random, regularizers
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
-from kerasish.variables import StatelessScope, Variable, current_scope, standardize_dtype
+from kerasish.variables import (StatelessScope, Variable, autocast, current_scope,
+                                standardize_dtype)
 
 
 class KerasTensor:
@@ -109,7 +110,11 @@ class Layer:
         object.__setattr__(self, "_own_variables", [])
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = None if dtype is None else standardize_dtype(dtype)
+        from kerasish import mixed_precision
+
+        # None: follow floatx (or a global mixed policy set before this layer was made).
+        self._dtype_policy = mixed_precision.explicit_global_policy() if dtype is None \
+            else mixed_precision.DTypePolicy(dtype)
         self.built = False
         self.input_spec = None
         self._build_shapes = None
@@ -140,11 +145,20 @@ class Layer:
     @property
     def dtype(self):
         """The dtype of this layer's weights and computations."""
-        return self._dtype or config.floatx()
+        policy = self._dtype_policy
+        return policy.variable_dtype if policy is not None else config.floatx()
 
     @property
     def compute_dtype(self):
-        return self.dtype
+        """The dtype ``call`` computes in (float16/bfloat16 under a mixed policy)."""
+        policy = self._dtype_policy
+        return policy.compute_dtype if policy is not None else config.floatx()
+
+    @property
+    def dtype_policy(self):
+        from kerasish import mixed_precision
+
+        return self._dtype_policy or mixed_precision.DTypePolicy(config.floatx())
 
     @property
     def trainable(self):
@@ -323,12 +337,12 @@ class Layer:
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, (list, tuple)) and not all(
                 isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in inputs):
-            inputs = _to_array(inputs, self.dtype)  # nested Python lists: one array
+            inputs = _to_array(inputs, self.compute_dtype)  # nested Python lists: one array
         leaves = jax.tree_util.tree_leaves(inputs, is_leaf=_is_input_leaf)
         if any(isinstance(leaf, KerasTensor) for leaf in leaves):
             return self._symbolic_call(inputs, *args, training=training, **kwargs)
         if self._autocast_inputs:
-            inputs = jax.tree_util.tree_map(lambda a: _convert(a, self.dtype), inputs,
+            inputs = jax.tree_util.tree_map(lambda a: _convert(a, self.compute_dtype), inputs,
                                             is_leaf=_is_input_leaf)
         else:
             inputs = jax.tree_util.tree_map(
@@ -338,6 +352,9 @@ class Layer:
             self._maybe_build(_shape_of(inputs))
         if self._call_has_training:
             kwargs["training"] = training
+        if self.compute_dtype != self.dtype:  # mixed precision: weights read in compute dtype
+            with autocast(self.compute_dtype):
+                return self.call(inputs, *args, **kwargs)
         return self.call(inputs, *args, **kwargs)
 
     def _symbolic_call(self, inputs, *args, training=None, **kwargs):
@@ -381,7 +398,8 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments that recreate this layer (no weights)."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": self.dtype_policy.name}
 
     @classmethod
     def from_config(cls, config):
@@ -554,8 +572,11 @@ def _is_input_leaf(x):
 
 def _convert(a, dtype):
     if isinstance(a, Variable):
-        return a.value
+        a = a.value
     if isinstance(a, jax.Array):
+        # Floating inputs follow the layer's compute dtype (Keras's autocasting).
+        if jnp.issubdtype(a.dtype, jnp.floating) and a.dtype != dtype:
+            return a.astype(dtype)
         return a
     return _to_array(a, dtype)
 

@@ -24,6 +24,7 @@ Deliberate differences from Keras 3 (numerics are the same, checked in
 from kerasish.optimizers.adagrad import Adagrad
 from kerasish.optimizers.adam import Adam, AdamW
 from kerasish.optimizers.base import Optimizer, OptimizerState
+from kerasish.optimizers.loss_scale import LossScaleOptimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
 from kerasish.optimizers.registry import deserialize, get, serialize
 from kerasish.optimizers.rmsprop import RMSprop
@@ -34,6 +35,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "LossScaleOptimizer",
     "OptaxOptimizer",
     "Optimizer",
     "OptimizerState",
