@@ -13,7 +13,6 @@ import os
 import sys
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 
@@ -91,7 +90,7 @@ def step(params, opt_state, xb, yb):
     return optax.apply_updates(params, updates), opt_state, loss
 
 
-for epoch in range(epochs):
+for _ in range(epochs):
     for i in range(0, len(X), 32):
         params, opt_state, loss = step(params, opt_state, X[i:i + 32], y[i:i + 32])
 mlp.set_params(params)  # back into the Keras-shaped model: predict/evaluate/save work

@@ -47,6 +47,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "callbacks", "config", "datasets", "initializers", "layers", "losses", "metrics",
-    "models", "ops", "optimizers", "random", "regularizers", "utils",
+    "callbacks", "config", "datasets", "distribution", "functional", "initializers", "layers",
+    "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
+    "regularizers", "utils",
 ]

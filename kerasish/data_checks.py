@@ -15,8 +15,8 @@ def as_array(value, what):
     if value is None:
         raise ValueError(f"`{what}` is required. Received: {what}=None")
     if hasattr(value, "dtypes") and hasattr(value, "to_numpy"):  # pandas
-        bad = [str(c) for c, d in value.dtypes.items() if not np.issubdtype(d, np.number)
-               and d != bool] if hasattr(value.dtypes, "items") else []
+        bad = [str(c) for c, d in value.dtypes.items()
+               if getattr(d, "kind", "O") not in "biufc"] if hasattr(value.dtypes, "items") else []
         if bad:
             raise TypeError(
                 f"`{what}` has non-numeric columns {bad}. Expected only numeric columns; "

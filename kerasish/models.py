@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import callbacks as callbacks_module
-from kerasish import config, data_checks, diagnostics, losses, optimizers
+from kerasish import data_checks, diagnostics, losses, optimizers
 from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
 from kerasish import mixed_precision
@@ -493,7 +493,8 @@ class Model(Layer):
                 self._commit(ts)
                 done = min((c + 1) * chunk, steps)
                 if verbose == 1 or cb.per_batch():
-                    cb.on_train_batch_end(done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
+                    cb.on_train_batch_end(
+                        done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
                 if self.stop_training and cb.per_batch():
                     break
             logs = training.read_metrics(pieces, ts.metrics, programs["results"])
