@@ -51,3 +51,8 @@ __all__ = [
     "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
     "regularizers", "utils",
 ]
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

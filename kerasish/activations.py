@@ -329,3 +329,8 @@ def deserialize(config, custom_objects=None):
     if custom_objects and isinstance(name, str) and name in custom_objects:
         return custom_objects[name]
     return get(config)
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

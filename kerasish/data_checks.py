@@ -14,6 +14,13 @@ def as_array(value, what):
     """Convert ``x``/``y``/``sample_weight`` to a numeric numpy array, or explain why not."""
     if value is None:
         raise ValueError(f"`{what}` is required. Received: {what}=None")
+    if hasattr(value, "__next__") or type(value).__name__ in ("DatasetV2", "_PrefetchDataset",
+                                                              "PyDataset", "DataLoader"):
+        raise TypeError(
+            f"`{what}` is a {type(value).__name__} (a generator or dataset object). kerasish's "
+            "fit/evaluate/predict take in-memory arrays: numpy arrays, lists, or dicts of "
+            "them. Collect the data first, e.g. x = np.concatenate([batch for batch in data])."
+        )
     if hasattr(value, "dtypes") and hasattr(value, "to_numpy"):  # pandas
         bad = [str(c) for c, d in value.dtypes.items()
                if getattr(d, "kind", "O") not in "biufc"] if hasattr(value.dtypes, "items") else []

@@ -647,3 +647,8 @@ def get(identifier):
         f"`(shape, dtype=None)`, an array, or None. Received: {identifier!r} of type "
         f"{type(identifier).__name__}"
     )
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

@@ -844,3 +844,8 @@ def resolve(identifier, y_true_shape, y_pred_shape):
             return SparseCategoricalCrossentropy(name=identifier)
         return CategoricalCrossentropy(name=identifier)
     return get(identifier)
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

@@ -834,3 +834,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile,
                              safe_mode=safe_mode)
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

@@ -292,3 +292,8 @@ def get(identifier):
         "'l2', a config dict, a Regularizer, a callable `x -> scalar`, or None. "
         f"Received: {identifier!r} of type {type(identifier).__name__}"
     )
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

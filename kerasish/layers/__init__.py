@@ -26,3 +26,8 @@ __all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "S
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "LeakyReLU",
            "MaxPooling1D", "MaxPooling2D", "ReLU", "Reshape", "Rescaling", "SeparableConv2D",
            "Softmax"]
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

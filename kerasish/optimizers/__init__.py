@@ -46,3 +46,8 @@ __all__ = [
     "schedules",
     "serialize",
 ]
+
+
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__, lambda: list(globals()))

@@ -10,7 +10,7 @@ _counts = collections.defaultdict(int)
 
 def to_snake_case(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)  # Conv2D -> conv2d, as Keras
     return name.lower()
 
 
@@ -28,6 +28,23 @@ def reset_names():
 def closest(word, options, n=3):
     """Up to ``n`` close matches of ``word`` in ``options``, for 'did you mean' hints."""
     return difflib.get_close_matches(str(word), [str(o) for o in options], n=n, cutoff=0.5)
+
+
+def module_getattr(module_name, public_names):
+    """A module ``__getattr__`` that turns a misspelled public name into a hint.
+
+    ``kerasish.losses.BinaryCrossEnytopy`` (a typo from real course notes) then says
+    "Did you mean 'BinaryCrossentropy'?" instead of a bare AttributeError.
+    """
+
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        hint = closest(name, [n for n in public_names() if not n.startswith("_")], n=1)
+        fix = f" Did you mean {hint[0]!r}?" if hint else ""
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}.{fix}")
+
+    return __getattr__
 
 
 def check_kwargs(kwargs, allowed, where, suggestions=()):
