@@ -513,10 +513,8 @@ class Model(Layer):
 
     @staticmethod
     def _ordered_logs(logs):
-        # Keras 3 reports training keys sorted, then validation keys sorted.
-        train = sorted(k for k in logs if not k.startswith("val_"))
-        val = sorted(k for k in logs if k.startswith("val_"))
-        return {k: logs[k] for k in train + val}
+        # Keras 3 reports an epoch's keys sorted (validation keys included).
+        return {k: logs[k] for k in sorted(logs)}
 
     def _place_variables(self, dist):
         """Put each weight where the distribution wants it (replicated or sharded)."""

@@ -40,11 +40,10 @@ def _wrap(name, fn, doc):
 
 
 # name -> (implementation, what it maps to). Signatures are those of the jnp function,
-# which match Keras's for all of these.
+# which match Keras's for all of these (the others are written out below).
 _SIMPLE = {
     "abs": jnp.abs, "absolute": jnp.absolute, "add": jnp.add, "all": jnp.all, "any": jnp.any,
-    "arange": jnp.arange, "argmin": jnp.argmin, "argsort": jnp.argsort, "ceil": jnp.ceil,
-    "clip": jnp.clip, "concatenate": jnp.concatenate, "cos": jnp.cos, "cumsum": jnp.cumsum,
+    "arange": jnp.arange, "argmin": jnp.argmin, "argsort": jnp.argsort, "ceil": jnp.ceil, "concatenate": jnp.concatenate, "cos": jnp.cos, "cumsum": jnp.cumsum,
     "cumprod": jnp.cumprod, "diag": jnp.diag, "divide": jnp.divide, "dot": jnp.dot,
     "einsum": jnp.einsum, "equal": jnp.equal, "exp": jnp.exp, "expand_dims": jnp.expand_dims,
     "eye": jnp.eye, "floor": jnp.floor, "full": jnp.full, "full_like": jnp.full_like,
@@ -55,22 +54,41 @@ _SIMPLE = {
     "max": jnp.max, "maximum": jnp.maximum, "mean": jnp.mean, "min": jnp.min,
     "minimum": jnp.minimum, "mod": jnp.mod, "multiply": jnp.multiply, "negative": jnp.negative,
     "not_equal": jnp.not_equal, "ones": jnp.ones, "ones_like": jnp.ones_like,
-    "power": jnp.power, "prod": jnp.prod, "repeat": jnp.repeat, "reshape": jnp.reshape,
+    "power": jnp.power, "prod": jnp.prod, "repeat": jnp.repeat,
     "round": jnp.round, "sign": jnp.sign, "sin": jnp.sin, "sort": jnp.sort, "sqrt": jnp.sqrt,
     "square": jnp.square, "squeeze": jnp.squeeze, "stack": jnp.stack, "std": jnp.std,
     "subtract": jnp.subtract, "sum": jnp.sum, "take": jnp.take,
-    "take_along_axis": jnp.take_along_axis, "tanh": jnp.tanh, "tile": jnp.tile,
+    "take_along_axis": jnp.take_along_axis, "tanh": jnp.tanh,
     "transpose": jnp.transpose, "tril": jnp.tril, "triu": jnp.triu, "var": jnp.var,
     "where": jnp.where, "zeros": jnp.zeros, "zeros_like": jnp.zeros_like,
     "sigmoid": jax.nn.sigmoid, "relu": jax.nn.relu, "relu6": jax.nn.relu6,
     "softplus": jax.nn.softplus, "silu": jax.nn.silu, "log_sigmoid": jax.nn.log_sigmoid,
     "elu": jax.nn.elu, "selu": jax.nn.selu, "gelu": jax.nn.gelu,
-    "leaky_relu": jax.nn.leaky_relu,
 }
 
 for _name, _fn in _SIMPLE.items():
     _mod = "jax.nn" if _fn.__module__.startswith("jax._src.nn") else "jax.numpy"
     globals()[_name] = _wrap(_name, _fn, f"Keras's ``ops.{_name}``: ``{_mod}.{_fn.__name__}``.")
+
+
+def clip(x, x_min, x_max):
+    """Clip values to ``[x_min, x_max]`` (``jnp.clip``)."""
+    return jnp.clip(_u(x), _u(x_min), _u(x_max))
+
+
+def reshape(x, newshape):
+    """``x`` with shape ``newshape`` (``jnp.reshape``)."""
+    return jnp.reshape(_u(x), newshape)
+
+
+def tile(x, repeats):
+    """Repeat ``x`` ``repeats`` times along each axis (``jnp.tile``)."""
+    return jnp.tile(_u(x), repeats)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` if positive, else ``negative_slope * x`` (Keras's default slope is 0.2)."""
+    return jax.nn.leaky_relu(_u(x), negative_slope=negative_slope)
 
 
 def softmax(x, axis=-1):

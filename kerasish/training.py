@@ -143,7 +143,7 @@ def _losses(pieces, ys, y_preds, weights, mask):
 def _update_metrics(pieces, metrics, loss, parts, n_real, ys, y_preds, weights, mask):
     # Keras weights each batch's loss by its number of samples.
     track = [loss] + (parts if _per_output_losses(pieces) else [])
-    new = [(s + v * n_real, c + n_real) for (s, c), v in zip(metrics, track)]
+    new = [(s + (v * n_real).astype(s.dtype), c + n_real) for (s, c), v in zip(metrics, track)]
     # Keras's `metrics` ignore sample weights (only `weighted_metrics` use them); the
     # mask still removes padded rows from both.
     accs = metrics[len(track):]

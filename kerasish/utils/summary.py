@@ -39,9 +39,8 @@ def _wrap(text, width):
             continue
         if current:
             lines.append(current)
-        while len(word) > width:
-            lines.append(word[:width])
-            word = word[width:]
+        if len(word) > width:  # Keras shortens an over-long word with an ellipsis
+            word = word[: width - 1] + "…"
         current = word
     lines.append(current)
     return lines
@@ -112,4 +111,5 @@ def format_summary(model, stream=None):
     lines.append(f" Non-trainable params: {n_n:,} ({readable_size(b_n)})")
     if n_opt:
         lines.append(f" Optimizer params: {n_opt:,} ({readable_size(b_opt)})")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text.replace("…", "~") if c is _ASCII else text
