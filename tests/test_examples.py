@@ -26,6 +26,8 @@ EXPECTED = {
     "multiclass_digits.py": ["softmax output", "from_logits output", "sum to one: True"],
     "regression_digits.py": ["test MSE"],
     "multilabel_digits.py": ["test accuracy per label"],
+    "cnn_digits.py": ["test accuracy"],
+    "notebook_tf_keras.py": ["notebook ok"],
     "beyond_sequential.py": ["custom layer: test accuracy", "functional: digit accuracy",
                              "pure JAX loop: test accuracy"],
 }
