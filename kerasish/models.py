@@ -449,8 +449,8 @@ class Model(Layer):
             cb_list.append(callbacks_module.ProgbarLogger(verbose))
         cb = callbacks_module.CallbackList(
             cb_list, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
-        chunk = 1 if cb.per_batch() else (steps if self.steps_per_execution == 1
-                                          else min(self.steps_per_execution, steps))
+        chunk = 1 if (cb.per_batch() or self._conv_on_cpu()) else (
+            steps if self.steps_per_execution == 1 else min(self.steps_per_execution, steps))
         n_chunks = math.ceil(steps / chunk)
         may_skip = n_chunks * chunk > steps
 
@@ -465,49 +465,54 @@ class Model(Layer):
             self._opt_state = self.optimizer.init(params)
         else:  # pick up a learning rate the user (or a callback) changed
             self._opt_state = self.optimizer.sync_to_state(self._opt_state)
-        fit_key = random.next_key()
+        rng = random.next_key()  # carried from epoch to epoch by the TrainState
         shuffler = np.random.default_rng(random.next_seed())
         self.stop_training = False
         self.history = history
         cb.on_train_begin()
         logs = {}
-        for epoch in range(initial_epoch, epochs):
-            cb.on_epoch_begin(epoch)
-            # A learning rate set by the user or a callback (LearningRateScheduler,
-            # ReduceLROnPlateau) enters the state as data: no recompilation.
-            self._opt_state = self.optimizer.sync_to_state(self._opt_state)
-            step_key = jax.random.fold_in(fit_key, epoch)
-            perm = shuffler.permutation(n) if shuffle else None
-            idx, mask = training.batch_tables(n, batch_size, n_chunks * chunk, perm)
-            if steps_per_epoch is not None:
-                mask[steps:] = 0.0
-            params, state = self.current_params()
-            ts = training.TrainState(params, state, self._opt_state,
-                                     training.init_metrics(pieces), step_key,
-                                     np.zeros((), np.int32))
-            for c in range(n_chunks):
-                if cb.per_batch():
-                    cb.on_train_batch_begin(c * chunk)
-                ts = programs["train"](ts, data, idx, mask, np.int32(c * chunk), chunk,
-                                       may_skip)
-                self._commit(ts)
-                done = min((c + 1) * chunk, steps)
-                if verbose == 1 or cb.per_batch():
-                    cb.on_train_batch_end(
-                        done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
-                if self.stop_training and cb.per_batch():
+        try:
+            for epoch in range(initial_epoch, epochs):
+                cb.on_epoch_begin(epoch)
+                # A learning rate set by the user or a callback (LearningRateScheduler,
+                # ReduceLROnPlateau) enters the state as data: no recompilation.
+                if cbs:
+                    self._opt_state = self.optimizer.sync_to_state(self._opt_state)
+                perm = shuffler.permutation(n) if shuffle else None
+                idx, mask = training.batch_tables(n, batch_size, n_chunks * chunk, perm)
+                if steps_per_epoch is not None:
+                    mask[steps:] = 0.0
+                params, state = self.current_params()
+                ts = training.TrainState(params, state, self._opt_state,
+                                         training.init_metrics(pieces), rng,
+                                         np.zeros((), np.int32))
+                for c in range(n_chunks):
+                    if cb.per_batch():
+                        cb.on_train_batch_begin(c * chunk)
+                    ts = programs["train"](ts, data, idx, mask, np.int32(c * chunk), chunk,
+                                           may_skip)
+                    self._commit(ts)
+                    done = min((c + 1) * chunk, steps)
+                    if verbose == 1 or cb.per_batch():
+                        cb.on_train_batch_end(
+                            done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
+                    if self.stop_training and cb.per_batch():
+                        break
+                rng = ts.rng
+                logs = training.read_metrics(pieces, ts.metrics, programs["results"])
+                if epoch == initial_epoch:
+                    diagnostics.after_first_epoch(self, logs)
+                if val_data is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._run_eval(val_data, val_batch)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                logs = self._ordered_logs(logs)
+                if cbs:  # user callbacks may read the optimizer's iterations / learning rate
+                    self.optimizer.sync_from_state(self._opt_state)
+                cb.on_epoch_end(epoch, logs)
+                if self.stop_training:
                     break
-            logs = training.read_metrics(pieces, ts.metrics, programs["results"])
-            if epoch == initial_epoch:
-                diagnostics.after_first_epoch(self, logs)
-            if val_data is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_eval(val_data, val_batch)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            logs = self._ordered_logs(logs)
+        finally:  # even after an interrupt, the optimizer shows the committed state
             self.optimizer.sync_from_state(self._opt_state)
-            cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
         cb.on_train_end(logs)
         return history
 
@@ -515,6 +520,12 @@ class Model(Layer):
     def _ordered_logs(logs):
         # Keras 3 reports an epoch's keys sorted (validation keys included).
         return {k: logs[k] for k in sorted(logs)}
+
+    def _conv_on_cpu(self):
+        """Convolutional models on the CPU backend train one step per program call
+        (see training.make_train_chunk for why)."""
+        return jax.default_backend() == "cpu" and any(
+            type(layer).__module__.endswith(".conv") for layer in self._flatten_layers())
 
     def _place_variables(self, dist):
         """Put each weight where the distribution wants it (replicated or sharded)."""
