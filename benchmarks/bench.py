@@ -2,8 +2,8 @@
 
 Run from the repository root (or anywhere kerasish is importable):
 
-    python benchmarks/bench.py                  # everything, about 10-15 min on 2 CPU cores
-    python benchmarks/bench.py --quick          # fewer epochs and repetitions, a few minutes
+    python benchmarks/bench.py                  # everything, 6-12 min on 2 CPU cores
+    python benchmarks/bench.py --quick          # fewer epochs and repetitions, 3-5 min
     python benchmarks/bench.py --only W1,W2,P   # a subset: W1 W2 W3 W4 P E I
 
 Implementations, all on the same data and the same model, loss and optimizer (Adam 1e-3):
@@ -24,17 +24,21 @@ Workloads:
       digits (train + test, 1,797 x 64, scaled by 1/16), batch 32 (57 steps);
 * W3  a small CNN on the digits (8 x 8 x 1): Conv 32 - Conv 64 - MaxPool - Dense 128 - 10;
 * W4  compute-bound MLP 784-512-512-10 on 20,000 x 784 random data, batch 128 (157 steps);
-      each implementation runs in its own process so that its peak RSS can be reported;
+      timed in this process like W1-W3, then each implementation trains 2 epochs again in
+      a process of its own, whose peak RSS (``ru_maxrss``) is reported;
 * P   ``predict`` on one sample in a loop, against a bare jitted forward call;
 * E   the seed script end to end as a user runs it (import, build, fit 100 epochs on the
       digits 0/1, predict), each run a whole new Python process;
 * I   ``import kerasish`` against ``import jax, optax`` (and ``import keras``).
 
 Timings: an epoch's time is the wall time between consecutive ``on_epoch_end`` calls (the
-hand-written loops block on the epoch's loss). "Steady" is the median over all epochs but
-the first of each ``fit`` call; every implementation is fitted in several rounds, taken in
-turn, so that a burst of load on a shared machine does not hit only one of them. "First"
-is the first epoch of the first ``fit`` (compilation included), from the ``fit`` call.
+hand-written loops block on the epoch's loss); the process CPU time of the same interval
+is recorded beside it, a steadier figure when other processes share the machine. "Steady"
+is the median over all epochs but the first of each ``fit`` call; every implementation is
+fitted in several rounds, taken in turn, so that a burst of load on a shared machine does
+not hit only one of them. "First" is the first epoch of the first ``fit`` (compilation
+included), timed from the ``fit`` call. A ``fit`` stops early (after at least 2 epochs)
+once it has run for ``fit_budget_s``, and then gets no further rounds.
 
 In this process JAX's persistent compilation cache is off for every implementation
 (``KERASISH_COMPILATION_CACHE=0``), so first epochs are cold compiles for all; the
@@ -53,7 +57,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import warnings
 
@@ -70,10 +73,10 @@ HAND = ("hand-jit", "hand-scan")
 
 # Epochs per fit, fit rounds per implementation, and repetitions, per mode.
 SETTINGS = {
-    "full": {"W1": (10, 3), "W2": (10, 3), "W3": (6, 2), "W4": (6, 1),
-             "P_reps": 1000, "P_budget_s": 20.0, "E_reps": 3, "I_reps": 3},
-    "quick": {"W1": (5, 2), "W2": (5, 2), "W3": (3, 1), "W4": (3, 1),
-              "P_reps": 200, "P_budget_s": 5.0, "E_reps": 1, "I_reps": 3},
+    "full": {"W1": (10, 3), "W2": (10, 3), "W3": (5, 2), "W4": (5, 2),
+             "fit_budget_s": 15.0, "P_reps": 1000, "P_budget_s": 20.0, "E_reps": 3, "I_reps": 3},
+    "quick": {"W1": (5, 2), "W2": (5, 2), "W3": (3, 1), "W4": (3, 2),
+              "fit_budget_s": 6.0, "P_reps": 200, "P_budget_s": 5.0, "E_reps": 1, "I_reps": 3},
 }
 
 
@@ -131,7 +134,7 @@ TITLES = {
     "W1": "seed binary model 400-25-15-1 sigmoid, BCE, 5,000 x 400, batch 32",
     "W2": "25-15-10 relu, sparse CE from logits, digits 1,797 x 64, batch 32",
     "W3": "CNN conv32-conv64-pool-128-10, digits 1,797 x 8 x 8, batch 32",
-    "W4": "MLP 784-512-512-10 relu, 20,000 x 784, batch 128 (own process each)",
+    "W4": "MLP 784-512-512-10 relu, 20,000 x 784, batch 128",
 }
 
 
@@ -184,17 +187,16 @@ class KerasLikeRunner:
 
         class EpochTimer(fw.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
-                self.ends.append(time.perf_counter())
+                if self.clock.tick() and self.clock.over_budget():
+                    self.model.stop_training = True
 
         self.timer = EpochTimer()
 
-    def fit(self, epochs):
-        self.timer.ends = []
-        t0 = time.perf_counter()
+    def fit(self, epochs, budget_s=float("inf")):
+        self.timer.clock = clock = EpochClock(budget_s)
         self.model.fit(self.x, self.y, batch_size=self.spec["batch"], epochs=epochs,
                        verbose=0, shuffle=True, callbacks=[self.timer])
-        ends = [t0] + self.timer.ends
-        return [b - a for a, b in zip(ends, ends[1:])]
+        return clock.epochs
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,20 +284,20 @@ class HandJitRunner:
         self.step = jax.jit(hand_step(loss, self.opt), donate_argnums=(0, 1))
         self.rng = np.random.default_rng(0)
 
-    def fit(self, epochs):
+    def fit(self, epochs, budget_s=float("inf")):
         n, b = len(self.x), self.spec["batch"]
-        times, t0 = [], time.perf_counter()
+        clock = EpochClock(budget_s)
         for _ in range(epochs):
+            if clock.over_budget():
+                break
             perm = self.rng.permutation(n)
             for i in range(0, n, b):
                 idx = perm[i:i + b]
                 self.params, self.opt_state, value = self.step(
                     self.params, self.opt_state, self.x[idx], self.y[idx])
             float(value)  # sync: the epoch is done
-            t1 = time.perf_counter()
-            times.append(t1 - t0)
-            t0 = t1
-        return times
+            clock.tick()
+        return clock.epochs
 
 
 def make_scan_epoch(loss, opt, n, batch):
@@ -342,20 +344,42 @@ class HandScanRunner:
         self.key = jax.random.key(0)
         self.done = 0
 
-    def fit(self, epochs):
+    def fit(self, epochs, budget_s=float("inf")):
         import jax
 
-        times, t0 = [], time.perf_counter()
+        clock = EpochClock(budget_s)
         xd, yd = jax.device_put(self.x), jax.device_put(self.y)
         for _ in range(epochs):
+            if clock.over_budget():
+                break
             self.params, self.opt_state, value = self.epoch(
                 self.params, self.opt_state, self.key, np.int32(self.done), xd, yd)
             self.done += 1
             float(value)
-            t1 = time.perf_counter()
-            times.append(t1 - t0)
-            t0 = t1
-        return times
+            clock.tick()
+        return clock.epochs
+
+
+class EpochClock:
+    """Wall and process CPU time (all threads) of each epoch, from the clock's creation.
+
+    CPU time is the steadier figure on a shared machine: other processes stretch an
+    epoch's wall time, much less the CPU time it uses.
+    """
+
+    def __init__(self, budget_s=float("inf")):
+        self.budget_s, self.epochs = budget_s, []
+        self.start = self.last = (time.perf_counter(), time.process_time())
+
+    def tick(self):
+        now = (time.perf_counter(), time.process_time())
+        self.epochs.append((now[0] - self.last[0], now[1] - self.last[1]))
+        self.last = now
+        return True
+
+    def over_budget(self):
+        """At least 2 epochs (a first and a steady one) and past the time budget."""
+        return len(self.epochs) >= 2 and self.last[0] - self.start[0] > self.budget_s
 
 
 def make_runner(impl, spec, x, y):
@@ -370,10 +394,15 @@ def make_runner(impl, spec, x, y):
 
 
 def summarize(fits):
-    """``fits``: list of per-fit epoch-time lists -> first, steady (median), raw."""
-    steady = [t for times in fits for t in times[1:]]
-    return {"first_epoch_s": fits[0][0], "steady_epoch_s": statistics.median(steady),
-            "steady_min_s": min(steady), "epoch_times_s": fits}
+    """``fits``: per ``fit`` call, a list of (wall, cpu) per epoch -> first, steady, raw."""
+    steady = [e for epochs in fits for e in epochs[1:]]
+    return {"first_epoch_s": fits[0][0][0], "steady_epoch_s": statistics.median(
+                w for w, _ in steady),
+            "steady_min_s": min(w for w, _ in steady),
+            "first_epoch_cpu_s": fits[0][0][1],
+            "steady_epoch_cpu_s": statistics.median(c for _, c in steady),
+            "epoch_times_s": [[w for w, _ in epochs] for epochs in fits],
+            "epoch_cpu_s": [[c for _, c in epochs] for epochs in fits]}
 
 
 # ---------------------------------------------------------------------------------------
@@ -398,17 +427,20 @@ def run_in_process(name, cfg, available):
             print(f"  {e}", flush=True)
     for r in range(rounds):
         for impl, runner in runners.items():
-            fits[impl].append(runner.fit(epochs))
-            print(f"  {name} round {r + 1}/{rounds} {impl:9s} first {fits[impl][-1][0]:8.3f} s,"
-                  f" median rest {statistics.median(fits[impl][-1][1:]) * 1e3:9.2f} ms",
-                  flush=True)
+            if fits[impl] and len(fits[impl][-1]) < epochs:
+                continue  # its last fit ran out of time budget: one round is enough
+            fits[impl].append(runner.fit(epochs, cfg["fit_budget_s"]))
+            rest = fits[impl][-1][1:]
+            print(f"  {name} round {r + 1}/{rounds} {impl:9s} first {fits[impl][-1][0][0]:8.3f} s,"
+                  f" median rest {statistics.median(w for w, _ in rest) * 1e3:9.2f} ms wall,"
+                  f" {statistics.median(c for _, c in rest) * 1e3:9.2f} ms cpu", flush=True)
     for impl in runners:
         res["impls"][impl] = summarize(fits[impl])
     return res
 
 
 # ---------------------------------------------------------------------------------------
-# W4: each implementation in its own process, peak RSS from the parent's wait4
+# W4 memory: each implementation in a process of its own, peak RSS via a launcher
 # ---------------------------------------------------------------------------------------
 def maxrss_bytes(ru_maxrss):
     return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024  # Linux: KiB
@@ -432,38 +464,35 @@ def w4_child(impl, epochs, rounds, out):
         json.dump(res, f)
 
 
-def run_w4(cfg, available):
-    epochs, rounds = cfg["W4"]
-    res = {"title": TITLES["W4"], "steps_per_epoch": -(-20000 // 128), "epochs_per_fit": epochs,
-           "rounds": rounds, "impls": {}}
+_LAUNCHER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def run_w4_memory(cfg, available, res):
+    """Peak RSS of each implementation training W4 in a process of its own (2 epochs)."""
     for impl in IMPLS:
-        if impl not in available:
-            res["impls"][impl] = {"skipped": available.get(impl + "_why", "not available")}
+        if impl not in available or "skipped" in res["impls"].get(impl, {"skipped": 1}):
             continue
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
             out = f.name
         cmd = [sys.executable, os.path.abspath(__file__), "--w4-child", impl,
-               "--child-epochs", str(epochs), "--child-rounds", str(rounds), "--child-out", out]
-        proc = subprocess.Popen(cmd, env=dict(os.environ))
-        if hasattr(os, "wait4"):
-            # The child's own rusage, as getrusage(RUSAGE_CHILDREN) would give for it alone.
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            peak = maxrss_bytes(usage.ru_maxrss)
-        else:
-            proc.wait()
-            peak = None
+               "--child-epochs", "2", "--child-rounds", "1", "--child-out", out]
+        # ru_maxrss survives fork and exec on Linux: a child forked from this (large)
+        # process would report at least our own peak. A tiny launcher forks the child and
+        # reads getrusage(RUSAGE_CHILDREN) for it alone.
+        proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], env=dict(os.environ),
+                              capture_output=True, text=True)
         if proc.returncode != 0:
-            res["impls"][impl] = {"skipped": f"child failed with exit code {proc.returncode}"}
+            print(f"  W4 memory {impl}: child failed:\n{proc.stderr[-2000:]}", flush=True)
             continue
+        peak = maxrss_bytes(int(proc.stdout.strip().splitlines()[-1]))
         with open(out) as f:
             r = json.load(f)
         os.unlink(out)
-        r["peak_rss_bytes"] = peak
-        res["impls"][impl] = r
-        mib = (peak or 0) / 2**20
-        print(f"  W4 {impl:9s} first {r['first_epoch_s']:8.3f} s, steady "
-              f"{r['steady_epoch_s'] * 1e3:9.2f} ms, peak RSS {mib:7.1f} MiB "
+        res["impls"][impl].update(peak_rss_bytes=peak,
+                                  rss_before_fit_bytes=r["rss_before_fit_bytes"],
+                                  own_process_epoch_times_s=r["epoch_times_s"])
+        print(f"  W4 memory {impl:9s} peak RSS {peak / 2**20:7.1f} MiB "
               f"(before fit {r['rss_before_fit_bytes'] / 2**20:.1f} MiB)", flush=True)
     return res
 
@@ -501,9 +530,10 @@ def run_predict(cfg, available):
         runner = make_runner(impl, spec, x[:320], y[:320])
         runner.fit(1)  # predict after fit, as users do
         model = runner.model
-        res["impls"][impl] = time_calls(lambda: model.predict(x1, verbose=0), reps, budget)
-        res["impls"][impl + " model(x)"] = time_calls(lambda: np.asarray(model(x1)), reps,
-                                                       budget)
+        res["impls"][impl] = time_calls(
+            lambda m=model: m.predict(x1, verbose=0), reps, budget)
+        res["impls"][impl + " model(x)"] = time_calls(
+            lambda m=model: np.asarray(m(x1)), reps, budget)
     params, apply, _ = hand_model(spec, jax.random.key(0))
     fwd = jax.jit(apply)
     res["impls"]["bare jit"] = time_calls(lambda: np.asarray(fwd(params, x1)), reps, budget)
@@ -762,10 +792,15 @@ def epoch_ratios(w):
     get = lambda i, k: impls.get(i, {}).get(k)  # noqa: E731
     hands = [(get(h, "steady_epoch_s"), h) for h in HAND if get(h, "steady_epoch_s")]
     best = min(hands) if hands else (None, None)
+    cpu_hands = [get(h, "steady_epoch_cpu_s") for h in HAND if get(h, "steady_epoch_cpu_s")]
     return {"kerasish/keras": _ratio(get("kerasish", "steady_epoch_s"),
                                      get("keras", "steady_epoch_s")),
             "kerasish/best-hand": _ratio(get("kerasish", "steady_epoch_s"), best[0]),
             "best_hand": best[1],
+            "cpu: kerasish/keras": _ratio(get("kerasish", "steady_epoch_cpu_s"),
+                                          get("keras", "steady_epoch_cpu_s")),
+            "cpu: kerasish/best-hand": _ratio(get("kerasish", "steady_epoch_cpu_s"),
+                                              min(cpu_hands) if cpu_hands else None),
             "first: kerasish/keras": _ratio(get("kerasish", "first_epoch_s"),
                                             get("keras", "first_epoch_s"))}
 
@@ -782,17 +817,21 @@ def check_targets(results):
             r = results[w]["ratios"]
             a, b = r["kerasish/keras"], r["kerasish/best-hand"]
             put(f"{w} steady >= 3x faster than Keras", None if a is None else a <= 1 / 3,
-                f"kerasish/keras = {_fmt_ratio(a)} (need <= 0.33)")
+                f"kerasish/keras = {_fmt_ratio(a)} (need <= 0.33; CPU time "
+                f"{_fmt_ratio(r['cpu: kerasish/keras'])})")
             put(f"{w} steady within 1.25x of best hand loop", None if b is None else b <= 1.25,
-                f"kerasish/{r['best_hand']} = {_fmt_ratio(b)} (need <= 1.25)")
+                f"kerasish/{r['best_hand']} = {_fmt_ratio(b)} (need <= 1.25; CPU time "
+                f"{_fmt_ratio(r['cpu: kerasish/best-hand'])})")
     for w in ("W3", "W4"):
         if w in results:
             r = results[w]["ratios"]
             a, b = r["kerasish/keras"], r["kerasish/best-hand"]
             put(f"{w} steady within 1.1x of best hand loop", None if b is None else b <= 1.1,
-                f"kerasish/{r['best_hand']} = {_fmt_ratio(b)} (need <= 1.10)")
+                f"kerasish/{r['best_hand']} = {_fmt_ratio(b)} (need <= 1.10; CPU time "
+                f"{_fmt_ratio(r['cpu: kerasish/best-hand'])})")
             put(f"{w} steady not slower than Keras", None if a is None else a <= 1.0,
-                f"kerasish/keras = {_fmt_ratio(a)} (need <= 1.00)")
+                f"kerasish/keras = {_fmt_ratio(a)} (need <= 1.00; CPU time "
+                f"{_fmt_ratio(r['cpu: kerasish/keras'])})")
     for w in ("W1", "W2", "W3", "W4"):
         if w in results:
             a = results[w]["ratios"]["first: kerasish/keras"]
@@ -859,6 +898,17 @@ def report(results):
             lines.append(f"| {w} ({results[w]['steps_per_epoch']} steps) | " + " | ".join(cells)
                          + f" | {_fmt_ratio(r['kerasish/keras'])} | "
                          f"{_fmt_ratio(r['kerasish/best-hand'])} ({r['best_hand']}) |")
+    if ws:
+        lines += ["", "Steady-state epoch, process CPU time (all threads; steadier under load):",
+                  "", "| workload | kerasish | Keras 3 | hand jit | hand scan | kerasish/Keras | "
+                  "kerasish/best hand |", "|---|---|---|---|---|---|---|"]
+        for w in ws:
+            im, r = results[w]["impls"], results[w]["ratios"]
+            cells = [_ms(im[i]["steady_epoch_cpu_s"]) if "steady_epoch_cpu_s" in im.get(i, {})
+                     else "n/a" for i in IMPLS]
+            lines.append(f"| {w} | " + " | ".join(cells) + f" | "
+                         f"{_fmt_ratio(r['cpu: kerasish/keras'])} | "
+                         f"{_fmt_ratio(r['cpu: kerasish/best-hand'])} |")
     if "W4" in results:
         lines += ["", "W4 peak RSS of each process (growth during fit):", "",
                   "| | " + " | ".join(IMPLS) + " |", "|---" * (len(IMPLS) + 1) + "|"]
@@ -894,6 +944,18 @@ def report(results):
             met = {True: "yes", False: "**no**", None: "n/a"}[v["met"]]
             lines.append(f"| {k} | {met} | {v['detail']} |")
     return "\n".join(lines)
+
+
+def git_state():
+    """The commit benchmarked, and whether the working tree had changes (None: no git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return {"commit": head, "dirty": bool(dirty)}
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def machine_info():
@@ -963,6 +1025,8 @@ def main():
         available["keras_why"] = f"Keras 3 (JAX backend) cannot be imported: {e}"
         print(f"note: {available['keras_why']}; its columns are skipped")
     info["kerasish"] = getattr(sys.modules.get("kerasish"), "__version__", None)
+    info["kerasish_path"] = getattr(sys.modules.get("kerasish"), "__file__", None)
+    info["git"] = git_state()
     jax.jit(lambda a: a + 1)(np.ones(3)).block_until_ready()  # start the backend for all
 
     print(f"kerasish benchmark ({mode}) on {info['cpu']} x{info['cpu_count']}, "
@@ -970,14 +1034,14 @@ def main():
           flush=True)
     results = {"mode": mode, "machine": info}
     t_start = time.perf_counter()
-    for name in ("W1", "W2", "W3"):
+    for name in ("W1", "W2", "W3"):  # W4 below: it adds a memory run per process
         if name in only:
             print(f"{name}: {TITLES[name]}", flush=True)
             results[name] = run_in_process(name, cfg, available)
             results[name]["ratios"] = epoch_ratios(results[name])
     if "W4" in only:
         print(f"W4: {TITLES['W4']}", flush=True)
-        results["W4"] = run_w4(cfg, available)
+        results["W4"] = run_w4_memory(cfg, available, run_in_process("W4", cfg, available))
         results["W4"]["ratios"] = epoch_ratios(results["W4"])
     if "P" in only:
         print("P: predict on one sample", flush=True)

@@ -21,7 +21,9 @@ leaves the model exactly as it was after the last completed chunk.
 """
 
 import math
+import signal
 import sys
+import threading
 import time
 
 import jax
@@ -540,9 +542,11 @@ class Model(Layer):
                 if not isinstance(dist, distribution_module.ModelParallel) else None
 
     def _commit(self, ts):
-        """Make a completed chunk the model's state (weights, optimizer)."""
-        assign_tree(self, ts.params, ts.state)
-        self._opt_state = ts.opt_state
+        """Make a completed chunk the model's state (weights, optimizer), atomically
+        with respect to Ctrl-C: a SIGINT arriving mid-way is held until both are in."""
+        with _sigint_deferred():
+            assign_tree(self, ts.params, ts.state)
+            self._opt_state = ts.opt_state
 
     def _run_eval(self, data, batch_size):
         programs = self._programs
@@ -602,11 +606,19 @@ class Model(Layer):
         _, _, predict_batch, predict_batches = self._predict_fns
         n = len(xs[0])
         if n <= batch_size:
+            # Row counts are padded to a power of two, so predicting on 1..batch_size rows
+            # compiles at most log2(batch_size) + 1 programs, not one per count.
+            rows = 1 << (n - 1).bit_length()
+            batch = [np.asarray(a, self.dtype) for a in xs]
+            if rows != n:
+                batch = [np.concatenate([a, np.zeros((rows - n,) + a.shape[1:], a.dtype)])
+                         for a in batch]
             # numpy goes straight to the compiled call: an explicit device_put costs more.
-            out = predict_batch(params, state,
-                                self._pack_inputs([np.asarray(a, self.dtype) for a in xs]))
-            return jax.tree_util.tree_map(np.asarray, out)
-        steps = math.ceil(n / batch_size)
+            out = predict_batch(params, state, self._pack_inputs(batch))
+            if isinstance(out, jax.Array):
+                return np.asarray(out)[:n]
+            return jax.tree_util.tree_map(lambda o: np.asarray(o)[:n], out)
+        steps = 1 << (math.ceil(n / batch_size) - 1).bit_length()  # bucketed too
 
         def batched(a):
             padded = np.zeros((steps * batch_size,) + a.shape[1:], self.dtype)
@@ -806,6 +818,30 @@ class Sequential(Model):
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [{"class_name": type(la).__name__, "config": la.get_config()}
                            for la in self._stack]}
+
+
+class _sigint_deferred:
+    """Hold SIGINT for the duration of a few Python assignments (main thread only)."""
+
+    def __enter__(self):
+        self.pending = None
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._hold)
+            except ValueError:  # not allowed here (e.g. embedded interpreter)
+                self.previous = None
+        return self
+
+    def _hold(self, signum, frame):
+        self.pending = (signum, frame)
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            if self.pending is not None and callable(self.previous):
+                self.previous(*self.pending)
+        return False
 
 
 def _batch_sharder(dist):
