@@ -36,6 +36,7 @@ from kerasish import (  # noqa: E402
     optimizers,
     random,
     regularizers,
+    saving,
     utils,
 )
 from kerasish import config as backend  # noqa: E402
@@ -49,7 +50,7 @@ __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
     "callbacks", "config", "datasets", "distribution", "functional", "initializers", "layers",
     "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
-    "regularizers", "utils",
+    "regularizers", "saving", "utils",
 ]
 
 

@@ -180,7 +180,17 @@ class Functional(Model):
         return list(xs) if len(self.inputs) > 1 else xs[0]
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras's functional config: layers with their inbound nodes, and the
+        input/output tensor references (written by ``kerasish.saving``)."""
+        from kerasish.saving import serialization
+
+        return serialization._functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kerasish.saving import serialization
+
+        return serialization._functional_from_config_method(cls, config, custom_objects)
 
 
 _counter = [0]

@@ -282,6 +282,10 @@ class Model(Layer):
                     name = f"{names[i]}_{metric.name}" if multi else metric.name
                     if weighted and name in metric_names:
                         name = f"weighted_{name}"
+                    base, k = name, 0
+                    while name in metric_names:  # Keras: binary_accuracy, binary_accuracy_1
+                        k += 1
+                        name = f"{base}_{k}"
                     metric_names.append(name)
         loss_names = [f"{n}_loss" for n, t in zip(names, terms) if t is not None] \
             if sum(t is not None for t in terms) > 1 else []
@@ -815,9 +819,18 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(la).__name__, "config": la.get_config()}
-                           for la in self._stack]}
+        """Keras's Sequential config: every layer as a full Keras entry, the InputLayer
+        and the input shape included (written by ``kerasish.saving``)."""
+        from kerasish.saving import serialization
+
+        return serialization._sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a built model from ``get_config()`` output (kerasish's or Keras's)."""
+        from kerasish.saving import serialization
+
+        return serialization._from_config(cls, config, custom_objects)
 
 
 class _sigint_deferred:

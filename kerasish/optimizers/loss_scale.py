@@ -44,6 +44,18 @@ class LossScaleOptimizer:
     def learning_rate(self, value):
         self.inner_optimizer.learning_rate = value
 
+    def get_config(self):
+        from kerasish.optimizers.registry import serialize
+
+        return {"name": self.name, "inner_optimizer": serialize(self.inner_optimizer),
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        return cls(get_optimizer(config.pop("inner_optimizer")), **config)
+
     def init(self, params):
         inner = self.inner_optimizer.init(params)
         return OptimizerState(inner.iterations, inner.learning_rate, LossScaleSlots(

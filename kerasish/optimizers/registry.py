@@ -92,6 +92,8 @@ def get(identifier):
     """
     if identifier is None or isinstance(identifier, Optimizer):
         return identifier
+    if type(identifier).__name__ == "LossScaleOptimizer":  # a wrapper, not a subclass
+        return identifier
     if isinstance(identifier, optax.GradientTransformation):
         return OptaxOptimizer(identifier)
     if isinstance(identifier, str):
