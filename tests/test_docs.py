@@ -1,0 +1,115 @@
+"""The documentation cannot rot: every ```python block of the guide, the home page and
+the tf.keras page runs, and the site builds with ``mkdocs build --strict``.
+
+Blocks of one page run in order in one namespace, as a reader would paste them. Blocks
+fenced as ```py (or ```text, ```bash) are shown but not run. To keep the suite fast,
+every literal ``epochs=N`` is lowered to ``epochs=min(N, KERASISH_DOCS_EPOCHS)`` (2 by
+default); the pages' exact claims (equal weights, equal gradients, round-off) hold at any
+number of epochs, and the accuracies they quote are for the full count. Set
+``KERASISH_DOCS_EPOCHS=1000`` to run the pages exactly as written.
+"""
+
+import importlib.util
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = [DOCS / "index.md", DOCS / "tf_keras.md", *sorted((DOCS / "guide").glob("*.md"))]
+EPOCHS = int(os.environ.get("KERASISH_DOCS_EPOCHS", "2"))
+
+_BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_EPOCHS = re.compile(r"\bepochs=(\d+)")
+
+
+def python_blocks(page):
+    """The source of each ```python block of ``page``, in order."""
+    return _BLOCK.findall(page.read_text(encoding="utf-8"))
+
+
+def fewer_epochs(source, cap=EPOCHS):
+    """``source`` with each literal ``epochs=N`` replaced by ``epochs=min(N, cap)``."""
+    return _EPOCHS.sub(lambda m: f"epochs={min(int(m.group(1)), cap)}", source)
+
+
+def test_fewer_epochs_rewrites_only_literal_epoch_counts():
+    assert fewer_epochs("fit(X, y, epochs=100)", cap=3) == "fit(X, y, epochs=3)"
+    assert fewer_epochs("fit(X, y, epochs=2)", cap=3) == "fit(X, y, epochs=2)"
+    assert fewer_epochs("fit(X, y, epochs=n)", cap=3) == "fit(X, y, epochs=n)"
+    assert fewer_epochs("initial_epochs=100", cap=3) == "initial_epochs=100"
+
+
+def test_every_tested_page_has_code():
+    for page in PAGES:
+        assert python_blocks(page), f"{page.relative_to(ROOT)} has no ```python block"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_page_code_runs(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a block that writes a file writes it here
+    namespace = {"__name__": "__docs__"}
+    for i, block in enumerate(python_blocks(page), 1):
+        # Only the side-by-side comparison with real Keras needs it (the test extra has it).
+        if re.search(r"^import keras\b", block, re.MULTILINE) and not _installed("keras"):
+            pytest.skip(f"{page.name} block {i} compares with real Keras 3, not installed")
+        code = compile(fewer_epochs(block), f"{page.relative_to(ROOT)} [block {i}]", "exec")
+        exec(code, namespace)
+
+
+def _installed(module):
+    return importlib.util.find_spec(module) is not None
+
+
+def test_every_page_under_docs_is_in_the_nav():
+    """A page that is not in the nav builds, but nobody finds it: add it to mkdocs.yml."""
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    pages = [p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")]
+    missing = [p for p in pages if not re.search(rf"^\s*-\s*(.+:\s*)?{re.escape(p)}\s*$",
+                                                    nav, re.MULTILINE)]
+    assert not missing, f"add these pages to the nav in mkdocs.yml: {missing}"
+
+
+def test_figures_linked_from_pages_exist():
+    for page in [*DOCS.glob("*.md"), *DOCS.glob("*/*.md")]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", page.read_text("utf-8")):
+            assert (page.parent / target).is_file(), f"{page.name} links a missing {target}"
+
+
+def test_diagnostics_table_lists_every_code():
+    from kerasish import diagnostics
+
+    table = (DOCS / "api" / "utils.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE)) == set(diagnostics.CODES)
+
+
+@pytest.mark.slow
+def test_figure_script_runs(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib (the docs extra) is not installed")
+    env = dict(os.environ, KERASISH_FIGURE_EPOCHS="2")
+    proc = subprocess.run(
+        [sys.executable, str(DOCS / "figures" / "make_figures.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert made == sorted(p.name for p in (DOCS / "figures").glob("*.png"))
+
+
+def test_mkdocs_build_strict(tmp_path):
+    missing = [m for m in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers")
+               if not _installed(m)]
+    if missing:
+        pytest.skip(f"the docs extra is not installed (missing {missing}); "
+                    "pip install '.[docs]' to build the site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
+         str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
