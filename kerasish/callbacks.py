@@ -1,19 +1,49 @@
-"""Callbacks with Keras 3's hook names and ``logs`` dicts: ``Callback``, ``History``,
-``ProgbarLogger``, and the ``CallbackList`` that ``fit`` drives.
+"""Callbacks with Keras 3's names, hooks and ``logs`` dicts.
 
-With kerasish's fused training, batch hooks run once per *chunk* of steps unless a
-callback overrides a batch hook: then ``fit`` runs one step per chunk, so that every
-batch hook sees every batch, as in Keras.
+``Callback`` (the base), ``History``, ``ProgbarLogger``, ``EarlyStopping``,
+``ModelCheckpoint``, ``TerminateOnNaN``, ``LearningRateScheduler``,
+``ReduceLROnPlateau``, ``CSVLogger`` and ``LambdaCallback``, plus the ``CallbackList``
+that ``fit`` drives.
+
+kerasish trains in compiled *chunks* of steps (an epoch by default). Epoch hooks run
+as in Keras. Batch hooks: a callback that overrides ``on_train_batch_begin`` /
+``on_train_batch_end`` (or ``on_batch_begin`` / ``on_batch_end``) makes ``fit`` run one
+step per chunk, so it sees every batch, as in Keras. The built-in callbacks do not ask
+for that (except ``ModelCheckpoint(save_freq=<int>)``), so they keep the fast path;
+``TerminateOnNaN`` checks at the end of every chunk.
+
+>>> import numpy as np, kerasish
+>>> from kerasish.layers import Dense
+>>> model = kerasish.Sequential([kerasish.Input(shape=(3,)), Dense(1)])
+>>> model.compile(loss="mse", optimizer="sgd")
+>>> x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+>>> stop = kerasish.callbacks.EarlyStopping(monitor="loss", patience=2)
+>>> history = model.fit(x, x.sum(1), epochs=50, callbacks=[stop], verbose=0)
+>>> len(history.history["loss"]) <= 50
+True
 """
 
+import csv
+import inspect
+import math
+import os
 import sys
 import time
+import warnings
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+
+from kerasish.utils.naming import check_kwargs
 
 
 class Callback:
-    """Base class: override any ``on_*`` hook; ``self.model`` is set by ``fit``."""
+    """Base class: override any ``on_*`` hook; ``self.model`` is set by ``fit``.
+
+    ``on_batch_begin`` / ``on_batch_end`` are Keras's older names: the default
+    ``on_train_batch_*`` hooks call them.
+    """
 
     def __init__(self):
         self.model = None
@@ -29,8 +59,10 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs=logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs=logs)
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -41,11 +73,19 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): pass
 
 
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
 
 
 def wants_batch_hooks(callback):
-    """True when a callback overrides a per-batch training hook."""
+    """True when a callback needs to see every training batch (so ``fit`` runs one step
+    per chunk): it overrides a per-batch hook, on its class or (``LambdaCallback``) on
+    the instance. A callback can decide explicitly with a ``_per_batch`` attribute.
+    """
+    explicit = getattr(callback, "_per_batch", None)
+    if explicit is not None:
+        return bool(explicit)
+    if any(h in vars(callback) for h in _BATCH_HOOKS):
+        return True
     return any(getattr(type(callback), h) is not getattr(Callback, h) for h in _BATCH_HOOKS)
 
 
@@ -66,11 +106,18 @@ class History(Callback):
             self.history.setdefault(k, []).append(v)
 
 
+def _format_number(v):
+    v = float(v)
+    return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
+
+
 def _format_logs(logs):
     parts = []
     for k, v in logs.items():
-        v = float(v)
-        parts.append(f"{k}: {v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{k}: {v:.4e}")
+        v = np.asarray(v)
+        text = _format_number(v) if v.ndim == 0 else \
+            "[" + ", ".join(_format_number(e) for e in v.reshape(-1)) + "]"
+        parts.append(f"{k}: {text}")
     return "".join(f" - {p}" for p in parts)
 
 
@@ -88,7 +135,12 @@ class ProgbarLogger(Callback):
     ``verbose=1`` redraws one line in a terminal and prints a single final line per
     epoch when the output is not a terminal (a file, a CI log): no carriage-return
     spam. ``verbose=2`` prints one line per epoch.
+
+    It follows the engine's chunks (one update per compiled chunk of steps) and does
+    not make ``fit`` run one step at a time.
     """
+
+    _per_batch = False
 
     def __init__(self, verbose=1, stream=None):
         super().__init__()
@@ -146,10 +198,18 @@ class ProgbarLogger(Callback):
 
 
 class CallbackList:
-    """Calls every callback's hook in order."""
+    """Calls every callback's hook in order.
+
+    As in Keras, the user's callbacks run first, then ``History``, then the progress
+    bar: so ``History`` and the printed line see what a callback adds to ``logs``
+    (``LearningRateScheduler`` and ``ReduceLROnPlateau`` add ``learning_rate``).
+    """
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        callbacks = list(callbacks)
+        rank = lambda cb: 2 if isinstance(cb, ProgbarLogger) else 1 if isinstance(cb, History) \
+            else 0  # noqa: E731
+        self.callbacks = sorted(callbacks, key=rank)  # stable: keeps the user's order
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
@@ -176,12 +236,669 @@ def to_list(callbacks):
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):
+            hint = " Did you pass the class instead of an instance? Call it, e.g. " \
+                f"{cb.__name__}()." if isinstance(cb, type) and issubclass(cb, Callback) else ""
             raise TypeError(
                 "`callbacks` must be a list of kerasish.callbacks.Callback instances. "
-                f"Received an item of type {type(cb).__name__}."
+                f"Received an item of type {type(cb).__name__}.{hint}"
             )
     return callbacks
 
 
 def logs_as_floats(logs):
     return {k: float(np.asarray(v)) for k, v in logs.items()}
+
+
+# ------------------------------------------------------------------ shared helpers
+
+
+def _print(message):
+    print(message, flush=True)
+
+
+def _snapshot(model):
+    """The model's weights as they are now. The engine never donates committed
+    weights, so keeping references to the (immutable) arrays is a free snapshot."""
+    if hasattr(model, "current_params"):
+        return ("tree", model.current_params())
+    return ("list", model.get_weights())
+
+
+def _restore(model, snapshot):
+    kind, value = snapshot
+    if kind == "tree":
+        from kerasish.layers.base import assign_tree
+
+        assign_tree(model, *value)
+    else:
+        model.set_weights(value)
+
+
+def _learning_rate(optimizer):
+    if optimizer is None or not hasattr(optimizer, "learning_rate"):
+        raise ValueError(
+            'The optimizer must have a "learning_rate" attribute. Received: '
+            f"{type(optimizer).__name__}. Compile the model with a kerasish optimizer."
+        )
+    return float(np.asarray(optimizer.learning_rate))
+
+
+def _logs_hint(monitor, logs):
+    available = ", ".join(logs) if logs else "none"
+    hint = ""
+    if monitor.startswith("val_") and monitor[4:] in logs:
+        hint = (f" `{monitor}` exists only when fit() validates: pass validation_data= or "
+                f"validation_split=, or monitor '{monitor[4:]}'.")
+    return f"Available metrics are: {available}.{hint}"
+
+
+class _MonitorCallback(Callback):
+    """Tracks whether a monitored value improved (``mode``, ``min_delta``, ``best``)."""
+
+    def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(
+                f"{type(self).__name__}: `mode` must be 'auto', 'min' or 'max'. "
+                f"Received: mode={mode!r}"
+            )
+        if not isinstance(monitor, str):
+            raise TypeError(f"`monitor` must be the name of a logged value, e.g. 'val_loss'. "
+                            f"Received: monitor={monitor!r}")
+        self.monitor = monitor
+        self.mode = mode
+        self.best = baseline
+        self.min_delta = abs(min_delta)
+        self.monitor_op = None
+
+    def _direction(self):
+        """'up' or 'down' for mode='auto', from the monitored metric (as Keras)."""
+        name = self.monitor[4:] if self.monitor.startswith("val_") else self.monitor
+        if name == "loss" or name.endswith("_loss"):
+            return "down"
+        pieces = (getattr(self.model, "_programs", None) or {}).get("pieces")
+        items = list(getattr(pieces, "metrics", None) or ())
+        # The reported names (per-output prefixes included) end with the metrics'.
+        names = list(getattr(pieces, "names", None) or [])[-len(items):] if items else []
+        for i, item in enumerate(items):
+            metric = getattr(item, "metric", item)
+            if name in (getattr(metric, "name", None), names[i] if i < len(names) else None):
+                if getattr(metric, "_direction", None):
+                    return metric._direction
+        from kerasish import metrics as metrics_module
+
+        try:
+            return metrics_module.get(name)._direction
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+    def _set_monitor_op(self):
+        direction = {"min": "down", "max": "up"}.get(self.mode) or self._direction()
+        if direction is None:
+            raise ValueError(
+                f"{type(self).__name__} callback received monitor={self.monitor!r}, but "
+                "cannot tell whether that metric should be maximized or minimized. Pass "
+                "mode='max' to monitor the highest value, or mode='min' for the lowest."
+            )
+        self.monitor_op = np.greater if direction == "up" else np.less
+        if self.monitor_op is np.less:
+            self.min_delta = -abs(self.min_delta)
+
+    def _is_improvement(self, value, reference):
+        if reference is None:
+            return True
+        return bool(self.monitor_op(value - self.min_delta, reference))
+
+
+# ------------------------------------------------------------------ EarlyStopping
+
+
+class EarlyStopping(_MonitorCallback):
+    """Stop training when ``monitor`` has stopped improving for ``patience`` epochs.
+
+    Args:
+        monitor: the logged value to watch. Defaults to ``'val_loss'``.
+        min_delta: smaller changes than this do not count as improvement.
+        patience: epochs without improvement after which training stops.
+        verbose: 1 prints when it stops and when it restores weights.
+        mode: ``'min'``, ``'max'`` or ``'auto'`` (from the metric: losses go down,
+            accuracies up).
+        baseline: training stops if the monitored value does not beat this within
+            ``patience`` epochs.
+        restore_best_weights: at the end of training, put back the weights of the best
+            epoch — whether training stopped early or ran all its epochs.
+        start_from_epoch: epochs to wait before watching at all (warm-up).
+
+    ``stopped_epoch`` and ``best_epoch`` are 0-based epoch indices, as in Keras.
+
+    >>> stop = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    >>> stop.patience, stop.restore_best_weights
+    (3, True)
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience = _non_negative_int("patience", patience)
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = _non_negative_int("start_from_epoch", start_from_epoch)
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+        self._warned = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            if not self._warned:
+                self._warned = True
+                warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which "
+                              f"is not available. {_logs_hint(self.monitor, logs or {})}",
+                              stacklevel=2)
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = _snapshot(self.model)
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = _snapshot(self.model)
+            # Beating the previous best is not enough to reset patience while the
+            # baseline is still unbeaten.
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            _print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                _print(f"Restoring model weights from the end of the best epoch: "
+                       f"{self.best_epoch + 1}.")
+            _restore(self.model, self.best_weights)
+
+
+def _non_negative_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"`{name}` must be an integer >= 0. Received: {name}={value!r}")
+    return int(value)
+
+
+# ------------------------------------------------------------------ ModelCheckpoint
+
+
+class ModelCheckpoint(_MonitorCallback):
+    """Save the model (``.keras``) or its weights (``.weights.h5``) during training.
+
+    Args:
+        filepath: where to save; may contain ``str.format`` fields filled from the
+            epoch (1-based) and the logs, e.g. ``'w-{epoch:02d}-{val_loss:.2f}.weights.h5'``.
+        monitor: the logged value that decides "best" for ``save_best_only``.
+        verbose: 1 prints a line for every save decision.
+        save_best_only: save only when ``monitor`` improved (the file is overwritten
+            unless ``filepath`` has fields).
+        save_weights_only: save only the weights; ``filepath`` must end in
+            ``.weights.h5``. Otherwise it must end in ``.keras``.
+        mode: ``'min'``, ``'max'`` or ``'auto'``.
+        save_freq: ``'epoch'``, or an integer: save every that many batches (this makes
+            ``fit`` run one step per chunk, so that it sees every batch).
+        initial_value_threshold: the value ``monitor`` must beat for the first save.
+
+    >>> ckpt = ModelCheckpoint("ckpt/w-{epoch:02d}.weights.h5", save_weights_only=True)
+    >>> ckpt.filepath.format(epoch=3)
+    'ckpt/w-03.weights.h5'
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__(monitor, mode, baseline=initial_value_threshold)
+        self.filepath = os.fspath(filepath)
+        self.verbose = verbose
+        self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
+        if save_freq != "epoch" and (isinstance(save_freq, bool)
+                                     or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(
+                f"Unrecognized save_freq: {save_freq!r}. Expected 'epoch' or a positive "
+                "integer (a number of batches)."
+            )
+        self.save_freq = save_freq
+        self._per_batch = save_freq != "epoch"
+        self._batches_since_save = 0
+        self._last_batch = None
+        self._current_epoch = 0
+        if self.save_weights_only:
+            if not self.filepath.endswith(".weights.h5"):
+                raise ValueError(
+                    "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
+                    f"must end in `.weights.h5`. Received: filepath={self.filepath}"
+                )
+        elif not self.filepath.endswith(".keras"):
+            fix = (" To save only the weights, pass save_weights_only=True."
+                   if self.filepath.endswith(".weights.h5") else
+                   " (The legacy HDF5 model format `.h5` is not supported: use `.keras`.)"
+                   if self.filepath.endswith(".h5") else "")
+            raise ValueError(
+                "The filepath must end in `.keras` (Keras model format). Received: "
+                f"filepath={self.filepath}.{fix}"
+            )
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        # Batches restart at 0 every epoch; a larger index means several batches passed.
+        if self._last_batch is None or batch <= self._last_batch:
+            self._batches_since_save += batch + 1
+        else:
+            self._batches_since_save += batch - self._last_batch
+        self._last_batch = batch
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._current_epoch, batch, logs or {})
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _file_path(self, epoch, batch, logs):
+        fields = dict(logs)
+        if batch is not None and "batch" not in fields:
+            fields["batch"] = batch + 1
+        try:
+            return self.filepath.format(epoch=epoch + 1, **fields)
+        except (KeyError, IndexError) as err:
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: '
+                f"{err!r}. Fields available: epoch, {', '.join(fields) or '(no logs)'}."
+            ) from None
+
+    def _should_save(self, epoch, logs, filepath):
+        if not self.save_best_only:
+            if self.verbose > 0:
+                _print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            return True
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Can save best model only with {self.monitor} available; saving "
+                          f"anyway. {_logs_hint(self.monitor, logs)}", stacklevel=3)
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                _print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                       f"{current:.5f}, saving model to {filepath}")
+            self.best = current
+            return True
+        if self.verbose > 0:
+            _print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        return False
+
+    def _save(self, epoch, batch, logs):
+        filepath = self._file_path(epoch, batch, logs)
+        if os.path.isdir(filepath):
+            raise IsADirectoryError(
+                "Please specify a non-directory filepath for ModelCheckpoint. Filepath used "
+                f"is an existing directory: {filepath}"
+            )
+        if not self._should_save(epoch, logs, filepath):
+            return
+        dirname = os.path.dirname(filepath)
+        if dirname:
+            os.makedirs(dirname, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)
+
+
+# ------------------------------------------------------------------ TerminateOnNaN
+
+
+@jax.jit
+def _all_finite(tree):
+    leaves = [jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(tree)
+              if jnp.issubdtype(a.dtype, jnp.inexact)]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when the loss (or a weight) becomes NaN or infinite, and put back
+    the last weights (and optimizer state) that were still finite.
+
+    Keras stops too but leaves the NaN weights in the model. The check runs at the end
+    of every compiled chunk of steps (every epoch by default; every batch when another
+    callback has batch hooks), so the weights put back are those of the last finite
+    chunk end.
+
+    Args:
+        raise_error: raise a ``RuntimeError`` instead of stopping gracefully (the
+            finite weights are put back first).
+
+    >>> TerminateOnNaN().raise_error
+    False
+    """
+
+    _per_batch = False
+
+    def __init__(self, raise_error=False):
+        super().__init__()
+        self.raise_error = bool(raise_error)
+        self._last_finite = None
+
+    def _save_state(self):
+        return (_snapshot(self.model), getattr(self.model, "_opt_state", None))
+
+    def on_train_begin(self, logs=None):
+        self._reported = False
+        self._last_finite = self._save_state() if _model_is_finite(self.model) else None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check(logs, f"Batch {batch}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, f"Epoch {epoch + 1}")
+
+    def _check(self, logs, where):
+        loss = (logs or {}).get("loss")
+        bad = loss is not None and not math.isfinite(float(np.asarray(loss)))
+        if not bad and _model_is_finite(self.model):
+            self._last_finite = self._save_state()
+            return
+        if self._last_finite is not None:
+            weights, opt_state = self._last_finite
+            _restore(self.model, weights)
+            if opt_state is not None:
+                self.model._opt_state = opt_state
+                self.model.optimizer.sync_from_state(opt_state)
+        self.model.stop_training = True
+        if self._reported:
+            return
+        self._reported = True
+        restored = ("; the model keeps its last finite weights"
+                    if self._last_finite is not None else "")
+        if self.raise_error:
+            raise RuntimeError(
+                f"NaN or Inf loss encountered ({where}): loss={loss}{restored}. Terminating "
+                "training immediately."
+            )
+        _print(f"{where}: Invalid loss, terminating training{restored}.")
+
+
+def _model_is_finite(model):
+    if not hasattr(model, "current_params"):
+        return all(np.all(np.isfinite(w)) for w in model.get_weights()
+                   if np.issubdtype(np.asarray(w).dtype, np.inexact))
+    return bool(_all_finite(model.current_params()))
+
+
+# ------------------------------------------------------------------ learning rate
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch to ``schedule(epoch, lr)``.
+
+    ``schedule`` takes the 0-based epoch index and the current rate (a float) and
+    returns the new rate; a one-argument ``schedule(epoch)`` works too. The rate enters
+    the compiled step as data, so changing it does not recompile. The rate of each
+    epoch is logged as ``learning_rate``.
+
+    >>> def schedule(epoch, lr):
+    ...     return lr if epoch < 10 else lr * 0.9
+    >>> callback = LearningRateScheduler(schedule)
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(
+                "`schedule` must be a function `schedule(epoch, lr) -> new lr`. "
+                f"Received: schedule={schedule!r}"
+            )
+        self.schedule = schedule
+        self.verbose = verbose
+        self._takes_lr = _accepts_two_args(schedule)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        lr = _learning_rate(optimizer)
+        new = self.schedule(epoch, lr) if self._takes_lr else self.schedule(epoch)
+        if isinstance(new, (bool, str)) or np.ndim(new) != 0 \
+                or not np.issubdtype(np.asarray(new).dtype, np.number):
+            raise ValueError(
+                "The output of the `schedule` function should be a float. "
+                f"Got: {new!r} at epoch {epoch}"
+            )
+        new = float(np.asarray(new))
+        optimizer.learning_rate = new
+        if self.verbose > 0:
+            _print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = _learning_rate(self.model.optimizer)
+
+
+def _accepts_two_args(fn):
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return any(p.kind == p.VAR_POSITIONAL for p in params) or len(positional) >= 2
+
+
+class ReduceLROnPlateau(_MonitorCallback):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stops improving.
+
+    Args:
+        monitor: the logged value to watch. Defaults to ``'val_loss'``.
+        factor: the multiplier, in (0, 1): ``new_lr = lr * factor``.
+        patience: epochs without improvement before reducing.
+        verbose: 1 prints every reduction.
+        mode: ``'min'``, ``'max'`` or ``'auto'``.
+        min_delta: changes smaller than this do not count as improvement.
+        cooldown: epochs to wait after a reduction before counting again.
+        min_lr: the rate never goes below this.
+
+    The current rate is logged as ``learning_rate``.
+
+    >>> ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3).factor
+    0.2
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        check_kwargs(kwargs, set(), "ReduceLROnPlateau()",
+                     suggestions={"monitor", "factor", "patience", "verbose", "mode",
+                                  "min_delta", "cooldown", "min_lr"})
+        super().__init__(monitor, mode, min_delta=min_delta)
+        if not 0 < factor < 1:
+            raise ValueError(
+                "ReduceLROnPlateau needs a factor in (0, 1): the learning rate is multiplied "
+                f"by it. Received factor={factor}"
+            )
+        self.factor = factor
+        self.min_lr = min_lr
+        self.patience = _non_negative_int("patience", patience)
+        self.verbose = verbose
+        self.cooldown = _non_negative_int("cooldown", cooldown)
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self.best = None
+        self.cooldown_counter = 0
+        self.wait = 0
+        self._warned = False
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = _learning_rate(self.model.optimizer)
+        current = logs.get(self.monitor)
+        if current is None:
+            if not self._warned:
+                self._warned = True
+                warnings.warn(f"Learning rate reduction is conditioned on metric "
+                              f"`{self.monitor}` which is not available. "
+                              f"{_logs_hint(self.monitor, logs)}", stacklevel=2)
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self._reduce(epoch):
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+
+    def _reduce(self, epoch):
+        optimizer = self.model.optimizer
+        old = _learning_rate(optimizer)
+        if not old > np.float32(self.min_lr):
+            return False
+        new = max(old * self.factor, self.min_lr)
+        optimizer.learning_rate = new
+        if self.verbose > 0:
+            _print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+        return True
+
+
+# ------------------------------------------------------------------ logging
+
+
+class CSVLogger(Callback):
+    """Write every epoch's logs as a row of a CSV file: ``epoch`` (0-based), then the
+    logged values in sorted order (``val_*`` columns are added, ``NA`` when there is no
+    validation, as in Keras).
+
+    Args:
+        filename: the CSV file.
+        separator: the field separator. Defaults to ``','``.
+        append: append to an existing file (no second header) instead of overwriting.
+
+    >>> CSVLogger("training.log", separator=";").sep
+    ';'
+    """
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = bool(append)
+        self.writer = None
+        self.keys = None
+        self.append_header = True
+        self.csv_file = None
+
+    def on_train_begin(self, logs=None):
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename) as f:
+                self.append_header = not bool(len(f.readline()))
+        else:
+            self.append_header = True
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="")
+        self.writer = None
+        self.keys = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]
+        if self.writer is None:
+            sep = self.sep
+
+            class Dialect(csv.excel):
+                delimiter = sep
+
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
+                                         dialect=Dialect)
+            if self.append_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch}
+        row.update((k, _csv_value(logs.get(k, "NA"))) for k in self.keys)
+        self.writer.writerow(row)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _csv_value(value):
+    if isinstance(value, str):
+        return value
+    array = np.asarray(value)
+    if array.ndim:
+        return f'"[{", ".join(map(str, array.tolist()))}]"'
+    return value
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, with Keras's signatures:
+    ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``,
+    ``on_train_begin(logs)``, ``on_train_end(logs)``, ``on_train_batch_begin(batch, logs)``,
+    ``on_train_batch_end(batch, logs)``, and any other ``on_*`` hook by keyword.
+    Giving a batch hook makes ``fit`` run one step per chunk.
+
+    >>> seen = []
+    >>> callback = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    >>> callback.on_epoch_end(0, {}); seen
+    [0]
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 **kwargs):
+        super().__init__()
+        hooks = {name for name in dir(Callback) if name.startswith("on_")}
+        check_kwargs(kwargs, hooks, "LambdaCallback()")
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end, **kwargs)
+        for name, fn in given.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise TypeError(f"LambdaCallback: `{name}` must be a function. "
+                                f"Received: {name}={fn!r}")
+            setattr(self, name, fn)

@@ -14,7 +14,9 @@ state on the object for Keras-style use.
 0.5
 """
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerasish import config
 from kerasish import losses
@@ -97,6 +99,10 @@ class Metric:
     >>> m.reset_state(); float(m.result())
     0.0
     """
+
+    # Which way is better ("up", "down" or None), for callbacks' mode="auto" (Keras's
+    # `_direction`).
+    _direction = None
 
     def __init__(self, name=None, dtype=None):
         if name is not None and not isinstance(name, str):
@@ -237,6 +243,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or "mean_metric_wrapper", dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if isinstance(fn, losses.Loss) or getattr(fn, "__module__", None) == losses.__name__:
+            self._direction = "down"  # a wrapped loss is minimised, as in Keras
 
     def mask(self, y_true, y_pred):
         """Booleans for the entries to count, or None for all of them."""
@@ -275,6 +283,8 @@ class Accuracy(MeanMetricWrapper):
     0.75
     """
 
+    _direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
@@ -288,6 +298,8 @@ class BinaryAccuracy(MeanMetricWrapper):
     >>> float(BinaryAccuracy()([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]]))
     0.75
     """
+
+    _direction = "up"
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
@@ -309,6 +321,8 @@ class CategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
+    _direction = "up"
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
@@ -322,6 +336,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     >>> float(SparseCategoricalAccuracy()([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]))
     0.5
     """
+
+    _direction = "up"
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
@@ -340,6 +356,8 @@ class MeanSquaredError(MeanMetricWrapper):
     0.25
     """
 
+    _direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(losses.mean_squared_error, name=name, dtype=dtype)
 
@@ -354,6 +372,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
     0.25
     """
 
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(losses.mean_absolute_error, name=name, dtype=dtype)
 
@@ -367,6 +387,8 @@ class RootMeanSquaredError(Mean):
     >>> float(RootMeanSquaredError()([[0, 1], [0, 0]], [[1, 1], [0, 0]]))
     0.5
     """
+
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -387,6 +409,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
     >>> round(float(BinaryCrossentropy()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])), 4)
     0.8149
     """
+
+    _direction = "down"
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0):
@@ -409,6 +433,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
     ...                                      [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])), 4)
     1.1769
     """
+
+    _direction = "down"
 
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0, axis=-1):
@@ -435,6 +461,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     1.1769
     """
 
+    _direction = "down"
+
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
                  ignore_class=None, axis=-1):
         losses._check_from_logits(from_logits)
@@ -456,18 +484,469 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                 "ignore_class": self.ignore_class, "axis": self.axis}
 
 
+# ----------------------------------------------------------------- top-k accuracy
+
+
+def _in_top_k(labels, y_pred, k):
+    """True where ``y_pred``'s score for the integer label is among the ``k`` largest
+    (ties count in the label's favour; a NaN score never does), as Keras on JAX."""
+    at_label = jnp.take_along_axis(y_pred, labels[..., None], axis=-1)
+    at_label = jnp.where(jnp.isnan(at_label), -jnp.inf, at_label)
+    rank = 1 + jnp.sum(y_pred > at_label, axis=-1)
+    return rank <= k
+
+
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"Received an invalid value for `k`, expected an integer >= 1. "
+                         f"Received: k={k!r}")
+    return k
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the one-hot label's class is among the ``k`` highest scores.
+
+    >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]],
+    ...                            [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=2)
+    Array([1., 1.], dtype=float32)
+    """
+    y_pred = jnp.asarray(y_pred)
+    labels = jnp.argmax(jnp.asarray(y_true).astype(y_pred.dtype), axis=-1)
+    shape = labels.shape
+    matches = _in_top_k(labels.reshape(-1).astype(jnp.int32),
+                        y_pred.reshape(-1, y_pred.shape[-1]), k)
+    return matches.reshape(shape).astype(config.floatx())
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1.0 where the integer label is among the ``k`` highest scores; labels ``(N, 1)``
+    give ``(N, 1)``. With ``from_sorted_ids=True``, ``y_pred`` holds class ids sorted by
+    score and the label is looked up in its first ``k`` columns.
+
+    >>> sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=1)
+    Array([0., 1.], dtype=float32)
+    """
+    y_pred = jnp.asarray(y_pred)
+    y_true = jnp.asarray(y_true)
+    shape = y_true.shape
+    labels = y_true.reshape(-1)
+    if from_sorted_ids:
+        ids = y_pred.reshape(-1, y_pred.shape[-1])[:, :k]
+        matches = jnp.any(labels.astype(y_pred.dtype)[:, None] == ids, axis=1)
+    else:
+        matches = _in_top_k(labels.astype(jnp.int32), y_pred.reshape(-1, y_pred.shape[-1]), k)
+    return matches.reshape(shape).astype(config.floatx())
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot label's class is among the ``k`` highest scores.
+
+    >>> m = TopKCategoricalAccuracy(k=1)
+    >>> float(m([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]))
+    0.5
+    """
+
+    _direction = "up"
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=_check_k(k))
+        self.k = k
+
+    def get_config(self):
+        return {**Metric.get_config(self), "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is among the ``k`` highest scores.
+
+    >>> m = SparseTopKCategoricalAccuracy(k=1)
+    >>> float(m([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]))
+    0.5
+    """
+
+    _direction = "up"
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype,
+                         k=_check_k(k), from_sorted_ids=bool(from_sorted_ids))
+        self.k = k
+        self.from_sorted_ids = bool(from_sorted_ids)
+
+    def get_config(self):
+        config = {**Metric.get_config(self), "k": self.k}
+        if self.from_sorted_ids:  # Keras writes the key only when it is set
+            config["from_sorted_ids"] = True
+        return config
+
+
+# ------------------------------------------------------- confusion-matrix metrics
+#
+# Precision, Recall and AUC accumulate weighted counts of true/false positives and
+# negatives at a list of thresholds: a prediction counts as positive at threshold t when
+# it is > t. The counts are sums of sample weights, so padded rows (weight 0) add nothing.
+
+_NEG_INF = -1e10  # Keras's stand-in score for classes outside the top k
+
+
+def _check_thresholds(thresholds):
+    values = [thresholds] if not isinstance(thresholds, (list, tuple, np.ndarray)) \
+        else list(np.asarray(thresholds, dtype=np.float64).reshape(-1))
+    bad = [t for t in values if isinstance(t, bool) or not 0.0 <= float(t) <= 1.0]
+    if bad:
+        raise ValueError(
+            f"Threshold values must be in [0, 1]. Received: {bad} in thresholds={thresholds!r}"
+        )
+    return [float(t) for t in values]
+
+
+def _evenly_spaced(thresholds):
+    """Whether ``thresholds`` are ``i / (n - 1)``: then a bucket count replaces the
+    ``(thresholds x predictions)`` comparison, as in Keras."""
+    n = len(thresholds)
+    if n < 3:
+        return False
+    return bool(np.allclose(thresholds, np.arange(n, dtype=np.float32) / (n - 1),
+                            atol=config.epsilon()))
+
+
+def _filter_top_k(y_pred, k):
+    _, idx = jax.lax.top_k(y_pred, k)
+    keep = jnp.sum(jax.nn.one_hot(idx, y_pred.shape[-1], dtype=y_pred.dtype), axis=-2)
+    return y_pred * keep + _NEG_INF * (1 - keep)
+
+
+def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, *, evenly=None,
+                     multi_label=False, label_weights=None, top_k=None, class_id=None,
+                     dtype="float32"):
+    """Weighted ``tp, fp, tn, fn`` counts of one batch at each threshold (pure, jittable).
+
+    Returns a dict of arrays of shape ``(len(thresholds),)``, or
+    ``(len(thresholds), n_labels)`` with ``multi_label=True``. Labels count as positive
+    when non-zero. ``top_k`` keeps only the k highest scores per sample; ``class_id``
+    looks at one column only.
+
+    >>> c = confusion_counts([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1], [0.5])
+    >>> [float(c[k][0]) for k in ("tp", "fp", "tn", "fn")]
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    thresholds = np.asarray(thresholds, np.float64)
+    if evenly is None:
+        evenly = _evenly_spaced(thresholds)
+    n_thresholds = len(thresholds)
+    y_true = jnp.asarray(y_true).astype(dtype)
+    y_pred = jnp.asarray(y_pred).astype(dtype)
+    y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
+    if sample_weight is not None:
+        sample_weight = jnp.asarray(sample_weight).astype(dtype)[..., None]
+        _, sample_weight = squeeze_or_expand_to_same_rank(y_true, sample_weight,
+                                                          expand_rank_1=False)
+    if top_k is not None:
+        y_pred = _filter_top_k(y_pred, top_k)
+    if class_id is not None:
+        if y_pred.ndim == 1:
+            raise ValueError(
+                "When class_id is provided, y_pred must be a 2D array with shape "
+                f"(num_samples, num_classes), found shape: {y_pred.shape}"
+            )
+        y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
+
+    weights = jnp.ones(y_pred.shape, dtype) if sample_weight is None \
+        else jnp.broadcast_to(sample_weight, y_pred.shape)
+    if label_weights is not None:
+        weights = weights * jnp.broadcast_to(jnp.asarray(label_weights, dtype), y_pred.shape)
+    positive = y_true != 0
+    if not multi_label:
+        weights, positive, y_pred = weights.reshape(-1), positive.reshape(-1), y_pred.reshape(-1)
+    else:
+        weights, positive, y_pred = (a.reshape(-1, a.shape[-1])
+                                     for a in (weights, positive, y_pred))
+    true_w = jnp.where(positive, weights, 0.0)
+    false_w = jnp.where(positive, 0.0, weights)
+
+    if evenly:
+        # Bucket i holds the predictions in (t[i], t[i + 1]]; a reversed cumulative sum
+        # then counts those above each threshold. Same arithmetic as Keras, so a score
+        # exactly on a threshold lands in the same bucket.
+        with_epsilon = thresholds[0] < 0.0 or thresholds[-1] > 1.0
+        buckets = jnp.ceil(jnp.clip(y_pred, 0.0, 1.0) * (n_thresholds - 1)) - 1
+        if with_epsilon:
+            buckets = jnp.maximum(buckets, 0)
+        buckets = buckets.astype(jnp.int32)
+
+        def above(w, b):
+            per_bucket = jax.ops.segment_sum(w, b, num_segments=n_thresholds)
+            return jnp.flip(jnp.cumsum(jnp.flip(per_bucket)))
+
+        if multi_label:
+            tp = jax.vmap(above, in_axes=1, out_axes=1)(true_w, buckets)
+            fp = jax.vmap(above, in_axes=1, out_axes=1)(false_w, buckets)
+        else:
+            tp, fp = above(true_w, buckets), above(false_w, buckets)
+    else:
+        t = jnp.asarray(thresholds, dtype).reshape((n_thresholds,) + (1,) * y_pred.ndim)
+        predicted = y_pred[None] > t  # (thresholds, samples[, labels])
+        tp = jnp.sum(jnp.where(predicted, true_w[None], 0.0), axis=1)
+        fp = jnp.sum(jnp.where(predicted, false_w[None], 0.0), axis=1)
+    total_true = jnp.sum(true_w, axis=0)
+    total_false = jnp.sum(false_w, axis=0)
+    return {"tp": tp, "fp": fp, "tn": total_false - fp, "fn": total_true - tp}
+
+
+class _ThresholdMetric(Metric):
+    """Precision and Recall: counts at ``thresholds`` (default 0.5), optionally only
+    over the ``top_k`` scores of each sample or the ``class_id`` column."""
+
+    _direction = "up"
+    _counts = ()  # the two counts this metric keeps, e.g. ("tp", "fp")
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if top_k is not None:
+            _check_k(top_k)
+        self.init_thresholds = thresholds
+        self.top_k = top_k
+        self.class_id = class_id
+        default = 0.5 if top_k is None else _NEG_INF
+        self.thresholds = [default] if thresholds is None else _check_thresholds(thresholds)
+        self._evenly = _evenly_spaced(self.thresholds)
+
+    _names = {"tp": "true_positives", "fp": "false_positives", "fn": "false_negatives"}
+
+    def init_state(self):
+        return {self._names[c]: jnp.zeros((len(self.thresholds),), self.dtype)
+                for c in self._counts}
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight,
+                                  evenly=self._evenly, top_k=self.top_k,
+                                  class_id=self.class_id, dtype=self.dtype)
+        return {self._names[c]: state[self._names[c]] + counts[c] for c in self._counts}
+
+    def compute(self, state):
+        tp, other = (state[self._names[c]] for c in self._counts)
+        result = _divide_no_nan(tp, tp + other)
+        return result[0] if len(self.thresholds) == 1 else result
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds,
+                "top_k": self.top_k, "class_id": self.class_id}
+
+
+class Precision(_ThresholdMetric):
+    """Of the samples predicted positive (score > threshold), the fraction that are.
+
+    ``tp / (tp + fp)``, over all batches seen; one value per threshold when
+    ``thresholds`` is a list.
+
+    >>> m = Precision()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> round(float(m.result()), 4)
+    0.6667
+    """
+
+    _counts = ("tp", "fp")
+
+
+class Recall(_ThresholdMetric):
+    """Of the positive samples, the fraction predicted positive (score > threshold).
+
+    ``tp / (tp + fn)``, over all batches seen.
+
+    >>> m = Recall()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> round(float(m.result()), 4)
+    0.6667
+    """
+
+    _counts = ("tp", "fn")
+
+
+class AUC(Metric):
+    """Area under the ROC (or precision-recall) curve, approximated by a Riemann sum
+    over ``num_thresholds`` evenly spaced thresholds, as ``keras.metrics.AUC``.
+
+    Args:
+        num_thresholds: thresholds in [0, 1] to count at (> 1). Defaults to 200.
+        curve: ``'ROC'`` (default), ``'PR'`` or ``'PRGAIN'``.
+        summation_method: ``'interpolation'`` (default), ``'minoring'`` or
+            ``'majoring'``.
+        thresholds: explicit thresholds instead of ``num_thresholds``.
+        multi_label: one curve per label column, averaged (else all columns pool).
+        num_labels: the number of label columns (only with ``multi_label=True``).
+        label_weights: weights of the label columns.
+        from_logits: apply a sigmoid to ``y_pred`` first.
+
+    >>> m = AUC(num_thresholds=3)
+    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    >>> round(float(m.result()), 4)
+    0.75
+    """
+
+    _direction = "up"
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        super().__init__(name=name, dtype=dtype)
+        self.curve = _choice("curve", curve, {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"})
+        self.summation_method = _choice(
+            "summation_method", summation_method,
+            {"interpolation": "interpolation", "majoring": "majoring", "minoring": "minoring"})
+        self._init_from_thresholds = thresholds is not None
+        if thresholds is not None:
+            inner = sorted(_check_thresholds(thresholds))
+            self.num_thresholds = len(inner) + 2
+            self._evenly = _evenly_spaced([0.0] + inner + [1.0])
+        else:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) \
+                    or num_thresholds <= 1:
+                raise ValueError(
+                    "Argument `num_thresholds` must be an integer > 1. "
+                    f"Received: num_thresholds={num_thresholds!r}"
+                )
+            self.num_thresholds = num_thresholds
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self._evenly = True
+        # The end thresholds lie just outside [0, 1] so that scores of exactly 0 and 1
+        # still count as positive at the first and negative at the last.
+        self._thresholds = np.array([0.0 - config.epsilon()] + inner + [1.0 + config.epsilon()])
+        self.multi_label = bool(multi_label)
+        if num_labels is not None and not self.multi_label:
+            raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+        self.num_labels = num_labels
+        self.label_weights = None if label_weights is None \
+            else tuple(float(w) for w in np.asarray(label_weights).reshape(-1))
+        self.from_logits = bool(from_logits)
+        self._num_labels = num_labels
+
+    @property
+    def thresholds(self):
+        return [float(t) for t in self._thresholds]
+
+    def _build_for_shapes(self, y_true_shape, y_pred_shape):
+        """Learn the number of label columns from the output shape (multi-label only)."""
+        if self.multi_label and self._num_labels is None:
+            if len(y_pred_shape) != 2:
+                raise ValueError(
+                    "`y_pred` must have rank 2 when `multi_label=True`. Found rank "
+                    f"{len(y_pred_shape)}. Full shape received for `y_pred`: {y_pred_shape}"
+                )
+            self._num_labels = int(y_pred_shape[-1])
+
+    def init_state(self):
+        if self.multi_label:
+            if self._num_labels is None:
+                raise ValueError(
+                    "AUC(multi_label=True) does not know its number of labels yet. Pass "
+                    "`num_labels=...`, or call `update_state` (or `compile`) first."
+                )
+            shape = (self.num_thresholds, self._num_labels)
+        else:
+            shape = (self.num_thresholds,)
+        zeros = lambda: jnp.zeros(shape, self.dtype)  # noqa: E731
+        return {"true_positives": zeros(), "false_positives": zeros(),
+                "true_negatives": zeros(), "false_negatives": zeros()}
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self._state is None:
+            self._build_for_shapes(None, np.shape(y_pred))
+        super().update_state(y_true, y_pred, sample_weight)
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        y_pred = jnp.asarray(y_pred)
+        if self.from_logits:
+            y_pred = jax.nn.sigmoid(y_pred)
+        counts = confusion_counts(
+            y_true, y_pred, self._thresholds, sample_weight, evenly=self._evenly,
+            multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights, dtype=self.dtype)
+        return {"true_positives": state["true_positives"] + counts["tp"],
+                "false_positives": state["false_positives"] + counts["fp"],
+                "true_negatives": state["true_negatives"] + counts["tn"],
+                "false_negatives": state["false_negatives"] + counts["fn"]}
+
+    def _average(self, by_label):
+        if not self.multi_label:
+            return by_label
+        if self.label_weights is None:
+            return jnp.mean(by_label)
+        w = jnp.asarray(self.label_weights, self.dtype)
+        return _divide_no_nan(jnp.sum(by_label * w), jnp.sum(w))
+
+    def _interpolated_pr_auc(self, tp, fp, fn):
+        # Davis & Goadrich (2006): precision interpolated along each recall step.
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        dp = p[:-1] - p[1:]
+        slope = _divide_no_nan(dtp, jnp.maximum(dp, 0))
+        intercept = tp[1:] - slope * p[1:]
+        both = (p[:-1] > 0) & (p[1:] > 0)
+        ratio = jnp.where(both, _divide_no_nan(p[:-1], jnp.maximum(p[1:], 0)),
+                          jnp.ones_like(p[1:]))
+        terms = _divide_no_nan(slope * (dtp + intercept * jnp.log(ratio)),
+                               jnp.maximum(tp[1:] + fn[1:], 0))
+        return self._average(jnp.sum(terms, axis=0))
+
+    def compute(self, state):
+        tp, fp = state["true_positives"], state["false_positives"]
+        tn, fn = state["true_negatives"], state["false_negatives"]
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolated_pr_auc(tp, fp, fn)
+        recall = _divide_no_nan(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = _divide_no_nan(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, _divide_no_nan(tp, tp + fp)
+        else:  # PRGAIN
+            scale = _divide_no_nan(tp + fn, tn + fp)
+            recall_gain = jnp.where(tp == 0, 0.0, 1.0 - scale * _divide_no_nan(fn, tp))
+            precision_gain = jnp.where(tp == 0, 1.0, 1.0 - scale * _divide_no_nan(fp, tp))
+            x, y = jnp.maximum(recall_gain, 0.0), precision_gain
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            heights = jnp.minimum(y[:-1], y[1:])
+        else:
+            heights = jnp.maximum(y[:-1], y[1:])
+        return self._average(jnp.sum((x[:-1] - x[1:]) * heights, axis=0))
+
+    def get_config(self):
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
+                  "curve": self.curve, "summation_method": self.summation_method,
+                  "multi_label": self.multi_label, "num_labels": self.num_labels,
+                  "label_weights": None if self.label_weights is None
+                  else list(self.label_weights),
+                  "from_logits": self.from_logits}
+        if self._init_from_thresholds:
+            config["thresholds"] = self.thresholds[1:-1]
+        return config
+
+
+def _choice(name, value, options):
+    key = str(value).lower()
+    if key not in options:
+        raise ValueError(
+            f"Invalid `{name}` argument value {value!r}. Expected one of: "
+            f"{sorted(set(options.values()))}"
+        )
+    return options[key]
+
+
 # ---------------------------------------------------------------- name lookup
 
 _FUNCTIONS = {
     fn.__name__: fn
-    for fn in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)
+    for fn in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)
 }
 _CLASSES = {
     cls.__name__: cls
     for cls in (
         Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
         MeanSquaredError, MeanAbsoluteError, RootMeanSquaredError, BinaryCrossentropy,
-        CategoricalCrossentropy, SparseCategoricalCrossentropy,
+        CategoricalCrossentropy, SparseCategoricalCrossentropy, TopKCategoricalAccuracy,
+        SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
     )
 }
 # Keras looks metrics up by class name, by its snake_case, and by a few short aliases.
@@ -585,4 +1064,6 @@ def resolve(identifier, y_true_shape, y_pred_shape, loss=None):
     metric = get(identifier)
     if isinstance(identifier, str):
         metric.name = identifier
+    if hasattr(metric, "_build_for_shapes"):  # e.g. AUC(multi_label=True) sizes its state
+        metric._build_for_shapes(y_true_shape, y_pred_shape)
     return metric

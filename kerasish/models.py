@@ -500,9 +500,15 @@ class Model(Layer):
                     self._commit(ts)
                     done = min((c + 1) * chunk, steps)
                     if verbose == 1 or cb.per_batch():
+                        if cb.per_batch():  # batch hooks may read iterations / the rate
+                            self.optimizer.sync_from_state(self._opt_state)
                         cb.on_train_batch_end(
                             done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
-                    if self.stop_training and cb.per_batch():
+                        if cbs:  # a batch hook may have set weights or the learning rate
+                            params, state = self.current_params()
+                            ts = ts._replace(params=params, state=state,
+                                             opt_state=self.optimizer.sync_to_state(self._opt_state))
+                    if self.stop_training:
                         break
                 rng = ts.rng
                 logs = training.read_metrics(pieces, ts.metrics, programs["results"])

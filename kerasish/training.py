@@ -105,7 +105,9 @@ def make_results(pieces):
 def read_metrics(pieces, metrics, results_fn):
     """Device accumulators -> {'loss': float, name: float}, with one host transfer."""
     values = jax.device_get(results_fn(metrics))
-    return {name: float(v) for name, v in zip(("loss",) + pieces.names, values)}
+    # Scalars as floats; a vector result (Precision with several thresholds) as an array.
+    return {name: float(v) if np.ndim(v) == 0 else np.asarray(v)
+            for name, v in zip(("loss",) + pieces.names, values)}
 
 
 def _weighted_loss(term, values, y, y_pred, weights, mask):
