@@ -28,6 +28,7 @@ EXPECTED = {
     "multilabel_digits.py": ["test accuracy per label"],
     "cnn_digits.py": ["test accuracy"],
     "notebook_tf_keras.py": ["notebook ok"],
+    "early_stopping.py": ["test accuracy", "learning rate now"],
     "beyond_sequential.py": ["custom layer: test accuracy", "functional: digit accuracy",
                              "pure JAX loop: test accuracy"],
 }
