@@ -184,7 +184,9 @@ class Model(Layer):
     def __call__(self, inputs, *args, training=None, **kwargs):
         # Concrete arrays outside a trace go through one cached compiled forward pass:
         # the eager op-by-op path costs milliseconds per call on small models.
-        if (self.built and not is_inside_scope() and not args and not kwargs
+        # training=True goes the eager way: it needs a fresh dropout key per call and
+        # must keep the state it updates (BatchNormalization's moving statistics).
+        if (self.built and not training and not is_inside_scope() and not args and not kwargs
                 and not isinstance(inputs, (KerasTensor, list, tuple, dict))
                 and not isinstance(inputs, jax.core.Tracer)):
             x = np.asarray(inputs) if not isinstance(inputs, jax.Array) else inputs
@@ -756,8 +758,17 @@ class Sequential(Model):
         self._programs = None
         self._predict_fns = None
         if rebuild and (self.built or self._input_layer is not None):
+            was_built = self.built
             self.built = False
-            self._build_from_declared()
+            try:
+                self._build_from_declared()
+            except Exception:
+                # A layer that does not fit is not kept: the model stays as it was.
+                self._stack.pop()
+                self._layers.remove(layer)
+                _bump()
+                self.built = was_built
+                raise
 
     def pop(self):
         layer = self._stack.pop()

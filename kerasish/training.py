@@ -183,7 +183,8 @@ def make_train_chunk(pieces):
                 scale = None if pieces.loss_scale is None else pieces.loss_scale(ts.opt_state)
 
                 def loss_fn(params):
-                    y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng)
+                    y_pred, new_state = pieces.forward(params, ts.state, x, True, step_rng,
+                                                       mask)
                     y_preds = as_tuple(y_pred)
                     loss, parts = _losses(pieces, y, y_preds, weights, mask)
                     loss = loss + pieces.penalty(params)

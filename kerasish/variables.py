@@ -56,6 +56,7 @@ class StatelessScope:
         self._vars = {id(v): v for v in (bindings or {})}
         self.rng = rng
         self._rng_count = 0
+        self.sample_mask = None
 
     def lookup(self, var):
         key = id(var)

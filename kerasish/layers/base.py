@@ -524,13 +524,16 @@ def make_apply(layer):
     t_keys = [_key(v) for v in trainable]
     n_keys = [_key(v) for v in non_trainable]
 
-    def apply(params, state, x, training=False, rng=None):
+    def apply(params, state, x, training=False, rng=None, sample_mask=None):
         bindings = {}
         for v, (ln, wn) in zip(trainable, t_keys):
             bindings[v] = params[ln][wn]
         for v, (ln, wn) in zip(non_trainable, n_keys):
             bindings[v] = state[ln][wn]
         with StatelessScope(bindings, rng=rng) as scope:
+            # 1 for real rows, 0 for the padding of a short last batch: layers that
+            # compute batch statistics (BatchNormalization) must leave padding out.
+            scope.sample_mask = sample_mask
             y = layer(x, training=training)
         assigned = scope.assigned()
         new_state = {ln: dict(ws) for ln, ws in state.items()}

@@ -1,0 +1,184 @@
+"""Pooling layers: ``MaxPooling1D/2D``, ``AveragePooling1D/2D`` (one
+``lax.reduce_window`` each) and ``GlobalAveragePooling1D/2D``,
+``GlobalMaxPooling1D/2D`` (a reduction over the spatial axes). channels_last.
+
+>>> import numpy as np, kerasish
+>>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+>>> np.asarray(kerasish.layers.MaxPooling2D()(x))[0, :, :, 0]
+array([[ 5.,  7.],
+       [13., 15.]], dtype=float32)
+>>> kerasish.layers.GlobalAveragePooling2D()(x).shape
+(1, 1)
+"""
+
+import math
+
+import jax.numpy as jnp
+from jax import lax
+
+from kerasish.layers.base import Layer
+from kerasish.layers.conv import (check_data_format, check_rank, standardize_padding,
+                                  standardize_tuple, window_output_sizes)
+
+
+class _Pooling(Layer):
+    _rank = 2
+    _mode = "max"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = standardize_tuple(pool_size, self._rank, "pool_size")
+        self.strides = standardize_tuple(pool_size if strides is None else strides,
+                                         self._rank, "strides")
+        self.padding = standardize_padding(padding)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def _sizes(self, input_shape):
+        check_rank(self, input_shape, self._rank)
+        return window_output_sizes(self, input_shape, self.pool_size, self.strides,
+                                   (1,) * self._rank, self.padding, "pool")
+
+    def call(self, inputs):
+        self._sizes(inputs.shape)
+        window = (1, *self.pool_size, 1)
+        strides = (1, *self.strides, 1)
+        padding = self.padding.upper()
+        if self._mode == "max":
+            return lax.reduce_window(inputs, -jnp.inf, lax.max, window, strides, padding)
+        sums = lax.reduce_window(inputs, 0.0, lax.add, window, strides, padding)
+        if self.padding == "valid":
+            return sums / math.prod(self.pool_size)
+        # 'same': divide by the number of real (not padded) entries in each window.
+        ones = jnp.ones((1, *inputs.shape[1:-1], 1), inputs.dtype)
+        return sums / lax.reduce_window(ones, 0.0, lax.add, window, strides, padding)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *self._sizes(input_shape), input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pool_size=self.pool_size, padding=self.padding, strides=self.strides,
+                      data_format=self.data_format)
+        return config
+
+
+class MaxPooling1D(_Pooling):
+    """Maximum over windows of ``pool_size`` steps (default 2), moved by ``strides``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.MaxPooling1D()(np.ones((2, 7, 3))).shape
+    (2, 3, 3)
+    """
+
+    _rank, _mode = 1, "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class MaxPooling2D(_Pooling):
+    """Maximum over ``pool_size`` windows (default 2x2), moved by ``strides``
+    (default: ``pool_size``).
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.MaxPooling2D(padding="same")(np.ones((1, 5, 5, 3))).shape
+    (1, 3, 3, 3)
+    """
+
+    _rank, _mode = 2, "max"
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling1D(_Pooling):
+    """Mean over windows of ``pool_size`` steps; with ``padding="same"`` the padded
+    positions are left out of each mean.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.AveragePooling1D(3, strides=1)(np.ones((2, 7, 3))).shape
+    (2, 5, 3)
+    """
+
+    _rank, _mode = 1, "average"
+
+
+class AveragePooling2D(_Pooling):
+    """Mean over ``pool_size`` windows; with ``padding="same"`` the padded positions
+    are left out of each mean.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.AveragePooling2D((2, 2))(np.ones((1, 4, 6, 3))).shape
+    (1, 2, 3, 3)
+    """
+
+    _rank, _mode = 2, "average"
+
+
+class _GlobalPooling(Layer):
+    _rank = 2
+    _reduce = staticmethod(jnp.mean)
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+        self.keepdims = bool(keepdims)
+
+    def call(self, inputs):
+        check_rank(self, inputs.shape, self._rank)
+        return self._reduce(inputs, axis=tuple(range(1, self._rank + 1)), keepdims=self.keepdims)
+
+    def compute_output_shape(self, input_shape):
+        check_rank(self, input_shape, self._rank)
+        middle = (1,) * self._rank if self.keepdims else ()
+        return (input_shape[0], *middle, input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(data_format=self.data_format, keepdims=self.keepdims)
+        return config
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps axis: ``(batch, steps, channels) -> (batch, channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalAveragePooling1D(keepdims=True)(np.ones((2, 7, 3))).shape
+    (2, 1, 3)
+    """
+
+    _rank, _reduce = 1, staticmethod(jnp.mean)
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over height and width: ``(batch, h, w, channels) -> (batch, channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalAveragePooling2D()(np.ones((2, 4, 4, 3))).shape
+    (2, 3)
+    """
+
+    _rank, _reduce = 2, staticmethod(jnp.mean)
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Maximum over the steps axis: ``(batch, steps, channels) -> (batch, channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalMaxPooling1D()(np.ones((2, 7, 3))).shape
+    (2, 3)
+    """
+
+    _rank, _reduce = 1, staticmethod(jnp.max)
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Maximum over height and width: ``(batch, h, w, channels) -> (batch, channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalMaxPooling2D(keepdims=True)(np.ones((2, 4, 4, 3))).shape
+    (2, 1, 1, 3)
+    """
+
+    _rank, _reduce = 2, staticmethod(jnp.max)

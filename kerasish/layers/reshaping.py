@@ -1,0 +1,98 @@
+"""Reshaping layers: ``Flatten`` and ``Reshape`` (the batch axis is never touched).
+
+>>> import numpy as np, kerasish
+>>> kerasish.layers.Flatten()(np.ones((2, 4, 4, 3))).shape
+(2, 48)
+>>> kerasish.layers.Reshape((8, 8, 1))(np.ones((2, 64))).shape
+(2, 8, 8, 1)
+"""
+
+import math
+
+import jax.numpy as jnp
+
+from kerasish.layers.base import Layer
+
+
+class Flatten(Layer):
+    """Flattens each sample: ``(batch, d1, d2, ...) -> (batch, d1 * d2 * ...)``.
+
+    ``data_format="channels_first"`` moves the channels axis last before flattening,
+    so the feature order matches a channels_last model (as in Keras).
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(
+                "The `data_format` argument must be 'channels_last' or 'channels_first'. "
+                f"Received: data_format={data_format!r}"
+            )
+        self.data_format = data_format or "channels_last"
+
+    def call(self, inputs):
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = jnp.moveaxis(inputs, 1, -1)
+        return jnp.reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        return (input_shape[0], None if None in rest else math.prod(rest))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(data_format=self.data_format)
+        return config
+
+
+class Reshape(Layer):
+    """Reshapes each sample to ``target_shape`` (one entry may be ``-1``: inferred).
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.Reshape((-1, 2))(np.ones((3, 12))).shape
+    (3, 6, 2)
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            target = tuple(target_shape)
+        except TypeError:
+            target = None
+        if target is None or any(isinstance(d, bool) or not isinstance(d, int)
+                                 or (d <= 0 and d != -1) for d in target) \
+                or target.count(-1) > 1:
+            raise ValueError(
+                "The `target_shape` argument must be a tuple of positive integers, with at "
+                f"most one -1 (inferred). Received: target_shape={target_shape!r}"
+            )
+        self.target_shape = target
+
+    def _resolve(self, input_shape):
+        """The output shape of one sample; -1 resolved when the input size is known."""
+        rest = input_shape[1:]
+        if None in rest:
+            return tuple(None if d == -1 else d for d in self.target_shape)
+        size = math.prod(rest)
+        known = math.prod(d for d in self.target_shape if d != -1)
+        if (-1 in self.target_shape and size % known) or (
+                -1 not in self.target_shape and size != known):
+            raise ValueError(
+                f"Layer {self.name!r} (Reshape) cannot reshape samples of shape {tuple(rest)} "
+                f"({size} values) into target_shape={self.target_shape}"
+                f"{f' ({known} values)' if -1 not in self.target_shape else ''}. Choose a "
+                f"target_shape whose sizes multiply to {size}, or put -1 in one place to "
+                "infer it."
+            )
+        return tuple(size // known if d == -1 else d for d in self.target_shape)
+
+    def call(self, inputs):
+        return jnp.reshape(inputs, (inputs.shape[0], *self._resolve(inputs.shape)))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *self._resolve(input_shape))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(target_shape=self.target_shape)
+        return config
