@@ -39,11 +39,12 @@ def _wrap(name, fn, doc):
     return op
 
 
-# name -> (implementation, what it maps to). Signatures are those of the jnp function,
+# name -> implementation. Signatures are those of the jnp function,
 # which match Keras's for all of these (the others are written out below).
 _SIMPLE = {
     "abs": jnp.abs, "absolute": jnp.absolute, "add": jnp.add, "all": jnp.all, "any": jnp.any,
-    "arange": jnp.arange, "argmin": jnp.argmin, "argsort": jnp.argsort, "ceil": jnp.ceil, "concatenate": jnp.concatenate, "cos": jnp.cos, "cumsum": jnp.cumsum,
+    "arange": jnp.arange, "argmin": jnp.argmin, "argsort": jnp.argsort, "ceil": jnp.ceil,
+    "concatenate": jnp.concatenate, "cos": jnp.cos, "cumsum": jnp.cumsum,
     "cumprod": jnp.cumprod, "diag": jnp.diag, "divide": jnp.divide, "dot": jnp.dot,
     "einsum": jnp.einsum, "equal": jnp.equal, "exp": jnp.exp, "expand_dims": jnp.expand_dims,
     "eye": jnp.eye, "floor": jnp.floor, "full": jnp.full, "full_like": jnp.full_like,
