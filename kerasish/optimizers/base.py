@@ -37,6 +37,7 @@ import optax
 
 from kerasish.optimizers import transforms
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
+from kerasish import config
 from kerasish.variables import Variable
 
 
@@ -187,7 +188,7 @@ class Optimizer:
             0, dtype="int32", trainable=False, name="iteration", path=f"{self.name}/iteration"
         )
         self._learning_rate = Variable(
-            0.0, dtype="float32", trainable=False, name="learning_rate",
+            0.0, dtype=config.floatx(), trainable=False, name="learning_rate",
             path=f"{self.name}/learning_rate",
         )
         self._schedule = None
@@ -250,7 +251,7 @@ class Optimizer:
                 "cannot be set to a number. Assign another schedule, or create the "
                 "optimizer with a float `learning_rate` to be able to change it."
             )
-        self._learning_rate.assign(np.float32(check_float("learning_rate", value)))
+        self._learning_rate.assign(check_float("learning_rate", value))
 
     @property
     def iterations(self):
@@ -288,7 +289,8 @@ class Optimizer:
     def _learning_rate_at(self, iterations):
         if self._schedule is None:
             # A copy, never the Variable's own buffer: the engine donates the state.
-            return jnp.array(self._learning_rate.value, dtype=jnp.float32)
+            # In floatx (as Keras): a float32 rate would cost float64 training 1.5e-8.
+            return jnp.array(self._learning_rate.value, dtype=self._learning_rate.dtype)
         return jnp.array(self._schedule(iterations), dtype=jnp.float32).reshape(())
 
     def init(self, params):
