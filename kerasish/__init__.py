@@ -36,7 +36,6 @@ from kerasish import (  # noqa: E402
     optimizers,
     random,
     regularizers,
-    saving,
     utils,
 )
 from kerasish import config as backend  # noqa: E402
@@ -56,4 +55,13 @@ __all__ = [
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__, lambda: list(globals()))
+_hint = _module_getattr(__name__, lambda: list(globals()) + ["saving"])
+
+
+def __getattr__(name):
+    # `kerasish.saving` imports h5py (~0.12 s): loaded on first use, not at import.
+    if name == "saving":
+        import importlib
+
+        return importlib.import_module("kerasish.saving")
+    return _hint(name)
