@@ -135,7 +135,8 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None, key=None):
-        return jnp.zeros(_standardize_shape(shape, "Zeros"), _standardize_dtype(dtype))
+        # Built with numpy and transferred: no compiled program per shape at model build.
+        return jnp.asarray(np.zeros(_standardize_shape(shape, "Zeros"), _standardize_dtype(dtype)))
 
 
 class Ones(Initializer):
@@ -146,7 +147,7 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype=None, key=None):
-        return jnp.ones(_standardize_shape(shape, "Ones"), _standardize_dtype(dtype))
+        return jnp.asarray(np.ones(_standardize_shape(shape, "Ones"), _standardize_dtype(dtype)))
 
 
 class Constant(Initializer):
