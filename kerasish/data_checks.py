@@ -17,9 +17,9 @@ def as_array(value, what):
     if hasattr(value, "__next__") or type(value).__name__ in ("DatasetV2", "_PrefetchDataset",
                                                               "PyDataset", "DataLoader"):
         raise TypeError(
-            f"`{what}` is a {type(value).__name__} (a generator or dataset object). kerasish's "
-            "fit/evaluate/predict take in-memory arrays: numpy arrays, lists, or dicts of "
-            "them. Collect the data first, e.g. x = np.concatenate([batch for batch in data])."
+            f"`{what}` is a {type(value).__name__} (a generator or dataset object) where an "
+            "array was expected. Pass it as `x` alone (its batches carry their labels), "
+            "or collect it into arrays first."
         )
     if hasattr(value, "dtypes") and hasattr(value, "to_numpy"):  # pandas
         bad = [str(c) for c, d in value.dtypes.items()

@@ -35,7 +35,7 @@ from kerasish import data_checks, diagnostics, losses, optimizers
 from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
 from kerasish import mixed_precision
-from kerasish import random, training
+from kerasish import random, streaming, training
 from kerasish.layers.base import (KerasTensor, Layer, _bump, assign_tree, is_inside_scope,
                                   make_apply)
 from kerasish.layers.core import InputLayer
@@ -369,7 +369,21 @@ class Model(Layer):
         return xs, ys, sw
 
     def _device_data(self, xs, ys, sw, class_weight=None):
-        n = len(xs[0])
+        sw = self._sample_weights(ys, sw, class_weight, len(xs[0]))
+        dist = distribution_module.distribution()
+        # Under a distribution the dataset is replicated; each step's batch is then split
+        # over the batch axis inside the program (see training.Pieces.shard_batch).
+        put = (lambda a, dtype: jnp.asarray(a, dtype=dtype)) if dist is None else \
+            (lambda a, dtype: jax.device_put(np.asarray(a, dtype=dtype),
+                                             distribution_module.replicated(dist)))
+        x_dev = self._pack_inputs([put(x, self.dtype) for x in xs])
+        y_dev = tuple(put(y, np.int32 if np.issubdtype(y.dtype, np.integer) else self.dtype)
+                      for y in ys)
+        return x_dev, y_dev, put(sw, np.float32)
+
+    @staticmethod
+    def _sample_weights(ys, sw, class_weight, n):
+        """Per-row weights (numpy): ``sample_weight`` times ``class_weight[label]``."""
         if sw is None:
             sw = np.ones(n, np.float32)
         else:
@@ -385,16 +399,7 @@ class Model(Layer):
                     f"with a weight for every class label. Received keys {sorted(class_weight)}."
                 )
             sw = sw * np.array([class_weight[int(c)] for c in labels], np.float32)
-        dist = distribution_module.distribution()
-        # Under a distribution the dataset is replicated; each step's batch is then split
-        # over the batch axis inside the program (see training.Pieces.shard_batch).
-        put = (lambda a, dtype: jnp.asarray(a, dtype=dtype)) if dist is None else \
-            (lambda a, dtype: jax.device_put(np.asarray(a, dtype=dtype),
-                                             distribution_module.replicated(dist)))
-        x_dev = self._pack_inputs([put(x, self.dtype) for x in xs])
-        y_dev = tuple(put(y, np.int32 if np.issubdtype(y.dtype, np.integer) else self.dtype)
-                      for y in ys)
-        return x_dev, y_dev, put(sw, np.float32)
+        return np.asarray(sw, np.float32)
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -424,8 +429,31 @@ class Model(Layer):
             steps_per_epoch = _check_int("steps_per_epoch", steps_per_epoch, 1)
         cbs = callbacks_module.to_list(callbacks)
 
+        stream_args = dict(epochs=epochs, initial_epoch=initial_epoch, verbose=verbose,
+                           cbs=cbs, steps_per_epoch=steps_per_epoch,
+                           validation_freq=validation_freq, class_weight=class_weight,
+                           batch_size=validation_batch_size or batch_size)
+        if streaming.is_stream(x):
+            if y is not None:
+                raise ValueError(
+                    f"`y` must not be passed when `x` is a {type(x).__name__}: its batches "
+                    "carry their labels, as (x, y) or (x, y, sample_weight) tuples.")
+            return self._fit_stream(x, validation_data, **stream_args)
         xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
-        val = None
+        if streaming.too_big(xs + ys + [sw]):
+            # Too large to copy to the device whole: stream it batch by batch instead.
+            pack = lambda a: a[0] if len(a) == 1 else a  # noqa: E731
+            if validation_split and validation_data is None:
+                n_x = len(xs)
+                train, held = data_checks.split_validation(xs + ys + [sw], validation_split)
+                xs, ys, sw = list(train[:n_x]), list(train[n_x:-1]), train[-1]
+                validation_data = (pack(list(held[:n_x])), pack(list(held[n_x:-1])), held[-1])
+            source = streaming.ArrayBatches(pack(xs), pack(ys), sw, batch_size, shuffle,
+                                            random.next_seed())
+            return self._fit_stream(source, validation_data, **stream_args)
+        val = val_source = None
+        if streaming.is_stream(validation_data):
+            val_source, validation_data = validation_data, None  # evaluated batch by batch
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError(
@@ -516,8 +544,10 @@ class Model(Layer):
                 logs = training.read_metrics(pieces, ts.metrics, programs["results"])
                 if epoch == initial_epoch:
                     diagnostics.after_first_epoch(self, logs)
-                if val_data is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._run_eval(val_data, val_batch)
+                if (val_data is not None or val_source is not None) \
+                        and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._run_eval(val_data, val_batch) if val_data is not None \
+                        else self._evaluate_source(val_source, val_batch)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 logs = self._ordered_logs(logs)
                 if cbs:  # user callbacks may read the optimizer's iterations / learning rate
@@ -534,6 +564,121 @@ class Model(Layer):
     def _ordered_logs(logs):
         # Keras 3 reports an epoch's keys sorted (validation keys included).
         return {k: logs[k] for k in sorted(logs)}
+
+    # -- data fed batch by batch (kerasish.streaming) --------------------------------------
+    def _stream_step_data(self, bx, by, bsw, rows, class_weight, what):
+        """Check one batch on the host and pad it to ``rows``: (device data, n, ys)."""
+        if by is None:
+            raise ValueError(f"{what}: every batch must carry labels, as (x, y) or (x, y, "
+                             "sample_weight).")
+        xs, ys, sw = self._prepare(bx, by, bsw, what)
+        n = len(xs[0])
+        if rows is not None and n > rows:
+            raise ValueError(
+                f"{what}: batch of {n} rows after a first batch of {rows}. Batches may be "
+                "shorter than the first one, never longer.")
+        sw = self._sample_weights(ys, sw, class_weight, n)
+        rows = rows or n
+        xs, ys, sw = streaming.pad_rows(xs, rows), streaming.pad_rows(ys, rows), \
+            streaming.pad_rows([sw], rows)[0]
+        return self._device_data(xs, ys, sw), n, ys
+
+    @staticmethod
+    def _one_batch_tables(n, rows):
+        return np.arange(rows, dtype=np.int32)[None], \
+            (np.arange(rows) < n).astype(np.float32)[None]
+
+    def _fit_stream(self, source, validation_data, epochs, initial_epoch, verbose, cbs,
+                    steps_per_epoch, validation_freq, class_weight, batch_size):
+        """``fit`` over a PyDataset, a generator, or arrays too large for the device: one
+        compiled step per batch, each batch checked on the host first."""
+        steps = steps_per_epoch or (len(source) if hasattr(source, "__len__") else None)
+        history = callbacks_module.History()
+        cb_list = [history] + cbs + ([callbacks_module.ProgbarLogger(verbose)] if verbose
+                                     else [])
+        cb = callbacks_module.CallbackList(
+            cb_list, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+        programs = rows = None
+        rng = random.next_key()
+        self.stop_training = False
+        self.history = history
+        cb.on_train_begin()
+        logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                cb.on_epoch_begin(epoch)
+                ts, step = None, -1
+                for step, (bx, by, bsw) in enumerate(streaming.epoch_batches(source,
+                                                                             steps_per_epoch)):
+                    data, n, ys = self._stream_step_data(bx, by, bsw, rows, class_weight, "fit")
+                    if programs is None:
+                        rows = len(ys[0])
+                        programs = self._build_programs([y.shape for y in ys])
+                        params, _ = self.current_params()
+                        if self._opt_state is None:
+                            self._opt_state = self.optimizer.init(params)
+                    if ts is None:
+                        self._opt_state = self.optimizer.sync_to_state(self._opt_state)
+                        params, state = self.current_params()
+                        ts = training.TrainState(params, state, self._opt_state,
+                                                 training.init_metrics(programs["pieces"]),
+                                                 rng, np.zeros((), np.int32))
+                    idx, mask = self._one_batch_tables(n, rows)
+                    ts = programs["train"](ts, data, idx, mask, np.int32(0), 1, False)
+                    self._commit(ts)
+                    if cb.per_batch():
+                        self.optimizer.sync_from_state(self._opt_state)
+                        cb.on_train_batch_end(step, training.read_metrics(
+                            programs["pieces"], ts.metrics, programs["results"]))
+                    if self.stop_training:
+                        break
+                if ts is None:
+                    raise ValueError(
+                        f"fit: the data gave no batches in epoch {epoch + 1}. A generator is "
+                        "consumed across epochs: pass `steps_per_epoch`, or a PyDataset.")
+                rng = ts.rng
+                logs = training.read_metrics(programs["pieces"], ts.metrics, programs["results"])
+                if verbose == 1 and not cb.per_batch():
+                    cb.on_train_batch_end(step, logs)
+                if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._evaluate_source(validation_data, batch_size)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                logs = self._ordered_logs(logs)
+                if cbs:
+                    self.optimizer.sync_from_state(self._opt_state)
+                cb.on_epoch_end(epoch, logs)
+                if hasattr(source, "on_epoch_end"):
+                    source.on_epoch_end()
+                if self.stop_training:
+                    break
+        finally:
+            if self._opt_state is not None:
+                self.optimizer.sync_from_state(self._opt_state)
+        cb.on_train_end(logs)
+        return history
+
+    def _evaluate_source(self, data, batch_size):
+        """Metrics over arrays ``(x, y[, sw])`` or a PyDataset / generator, batch by batch."""
+        if not streaming.is_stream(data):
+            if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+                raise ValueError("`validation_data` must be (x, y), (x, y, sample_weight), a "
+                                 f"PyDataset or a generator. Received {type(data).__name__}.")
+            data = streaming.ArrayBatches(*data, *([None] * (3 - len(data))),
+                                          batch_size=batch_size, shuffle=False, seed=0)
+        metrics = pieces = programs = rows = None
+        for bx, by, bsw in streaming.epoch_batches(data):
+            device_data, n, ys = self._stream_step_data(bx, by, bsw, rows, None, "evaluate")
+            if programs is None:
+                rows = len(ys[0])
+                programs = self._build_programs([y.shape for y in ys])
+                pieces = programs["pieces"]
+                metrics = training.init_metrics(pieces)
+            idx, mask = self._one_batch_tables(n, rows)
+            params, state = self.current_params()
+            metrics = programs["eval"](params, state, metrics, device_data, idx, mask)
+        if programs is None:
+            raise ValueError("evaluate: the data gave no batches.")
+        return training.read_metrics(pieces, metrics, programs["results"])
 
     def _conv_on_cpu(self):
         """Convolutional models on the CPU backend train one step per program call
@@ -579,6 +724,14 @@ class Model(Layer):
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
         verbose = _resolve_verbose(verbose)
+        if streaming.is_stream(x) or (not isinstance(x, (list, tuple, dict)) and x is not None
+                                      and streaming.too_big([x, y, sample_weight])):
+            source = x if streaming.is_stream(x) else (x, y, sample_weight)
+            logs = self._evaluate_source(source, batch_size)
+            if return_dict:
+                return self._ordered_logs(logs)
+            values = [logs["loss"]] + [logs[n] for n in self._programs["pieces"].names]
+            return values[0] if len(values) == 1 else values
         xs, ys, sw = self._prepare(x, y, sample_weight, "evaluate")
         programs = self._build_programs([y.shape for y in ys])
         if self._opt_state is None:
@@ -602,6 +755,19 @@ class Model(Layer):
                          "predict()")
         batch_size = 32 if batch_size is None else _check_int("batch_size", batch_size, 1)
         _resolve_verbose(verbose)
+        if streaming.is_stream(x):
+            outs = []
+            for batch in (x if hasattr(x, "__next__") else
+                          (x[i] for i in range(steps or len(x)))):
+                bx = batch[0] if isinstance(batch, tuple) else batch
+                outs.append(self.predict(bx, batch_size=batch_size, verbose=0))
+                if steps is not None and len(outs) >= steps:
+                    break
+            if not outs:
+                raise ValueError("predict: the data gave no batches.")
+            if isinstance(outs[0], np.ndarray):
+                return np.concatenate(outs)
+            return jax.tree_util.tree_map(lambda *o: np.concatenate(o), *outs)
         if isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built and x.ndim > 0 \
                 and len(x) > 0 and np.isfinite(x).all():
             xs = [x]  # the single-sample loop's path: checks already done, no copies

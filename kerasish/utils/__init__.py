@@ -5,6 +5,7 @@ import random as _py_random
 import numpy as np
 
 from kerasish import random as _random
+from kerasish.streaming import PyDataset  # noqa: F401
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 
 
