@@ -522,7 +522,9 @@ class Model(Layer):
                 ts = training.TrainState(params, state, self._opt_state,
                                          training.init_metrics(pieces), rng,
                                          np.zeros((), np.int32))
+                chunk_logs = None  # the metrics as read after the latest chunk, if read
                 for c in range(n_chunks):
+                    chunk_logs = None
                     if cb.per_batch():
                         cb.on_train_batch_begin(c * chunk)
                     ts = programs["train"](ts, data, idx, mask, np.int32(c * chunk), chunk,
@@ -532,8 +534,9 @@ class Model(Layer):
                     if verbose == 1 or cb.per_batch():
                         if cb.per_batch():  # batch hooks may read iterations / the rate
                             self.optimizer.sync_from_state(self._opt_state)
-                        cb.on_train_batch_end(
-                            done - 1, training.read_metrics(pieces, ts.metrics, programs["results"]))
+                        chunk_logs = training.read_metrics(pieces, ts.metrics,
+                                                           programs["results"])
+                        cb.on_train_batch_end(done - 1, dict(chunk_logs))
                         if cbs:  # a batch hook may have set weights or the learning rate
                             params, state = self.current_params()
                             ts = ts._replace(params=params, state=state,
@@ -541,7 +544,9 @@ class Model(Layer):
                     if self.stop_training:
                         break
                 rng = ts.rng
-                logs = training.read_metrics(pieces, ts.metrics, programs["results"])
+                # One host read per epoch: reuse the progress bar's if it just happened.
+                logs = chunk_logs if chunk_logs is not None else training.read_metrics(
+                    pieces, ts.metrics, programs["results"])
                 if epoch == initial_epoch:
                     diagnostics.after_first_epoch(self, logs)
                 if (val_data is not None or val_source is not None) \
