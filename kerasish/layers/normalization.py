@@ -112,15 +112,7 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         _check_axes(self, [self.axis], input_shape)
         shape = (input_shape[self.axis],)
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma",
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta",
-                                        autocast=False)
+        _add_scale_and_center(self, shape)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
                                            trainable=False, name="moving_mean", autocast=False)
         self.moving_variance = self.add_weight(
@@ -246,15 +238,7 @@ class LayerNormalization(Layer):
         _check_axes(self, axes, input_shape)
         self.axis = axes  # Keras's config shows the list once built
         shape = tuple(input_shape[a] for a in axes)
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma",
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta",
-                                        autocast=False)
+        _add_scale_and_center(self, shape)
         self.built = True
 
     def call(self, inputs):
@@ -293,3 +277,17 @@ class LayerNormalization(Layer):
             gamma_constraint=None,
         )
         return config
+
+
+def _add_scale_and_center(layer, shape):
+    """gamma (if ``scale``) and beta (if ``center``): shared by both normalizations, kept
+    in float32 under mixed precision (``autocast=False``), as Keras does."""
+    layer.gamma = layer.beta = None
+    if layer.scale:
+        layer.gamma = layer.add_weight(shape=shape, initializer=layer.gamma_initializer,
+                                       regularizer=layer.gamma_regularizer, name="gamma",
+                                       autocast=False)
+    if layer.center:
+        layer.beta = layer.add_weight(shape=shape, initializer=layer.beta_initializer,
+                                      regularizer=layer.beta_regularizer, name="beta",
+                                      autocast=False)
