@@ -73,20 +73,26 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): pass
 
 
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+_BATCH_HOOKS = {
+    "train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"),
+    "test": ("on_test_batch_begin", "on_test_batch_end"),
+    "predict": ("on_predict_batch_begin", "on_predict_batch_end"),
+}
 
 
-def wants_batch_hooks(callback):
-    """True when a callback needs to see every training batch (so ``fit`` runs one step
-    per chunk): it overrides a per-batch hook, on its class or (``LambdaCallback``) on
-    the instance. A callback can decide explicitly with a ``_per_batch`` attribute.
+def wants_batch_hooks(callback, mode="train"):
+    """True when a callback needs to see every batch of ``mode`` ('train', 'test',
+    'predict'), so the engine runs one step per compiled call: it overrides a per-batch
+    hook, on its class or (``LambdaCallback``) on the instance. A callback can decide
+    explicitly for training batches with a ``_per_batch`` attribute.
     """
+    hooks = _BATCH_HOOKS[mode]
     explicit = getattr(callback, "_per_batch", None)
-    if explicit is not None:
+    if explicit is not None and mode == "train":
         return bool(explicit)
-    if any(h in vars(callback) for h in _BATCH_HOOKS):
+    if any(h in vars(callback) for h in hooks):
         return True
-    return any(getattr(type(callback), h) is not getattr(Callback, h) for h in _BATCH_HOOKS)
+    return any(getattr(type(callback), h) is not getattr(Callback, h) for h in hooks)
 
 
 class History(Callback):
@@ -142,10 +148,27 @@ class ProgbarLogger(Callback):
 
     _per_batch = False
 
-    def __init__(self, verbose=1, stream=None):
+    def __init__(self, verbose=1, stream=None, mode="train"):
         super().__init__()
         self.verbose = verbose
         self.stream = stream
+        self.mode = mode  # "test": the line of a direct evaluate() call
+
+    def on_test_begin(self, logs=None):
+        if self.mode == "test":
+            self._start = time.perf_counter()
+            self._seen = 0
+
+    def on_test_batch_end(self, batch, logs=None):
+        if self.mode == "test":
+            self._seen = batch + 1
+
+    def on_test_end(self, logs=None):
+        if self.mode == "test":
+            steps = self.params.get("steps") or self._seen
+            elapsed = time.perf_counter() - self._start
+            print(f"{steps}/{steps} - {elapsed:.0f}s{_format_logs(logs or {})}",
+                  file=self._out(), flush=True)
 
     def _out(self):
         return self.stream or sys.stdout
@@ -214,8 +237,17 @@ class CallbackList:
             cb.set_model(model)
             cb.set_params(params)
 
-    def per_batch(self):
-        return any(wants_batch_hooks(cb) for cb in self.callbacks)
+    def per_batch(self, mode="train"):
+        return any(wants_batch_hooks(cb, mode) for cb in self.callbacks)
+
+    @property
+    def user_hooks(self):
+        """Callbacks other than History and the progress bar are present."""
+        return any(not isinstance(cb, (History, ProgbarLogger)) for cb in self.callbacks)
+
+    @property
+    def user_test_hooks(self):
+        return self.per_batch("test")
 
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
@@ -243,10 +275,6 @@ def to_list(callbacks):
                 f"Received an item of type {type(cb).__name__}.{hint}"
             )
     return callbacks
-
-
-def logs_as_floats(logs):
-    return {k: float(np.asarray(v)) for k, v in logs.items()}
 
 
 # ------------------------------------------------------------------ shared helpers
@@ -316,13 +344,10 @@ class _MonitorCallback(Callback):
         name = self.monitor[4:] if self.monitor.startswith("val_") else self.monitor
         if name == "loss" or name.endswith("_loss"):
             return "down"
-        pieces = (getattr(self.model, "_programs", None) or {}).get("pieces")
-        items = list(getattr(pieces, "metrics", None) or ())
-        # The reported names (per-output prefixes included) end with the metrics'.
-        names = list(getattr(pieces, "names", None) or [])[-len(items):] if items else []
-        for i, item in enumerate(items):
-            metric = getattr(item, "metric", item)
-            if name in (getattr(metric, "name", None), names[i] if i < len(names) else None):
+        # The reported names of several outputs' metrics are prefixed with the output's.
+        for metric in getattr(self.model, "metrics", None) or ():
+            metric_name = getattr(metric, "name", None)
+            if metric_name and (name == metric_name or name.endswith("_" + metric_name)):
                 if getattr(metric, "_direction", None):
                     return metric._direction
         from kerasish import metrics as metrics_module
@@ -612,7 +637,7 @@ class TerminateOnNaN(Callback):
         self._last_finite = None
 
     def _save_state(self):
-        return (_snapshot(self.model), getattr(self.model, "_opt_state", None))
+        return (_snapshot(self.model), self.model.get_optimizer_state())
 
     def on_train_begin(self, logs=None):
         self._reported = False
@@ -634,8 +659,7 @@ class TerminateOnNaN(Callback):
             weights, opt_state = self._last_finite
             _restore(self.model, weights)
             if opt_state is not None:
-                self.model._opt_state = opt_state
-                self.model.optimizer.sync_from_state(opt_state)
+                self.model.set_optimizer_state(opt_state)
         self.model.stop_training = True
         if self._reported:
             return

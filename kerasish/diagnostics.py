@@ -97,9 +97,7 @@ def _warn_once(model, code, message):
 
 def _layers(model):
     """The model's layers in order, for a Sequential stack only (else None)."""
-    from kerasish.models import Sequential
-
-    if not isinstance(model, Sequential):
+    if not (hasattr(model, "add") and hasattr(model, "pop")):  # Sequential's surface
         return None
     return list(model.layers) or None
 
@@ -116,19 +114,17 @@ def _activation_name(layer):
 
 
 def _loss_kind(loss):
-    from kerasish import losses
+    from kerasish.engine.checks import loss_kind
 
-    for cls, kind in ((losses.BinaryCrossentropy, "binary"),
-                      (losses.CategoricalCrossentropy, "categorical"),
-                      (losses.SparseCategoricalCrossentropy, "sparse")):
-        if isinstance(loss, cls):
-            return kind
-    return None
+    return loss_kind(loss)
 
 
 def _metric_strings(model):
     out = []
-    for group in (getattr(model, "_metric_ids", None), getattr(model, "_weighted_ids", None)):
+    config = model.get_compile_config() or {}
+    for group in (config.get("metrics"), config.get("weighted_metrics")):
+        if isinstance(group, str):
+            group = [group]
         if isinstance(group, (list, tuple)):
             out += [m.lower() for m in group if isinstance(m, str)]
     return out
@@ -144,10 +140,15 @@ def _single(data):
 # ------------------------------------------------------------------ the checks
 
 
-def before_fit(model, x, y):
-    """Checks on the compiled model and the data, before the first step."""
-    layers = _layers(model)
-    loss = getattr(model, "_loss_fn", None)
+def before_fit(model, x, y, stack=None):
+    """Checks on the compiled model and the data, before the first step.
+
+    ``stack``: the layers of a plain stack (Sequential), where the output layer and
+    the hidden layers can be told apart; by default found from ``model``.
+    """
+    layers = list(stack) if stack is not None else _layers(model)
+    losses_ = model.compiled_losses() if getattr(model, "compiled", False) else [None]
+    loss = losses_[0] if len(losses_) == 1 else None
     if layers is None:
         return
     last = layers[-1]

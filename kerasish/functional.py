@@ -20,7 +20,7 @@ import jax
 
 from kerasish.layers.base import KerasTensor
 from kerasish.layers.core import InputLayer
-from kerasish.models import Model
+from kerasish.models.model import FUNCTIONAL, Model
 
 
 def _flatten(struct):
@@ -200,3 +200,6 @@ def _functional_name():
     from kerasish.utils.naming import uniquify
 
     return uniquify("functional")
+
+
+FUNCTIONAL.append(Functional)  # Model(inputs, outputs) builds this class

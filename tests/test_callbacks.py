@@ -288,7 +288,7 @@ def test_terminate_on_nan_keeps_the_last_finite_weights(regression):
         assert np.all(np.isfinite(w))
         np.testing.assert_array_equal(w, ref)
     assert all(np.all(np.isfinite(leaf)) for leaf in
-               __import__("jax").tree_util.tree_leaves(model._opt_state))
+               __import__("jax").tree_util.tree_leaves(model.get_optimizer_state()))
 
     with pytest.raises(RuntimeError, match="NaN or Inf loss encountered"):
         model.compile(loss="mse", optimizer=kerasish.optimizers.SGD(2.0))

@@ -69,7 +69,7 @@ WORKER = textwrap.dedent("""
                         verbose=0)
     arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
     arrays.update({f"opt{i}": np.asarray(a)
-                   for i, a in enumerate(jax.tree_util.tree_leaves(model._opt_state))})
+                   for i, a in enumerate(jax.tree_util.tree_leaves(model.get_optimizer_state()))})
     arrays["predict"] = model.predict(x[:50], verbose=0)
     np.savez(out + ".npz", **arrays)
     with open(out + ".json", "w") as f:

@@ -56,12 +56,12 @@ def binary_model(seed=0, optimizer="adam"):
 
 
 def opt_leaves(model):
-    return [np.array(a) for a in jax.tree_util.tree_leaves(model._opt_state)]
+    return [np.array(a) for a in jax.tree_util.tree_leaves(model.get_optimizer_state())]
 
 
 def snapshot(model):
     """Everything a refused or interrupted call must leave alone, as host copies."""
-    opt = model._opt_state
+    opt = model.get_optimizer_state()
     return {
         "weights": [np.array(w) for w in model.get_weights()],
         "opt_tree": None if opt is None else jax.tree_util.tree_structure(opt),
@@ -119,12 +119,12 @@ def shared(data):
     the fixture puts it back to the same trained state, weights and optimizer alike."""
     model = binary_model()
     model.fit(data["x"], data["y"], batch_size=BATCH, epochs=1, verbose=0)
-    weights, opt_state = model.get_weights(), model._opt_state
+    weights, opt_state = model.get_weights(), model.get_optimizer_state()
     iterations = int(opt_state.iterations)
 
     def reset():
         model.set_weights(weights)
-        model._opt_state = opt_state
+        model.set_optimizer_state(opt_state)
         model.optimizer.iterations.assign(iterations)
         return model
 
@@ -151,7 +151,7 @@ def test_interrupt_from_batch_callback_keeps_last_completed_step(shared, data, s
         "weights are not those of the last completed step"
     assert weights_equal(opt_leaves(model), expected_opt), \
         "optimizer state is not that of the last completed step"
-    assert int(model._opt_state.iterations) == start["iterations"] + done
+    assert int(model.get_optimizer_state().iterations) == start["iterations"] + done
 
     # The History of the epochs that finished (an interrupted fit returns nothing).
     finished = len(recorder.epoch_logs)
@@ -165,7 +165,7 @@ def test_interrupt_from_batch_callback_keeps_last_completed_step(shared, data, s
     # A second fit carries on from there.
     again = model.fit(data["x"], data["y"], batch_size=BATCH, epochs=2, verbose=0)
     assert len(again.history["loss"]) == 2 and np.isfinite(again.history["loss"]).all()
-    assert int(model._opt_state.iterations) == start["iterations"] + done + 2 * STEPS
+    assert int(model.get_optimizer_state().iterations) == start["iterations"] + done + 2 * STEPS
     assert int(model.optimizer.iterations.numpy()) == start["iterations"] + done + 2 * STEPS
     assert not weights_equal(model.get_weights(), expected_weights)
 
@@ -174,13 +174,13 @@ def test_interrupt_mid_epoch_leaves_optimizer_variables_in_step(shared, data):
     """``optimizer.iterations`` (what ``save`` writes, what a schedule reads) must count
     the steps the weights have taken, also after an interrupt between two epoch ends."""
     model = shared()
-    start = int(model._opt_state.iterations)
+    start = int(model.get_optimizer_state().iterations)
     recorder = Recorder((1, 2), "end")
     with pytest.raises(KeyboardInterrupt):
         model.fit(data["x"], data["y"], batch_size=BATCH, epochs=3, verbose=0,
                   callbacks=[recorder])
     done = start + STEPS + 3
-    assert int(model._opt_state.iterations) == done
+    assert int(model.get_optimizer_state().iterations) == done
     assert int(model.optimizer.iterations.numpy()) == done, (
         f"optimizer.iterations is {int(model.optimizer.iterations.numpy())} but the weights "
         f"and optimizer state are those after step {done}: the Variable is only synced at "
@@ -188,17 +188,19 @@ def test_interrupt_mid_epoch_leaves_optimizer_variables_in_step(shared, data):
 
 
 def _kerasish_files():
-    from kerasish import layers, models, optimizers, training, variables
+    from kerasish import variables
+    from kerasish.engine import adapters, loop, steps
     from kerasish.layers import base
+    from kerasish.models import host, model
     from kerasish.optimizers import base as opt_base
 
-    del layers, optimizers
-    return {m.__file__ for m in (models, training, variables, base, opt_base)}
+    return {m.__file__ for m in (model, host, loop, steps, adapters, variables, base,
+                                 opt_base)}
 
 
 def test_sigint_anywhere_in_fit_leaves_a_consistent_model(data):
     """Ctrl-C can arrive between any two lines. Deliver a real SIGINT at line N of the
-    engine (models.py, training.py, layers/base.py, variables.py, optimizers/base.py),
+    engine (models/, engine/, layers/base.py, variables.py, optimizers/base.py),
     for N across a whole 2-epoch fit: Python raises KeyboardInterrupt at its next check,
     exactly as for a user's Ctrl-C. Afterwards the weights and the optimizer state must
     both be those after the same completed step k (never the weights of step k+1 with
@@ -218,11 +220,11 @@ def test_sigint_anywhere_in_fit_leaves_a_consistent_model(data):
 
     model = binary_model(seed=3, optimizer="adam")
     model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[EveryBatch()])
-    w0, opt0, k0 = model.get_weights(), model._opt_state, int(model._opt_state.iterations)
+    w0, opt0, k0 = model.get_weights(), model.get_optimizer_state(), int(model.get_optimizer_state().iterations)
 
     def reset():
         model.set_weights(w0)
-        model._opt_state = opt0
+        model.set_optimizer_state(opt0)
         model.optimizer.iterations.assign(k0)
 
     reference = [(w0, opt_leaves(model))]
@@ -269,7 +271,7 @@ def test_sigint_anywhere_in_fit_leaves_a_consistent_model(data):
         for fire_at in range(1, total + 1, 2):  # every other line: ~10 s, all windows hit
             where.clear()
             run(fire_at)
-            k = int(model._opt_state.iterations) - k0
+            k = int(model.get_optimizer_state().iterations) - k0
             ok = 0 <= k < len(reference) and weights_equal(model.get_weights(), reference[k][0]) \
                 and weights_equal(opt_leaves(model), reference[k][1])
             if not ok:
@@ -316,7 +318,7 @@ def test_terminate_on_nan_keeps_last_finite_weights(regression, per_batch):
             weights = self.model.get_weights()
             good = np.isfinite(logs["loss"]) and all(np.isfinite(w).all() for w in weights)
             records.append((good, weights, opt_leaves(self.model),
-                            int(self.model._opt_state.iterations)))
+                            int(self.model.get_optimizer_state().iterations)))
 
         def on_epoch_end(self, epoch, logs=None):
             if not per_batch:
@@ -327,7 +329,7 @@ def test_terminate_on_nan_keeps_last_finite_weights(regression, per_batch):
 
     model = diverging_model()
     model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)  # finite, builds state
-    initial = (True, model.get_weights(), opt_leaves(model), int(model._opt_state.iterations))
+    initial = (True, model.get_weights(), opt_leaves(model), int(model.get_optimizer_state().iterations))
     history = model.fit(x, y, batch_size=8, epochs=20, verbose=0, shuffle=False,
                         callbacks=[Record(), terminate()])
     first_bad = next((i for i, r in enumerate(records) if not r[0]), None)
@@ -337,7 +339,7 @@ def test_terminate_on_nan_keeps_last_finite_weights(regression, per_batch):
     assert weights_equal(model.get_weights(), weights), "not the last finite weights"
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert weights_equal(opt_leaves(model), opt), "optimizer state does not match the weights"
-    assert int(model._opt_state.iterations) == iterations
+    assert int(model.get_optimizer_state().iterations) == iterations
     assert int(model.optimizer.iterations.numpy()) == iterations
     assert np.isfinite(model.predict(x, verbose=0)).all()  # and the model is usable
 
@@ -717,7 +719,7 @@ def test_bad_input_extra(case, trained, data):
     assert_same(trained, before)
     history = trained.fit(data["x"], data["y"], batch_size=BATCH, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
-    assert int(trained._opt_state.iterations) == before["iterations"] + STEPS
+    assert int(trained.get_optimizer_state().iterations) == before["iterations"] + STEPS
 
 
 def test_case_ids_are_unique():

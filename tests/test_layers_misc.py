@@ -323,7 +323,7 @@ def test_trainable_false_freezes_a_layer_in_fit(keras):
     assert not np.array_equal(after[6], initial[6])
     # No optimizer slots (momentums) are spent on frozen weights.
     slot_paths = [jax.tree_util.keystr(path) for path, _ in
-                  jax.tree_util.tree_flatten_with_path(ours._opt_state.slots)[0]]
+                  jax.tree_util.tree_flatten_with_path(ours.get_optimizer_state().slots)[0]]
     assert slot_paths and all("'fz_dense'" in p for p in slot_paths)
     # Unfreezing trains the layer again.
     ours.get_layer("fz_conv").trainable = True

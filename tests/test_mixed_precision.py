@@ -60,7 +60,7 @@ def test_mixed_training_tracks_float32(data, reference, policy, compute, toleran
     np.testing.assert_allclose(losses, reference, atol=tolerance)
     if compute == "float16":
         assert isinstance(model.optimizer, LossScaleOptimizer)
-        assert float(model._opt_state.slots.scale) >= 1.0
+        assert float(model.get_optimizer_state().slots.scale) >= 1.0
 
 
 def test_layer_dtype_argument_overrides_global():

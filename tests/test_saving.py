@@ -193,7 +193,7 @@ def test_round_trip_restores_model_compile_and_optimizer_state(tmp_path, data):
     assert loaded.compiled and loaded.loss == "binary_crossentropy"
     assert loaded.optimizer.get_config() == model.optimizer.get_config()
     assert int(loaded.optimizer.iterations.numpy()) == 4
-    for a, b in zip(jax_leaves(loaded._opt_state), jax_leaves(model._opt_state)):
+    for a, b in zip(jax_leaves(loaded.get_optimizer_state()), jax_leaves(model.get_optimizer_state())):
         np.testing.assert_array_equal(a, b)
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
     assert kerasish.models.load_model(tmp_path / "m.keras", compile=False).compiled is False
@@ -229,7 +229,7 @@ def test_resumed_training_is_bit_identical(tmp_path, data, make_optimizer):
 
     for a, b in zip(resumed.get_weights(), straight.get_weights()):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(jax_leaves(resumed._opt_state), jax_leaves(straight._opt_state)):
+    for a, b in zip(jax_leaves(resumed.get_optimizer_state()), jax_leaves(straight.get_optimizer_state())):
         np.testing.assert_array_equal(a, b)
 
 
@@ -732,7 +732,7 @@ def test_functional_model_round_trip_and_interop(keras, tmp_path):
     for key in expected:
         np.testing.assert_allclose(got[key], expected[key], atol=1e-5, err_msg=key)
     resumed = kerasish.models.load_model(tmp_path / "o.keras")
-    for a, b in zip(jax_leaves(resumed._opt_state), jax_leaves(model._opt_state)):
+    for a, b in zip(jax_leaves(resumed.get_optimizer_state()), jax_leaves(model.get_optimizer_state())):
         np.testing.assert_array_equal(a, b)
 
 
@@ -766,7 +766,7 @@ def test_loss_scale_optimizer_and_schedule_state_match_keras(keras, tmp_path):
         np.testing.assert_array_equal(a, np.asarray(b))
     loaded = kerasish.models.load_model(tmp_path / "o.keras")
     assert type(loaded.optimizer).__name__ == "LossScaleOptimizer"
-    for a, b in zip(jax_leaves(loaded._opt_state), jax_leaves(model._opt_state)):
+    for a, b in zip(jax_leaves(loaded.get_optimizer_state()), jax_leaves(model.get_optimizer_state())):
         np.testing.assert_array_equal(a, b)
     loaded = kerasish.models.load_model(tmp_path / "k.keras")
     for a, b in zip(saving.weights.optimizer_arrays(loaded), kmodel.optimizer.variables):

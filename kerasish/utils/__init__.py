@@ -5,7 +5,8 @@ import random as _py_random
 import numpy as np
 
 from kerasish import random as _random
-from kerasish.streaming import PyDataset  # noqa: F401
+from kerasish.engine.adapters import (PyDataset, pack_x_y_sample_weight,  # noqa: F401
+                                       unpack_x_y_sample_weight)
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 
 

@@ -2,12 +2,98 @@
 
 Everything here is cheap numpy: shapes, dtypes, lengths, finiteness and label ranges.
 A refused input raises here, so the model's weights and optimizer state are never
-touched by a call that was going to fail.
+touched by a call that was going to fail. :func:`prepare` is the one entry point: the
+data adapters call it on the whole arrays, or on every batch of a stream.
 """
+
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from kerasish import losses as losses_module
+
+
+class DataSpec(NamedTuple):
+    """What the checks need to know about a built model (made by the model)."""
+
+    name: str
+    input_names: list     # [None] for one input, else the input layers' names
+    input_shapes: list    # (None, ...) per input
+    output_names: list    # [None] for one output, else the output names
+    output_shapes: list
+    losses: list          # the compiled loss object per output (or None)
+    dtype: str            # floatx: what float inputs become
+    pack: Any             # list of input arrays -> what `call` takes
+    needs_y: bool         # False when the model trains without labels (add_loss only)
+
+
+def as_list(data, names, what, model_name):
+    """User data (array, list or dict keyed by input/output names) -> list of arrays."""
+    if isinstance(data, dict):
+        missing = [n for n in names if n not in data]
+        if missing or len(names) == 1 and names[0] is None:
+            raise ValueError(
+                f"`{what}` is a dict with keys {sorted(data)}, but model {model_name!r} "
+                f"expects {'keys ' + str(names) if names[0] is not None else 'an array'}."
+            )
+        data = [data[n] for n in names]
+    elif isinstance(data, (list, tuple)) and len(names) > 1:
+        if len(data) != len(names):
+            kind = "inputs" if what == "x" else "outputs"
+            raise ValueError(
+                f"Model {model_name!r} has {len(names)} {kind} {names} but `{what}` has "
+                f"{len(data)} arrays."
+            )
+        data = list(data)
+    else:
+        data = [data]
+    suffix = (lambda i: f"[{names[i]!r}]") if len(names) > 1 else (lambda i: "")
+    return [as_array(d, f"{what}{suffix(i)}") for i, d in enumerate(data)]
+
+
+def prepare(spec, x, y, sample_weight, what):
+    """Check ``x``, ``y`` and ``sample_weight`` against the model: numpy lists out."""
+    xs = as_list(x, spec.input_names, "x", spec.name)
+    if y is None and not spec.needs_y:
+        ys = None
+    else:
+        if y is None:
+            raise ValueError(
+                f"{what}: `y` is required: the model was compiled with a loss, which "
+                "compares targets with predictions. Pass y=..., or batches of (x, y)."
+            )
+        ys = as_list(y, spec.output_names, "y", spec.name)
+    sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
+    check_lengths(**{f"x{i or ''}": a for i, a in enumerate(xs)},
+                  **{f"y{i or ''}": a for i, a in enumerate(ys or [])}, sample_weight=sw)
+    for xi, shape in zip(xs, spec.input_shapes):
+        check_features(xi, shape, spec.name)
+    if ys is not None:
+        ys = [check_targets(yi, shape, fn)
+              for yi, shape, fn in zip(ys, spec.output_shapes, spec.losses)]
+    return xs, ys, sw
+
+
+def row_weights(ys, sw, class_weight, n):
+    """Per-row weights (numpy): ``sample_weight`` times ``class_weight[label]``."""
+    if sw is None:
+        sw = np.ones(n, np.float32)
+    else:
+        sw = np.asarray(sw, np.float32).reshape(n, -1)[:, 0] if sw.ndim > 1 else sw
+    if class_weight is not None:
+        if not ys:
+            raise ValueError("`class_weight` needs targets `y` to look up each row's class.")
+        y = ys[0]
+        labels = y.argmax(-1) if (y.ndim > 1 and y.shape[-1] > 1) else y.reshape(len(y))
+        labels = np.round(labels).astype(np.int64)
+        missing = sorted(set(np.unique(labels).tolist()) - set(class_weight))
+        if missing:
+            raise ValueError(
+                f"`class_weight` has no entry for classes {missing}. Expected a dict "
+                f"with a weight for every class label. Received keys {sorted(class_weight)}."
+            )
+        sw = sw * np.array([class_weight[int(c)] for c in labels], np.float32)
+    return np.asarray(sw, np.float32)
 
 
 def as_array(value, what):
@@ -85,7 +171,8 @@ def check_features(x, input_shape, model_name):
 
 
 def loss_kind(loss):
-    """'sparse', 'binary', 'categorical' or None, for the label checks below."""
+    """'sparse', 'binary', 'categorical' or None (for the label checks and the
+    diagnostics)."""
     if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
         return "sparse"
     if isinstance(loss, losses_module.BinaryCrossentropy):

@@ -1,0 +1,77 @@
+"""From a compiled model's configuration to its :class:`~kerasish.engine.steps.Pieces`.
+
+``compile()`` stores what the user asked for (loss per output, loss weights, metrics,
+weighted metrics); the first ``fit``/``evaluate`` knows the targets' shapes. This module
+turns both into the static pieces of the compiled programs: one ``LossTerm`` per output,
+the resolved metrics with Keras's log names, the regularisation penalty.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from kerasish import metrics as metrics_module
+from kerasish.engine import steps
+
+
+def loss_terms(loss_fns, loss_weights):
+    """One ``LossTerm`` (or None) per output."""
+    return tuple(
+        None if fn is None else steps.LossTerm(
+            values=fn.call,
+            mask=fn.compute_mask if getattr(fn, "ignore_class", None) is not None else None,
+            weight=float(1.0 if w is None else w),
+            sum_reduction=getattr(fn, "reduction", None) == "sum")
+        for fn, w in zip(loss_fns, loss_weights))
+
+
+def metric_terms(output_names, per_output_ids, per_output_weighted, y_shapes, out_shapes):
+    """Resolved metrics and their log names, as Keras 3 names them.
+
+    Several outputs prefix the output's name; a name already taken by an unweighted
+    metric gets ``weighted_``; remaining clashes get ``_1``, ``_2`` (Keras's rule).
+    """
+    multi = len(output_names) > 1
+    terms, names = [], []
+    for per_output, weighted in ((per_output_ids, False), (per_output_weighted, True)):
+        for i, output_ids in enumerate(per_output):
+            if not isinstance(output_ids, (list, tuple)):
+                output_ids = [output_ids]
+            for m in output_ids:
+                y_spec = (None,) + tuple(y_shapes[i][1:]) if y_shapes else out_shapes[i]
+                metric = metrics_module.resolve(m, y_spec, out_shapes[i])
+                terms.append(steps.MetricTerm(metric, i, weighted))
+                name = f"{output_names[i]}_{metric.name}" if multi else metric.name
+                if weighted and name in names:
+                    name = f"weighted_{name}"
+                base, k = name, 0
+                while name in names:  # Keras: binary_accuracy, binary_accuracy_1
+                    k += 1
+                    name = f"{base}_{k}"
+                names.append(name)
+    return tuple(terms), names
+
+
+def penalty_fn(trainable_variables):
+    """``params -> sum of the weights' regularisation penalties``."""
+    regs = [(v._owner.name, v.name, v.regularizer) for v in trainable_variables
+            if v.regularizer]
+
+    def penalty(params):
+        total = jnp.zeros((), jnp.float32)
+        for layer_name, weight_name, reg in regs:
+            total = total + reg(params[layer_name][weight_name])
+        return total
+
+    return penalty
+
+
+def batch_sharder(dist):
+    """Constrain a batch pytree to the distribution's batch sharding (data parallel)."""
+    from kerasish import distribution as distribution_module
+
+    def shard(tree):
+        return jax.tree_util.tree_map(
+            lambda a: jax.lax.with_sharding_constraint(
+                a, distribution_module.batch_sharding(dist, a.ndim)), tree)
+
+    return shard

@@ -1,0 +1,418 @@
+"""The model's side of the engine: what ``kerasish.engine`` needs from a ``Model``.
+
+* :class:`Host` — the small protocol the epoch loop talks to (``train_state``,
+  ``commit``, ``refresh``, ``publish``, ``eval_state``, ``stop_training``);
+* :func:`make_pieces` — a compiled model's configuration as the engine's static
+  ``Pieces`` (its forward function, loss terms, metrics, optimizer update);
+* Keras 3's JAX extension contract: a user's ``train_step(state, data)`` /
+  ``test_step`` / ``predict_step`` plugged into the engine's compiled chunks, and the
+  default steps, ``compute_loss`` and ``stateless_compute_loss`` written against it.
+
+The state Keras's JAX trainer hands to ``train_step`` is four lists of arrays:
+``(trainable, non_trainable, optimizer_variables, metrics_variables)``, each in the
+order of ``model.trainable_variables``, ``model.non_trainable_variables``,
+``model.optimizer.variables`` and ``model.metrics_variables``.
+"""
+
+import inspect
+import signal
+import threading
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import diagnostics, random
+from kerasish.engine import adapters, programs as programs_module, steps
+from kerasish.layers.base import assign_tree, make_apply
+from kerasish.variables import StatelessScope
+
+FIT_KWARGS = {
+    "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+    "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
+    "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq",
+}
+
+
+def overrides(model, name):
+    """True when a user's class (not kerasish's) defines method ``name``."""
+    for klass in type(model).__mro__:
+        if name in vars(klass):
+            return not klass.__module__.startswith("kerasish.")
+    return False
+
+
+def is_stack(model):
+    return hasattr(model, "add") and hasattr(model, "pop")
+
+
+def conv_on_cpu(model):
+    """Convolutional models on the CPU backend train one step per program call
+    (see ``engine.steps.make_train_chunk`` for why)."""
+    return jax.default_backend() == "cpu" and any(
+        type(layer).__module__.endswith(".conv") for layer in model._flatten_layers())
+
+
+def unpack_validation(data):
+    if adapters.is_stream(data):
+        return data, None, None
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
+            "val_sample_weight), a PyDataset, a generator or a dataset. Received: "
+            f"{type(data).__name__}"
+            + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else ""))
+    return tuple(data) + (None,) * (3 - len(data))
+
+
+def place_variables(model, dist):
+    """Put each weight where the distribution wants it (replicated or sharded)."""
+    from kerasish import distribution as distribution_module
+
+    trainable, non_trainable = model._variables_split()
+    for v in trainable + non_trainable:
+        sharding = dist.get_variable_layout(v).sharding()
+        if getattr(v.value, "sharding", None) != sharding:
+            v._value = jax.device_put(v.value, sharding)
+    state = model.get_optimizer_state()
+    if state is not None:  # optimizer slots follow (replicated scalars)
+        model._opt_state = None if isinstance(dist, distribution_module.ModelParallel) else \
+            jax.device_put(state, distribution_module.replicated(dist))
+
+
+# ------------------------------------------------------------------ the host protocol
+
+class _sigint_deferred:
+    """Hold SIGINT for the duration of a few Python assignments (main thread only)."""
+
+    def __enter__(self):
+        self.pending = None
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._hold)
+            except ValueError:  # not allowed here (e.g. embedded interpreter)
+                self.previous = None
+        return self
+
+    def _hold(self, signum, frame):
+        self.pending = (signum, frame)
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            if self.pending is not None and callable(self.previous):
+                self.previous(*self.pending)
+        return False
+
+
+class Host:
+    """What the engine's loop may do to a model (see ``kerasish.engine.loop``)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    @property
+    def stop_training(self):
+        return self.model.stop_training
+
+    def _opt_state(self, params):
+        m = self.model
+        state = m._opt_state
+        # A new layout (layers added, weights frozen) needs a fresh optimizer state.
+        if state is None or getattr(m, "_opt_layout", None) != m._layout_key():
+            state = m.optimizer.init(params)
+            m._opt_layout = m._layout_key()
+        else:  # pick up a learning rate the user (or a callback) changed
+            state = m.optimizer.sync_to_state(state)
+        m._opt_state = state
+        return state
+
+    def train_state(self, programs):
+        params, state = self.model.current_params()
+        return steps.TrainState(params, state, self._opt_state(params),
+                                programs.init_metrics(), random.next_key())
+
+    def refresh(self, ts):
+        params, state = self.model.current_params()
+        return ts._replace(params=params, state=state, opt_state=self._opt_state(params))
+
+    def commit(self, ts):
+        """Make a completed chunk the model's state (weights, optimizer), atomically
+        with respect to Ctrl-C: a SIGINT arriving mid-way is held until both are in."""
+        with _sigint_deferred():
+            assign_tree(self.model, ts.params, ts.state)
+            self.model._opt_state = ts.opt_state
+
+    def publish(self, ts):
+        """Let callbacks read the optimizer's ``iterations`` and learning rate."""
+        if self.model._opt_state is not None:
+            self.model.optimizer.sync_from_state(self.model._opt_state)
+
+    def eval_state(self, programs, ts=None):
+        params, state = (ts.params, ts.state) if ts is not None else \
+            self.model.current_params()
+        return steps.TrainState(params, state, None, programs.init_metrics(), None)
+
+    def after_first_epoch(self, first, logs):
+        if first:
+            diagnostics.after_first_epoch(self.model, logs)
+
+
+# ------------------------------------------------------------------ pieces
+
+def _supports_aux():
+    return "with_aux" in inspect.signature(make_apply).parameters
+
+
+def forward(model, check_loss=False):
+    """``(params, state, x, training, rng, row_mask) -> (y, new_state, added_loss,
+    output_masks)``: the model as the engine runs it."""
+    # Keras 3 compiles without a loss (layers may add_loss); with none at all there is
+    # nothing to train on: say so at the first trace, before any step runs.
+    no_loss = check_loss and all(fn is None for fn in model.compiled_losses())
+    if _supports_aux():
+        apply = make_apply(model, with_aux=True)
+
+        def fwd(params, state, x, training, rng, row_mask):
+            y, new_state, aux = apply(params, state, x, training, rng, row_mask)
+            if no_loss and not aux["losses"]:
+                raise _no_loss_error(model)
+            added = sum((jnp.sum(loss).astype(jnp.float32) for loss in aux["losses"]),
+                        jnp.zeros((), jnp.float32))
+            return y, new_state, added, aux.get("mask")
+
+        return fwd
+    apply = make_apply(model)
+
+    def fwd(params, state, x, training, rng, row_mask):
+        if no_loss:
+            raise _no_loss_error(model)
+        y, new_state = apply(params, state, x, training, rng, row_mask)
+        return y, new_state, jnp.zeros((), jnp.float32), None
+
+    return fwd
+
+
+def _no_loss_error(model):
+    return ValueError(
+        f"No loss to compute for model {model.name!r}: compile() was given no `loss` and "
+        "no layer added one with add_loss(). Provide a `loss` argument in `compile()`, "
+        "e.g. model.compile(optimizer='adam', loss='mse').")
+
+
+def make_pieces(model, y_shapes, dist):
+    names = model._output_names()
+    loss_fns = model.compiled_losses()
+    weights = model._per_output(model._loss_weights, "loss_weights") \
+        if model._loss_weights is not None else [1.0] * len(names)
+    terms = programs_module.loss_terms(loss_fns, weights)
+    per_ids = model._per_output(model._metric_ids, "metrics", default=[])
+    per_weighted = model._per_output(model._weighted_ids, "metrics", default=[])
+    if y_shapes is None and any(per_ids) or y_shapes is None and any(per_weighted):
+        raise ValueError(
+            f"Model {model.name!r} was compiled with metrics, which compare targets with "
+            "predictions, but the data has no targets `y`. Pass y=..., or compile "
+            "without metrics.")
+    metric_terms, metric_names = programs_module.metric_terms(
+        names, per_ids, per_weighted, y_shapes, model._output_shapes())
+    loss_names = [f"{n}_loss" for n, t in zip(names, terms) if t is not None] \
+        if sum(t is not None for t in terms) > 1 else []
+    trainable, _ = model._variables_split()
+    pieces = steps.Pieces(
+        forward=forward(model, check_loss=not overrides(model, "train_step")),
+        losses=terms,
+        penalty=programs_module.penalty_fn(trainable),
+        optimizer_update=model.optimizer.update,
+        metrics=metric_terms,
+        names=tuple(loss_names + metric_names),
+        shard_batch=None if dist is None else programs_module.batch_sharder(dist),
+        loss_scale=getattr(model.optimizer, "scale_of", None),
+    )
+    if overrides(model, "train_step") or overrides(model, "test_step"):
+        pieces = _with_custom_steps(model, pieces, y_shapes)
+    return pieces
+
+
+# ------------------------------------------------------------------ Keras's contract
+
+def _flat(model, params, state):
+    trainable, non_trainable = model._variables_split()
+    key = lambda v: (v._owner.name, v.name)  # noqa: E731
+    return ([params[key(v)[0]][key(v)[1]] for v in trainable],
+            [state[key(v)[0]][key(v)[1]] for v in non_trainable])
+
+
+def _trees(model, t_values, n_values):
+    trainable, non_trainable = model._variables_split()
+    params, state = {}, {}
+    for v, value in zip(trainable, t_values):
+        params.setdefault(v._owner.name, {})[v.name] = value
+    for v, value in zip(non_trainable, n_values):
+        state.setdefault(v._owner.name, {})[v.name] = value
+    return params, state
+
+
+def _data(x, y, sw, has_sw):
+    return adapters.pack_x_y_sample_weight(x, None if y is None else
+                                           y[0] if len(y) == 1 else list(y),
+                                           sw if has_sw else None)
+
+
+class _RngScope(StatelessScope):
+    """An outer scope whose only job is to give ``stateless_call`` a step key."""
+
+
+def _with_custom_steps(model, pieces, y_shapes):
+    optimizer = model.optimizer
+    has_sw = [False]
+
+    def metric_values():
+        return [np.asarray(v) for m in model.metrics for v in m.stateless_reset_state()]
+
+    def run(step, ts, x, y, sw, training):
+        rng, step_rng = (jax.random.split(ts.rng) if ts.rng is not None else (None, None))
+        t_list, n_list = _flat(model, ts.params, ts.state)
+        metric_vars = list(ts.metrics[0])
+        data = _data(x, y, sw, has_sw[0])
+        with _RngScope(rng=step_rng):
+            if training:
+                opt_list = optimizer.state_to_variables(ts.opt_state, ts.params)
+                logs, new = step((t_list, n_list, opt_list, metric_vars), data)
+                t_list, n_list, opt_list, metric_vars = new
+            else:
+                logs, new = step((t_list, n_list, metric_vars), data)
+                t_list, n_list, metric_vars = new
+        params, state = _trees(model, t_list, n_list)
+        opt_state = optimizer.variables_to_state(opt_list, params) if training \
+            else ts.opt_state
+        logs = jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float32), dict(logs))
+        return steps.TrainState(params, state, opt_state, (list(metric_vars), logs),
+                                rng if training else ts.rng)
+
+    def custom_train(ts, x, y, sw, real):
+        return run(model.train_step, ts, x, y, sw, True)
+
+    def custom_test(ts, x, y, sw, real):
+        return run(model.test_step, ts, x, y, sw, False)
+
+    def logs_template():
+        spec = model._data_spec_for_shapes(y_shapes)
+        params, state = model.current_params()
+        opt = optimizer.init(params)
+        ts = steps.TrainState(params, state, opt, (metric_values(), {}), jax.random.key(0))
+        out = jax.eval_shape(lambda ts, x, y, sw: custom_train(ts, x, y, sw, None),
+                             ts, *spec)
+        return jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), out.metrics[1])
+
+    template = []
+
+    def custom_init():
+        if not template:
+            template.append(logs_template())
+        return (metric_values(), template[0])
+
+    return pieces._replace(custom_train=custom_train, custom_test=custom_test,
+                           custom_init=custom_init)
+
+
+def custom_predict(model):
+    if not overrides(model, "predict_step"):
+        return None
+
+    def predict(params, state, x):
+        t_list, n_list = _flat(model, params, state)
+        outputs, _ = model.predict_step((t_list, n_list), (x,))
+        return outputs
+
+    return predict
+
+
+def compute_loss(model, x, y, y_pred, sample_weight, training=True):
+    """Keras's ``Model.compute_loss``: the compiled loss (per output, weighted), plus the
+    weights' regularisation penalties and the losses layers added in ``call``."""
+    del x, training
+    total = jnp.zeros((), jnp.float32)
+    if model.compiled and y is not None:
+        names = model._output_names()
+        loss_fns = model.compiled_losses()
+        weights = model._per_output(model._loss_weights, "loss_weights") \
+            if model._loss_weights is not None else [1.0] * len(names)
+        pieces = steps.Pieces(None, programs_module.loss_terms(loss_fns, weights), None,
+                              None, (), ())
+        y_preds = steps.as_tuple(y_pred)
+        ys = tuple(y) if isinstance(y, (list, tuple)) else (y,)
+        n = jax.tree_util.tree_leaves(y_preds)[0].shape[0]
+        sw = jnp.ones((n,), jnp.float32) if sample_weight is None else \
+            jnp.asarray(sample_weight, jnp.float32).reshape(n, -1)[:, 0]
+        loss, _ = steps._losses(pieces, ys, y_preds, sw, jnp.ones((n,), jnp.float32),
+                                (None,) * len(y_preds))
+        total = total + loss
+    for v in model.trainable_variables:
+        if v.regularizer is not None:
+            total = total + v.regularizer(v.value)
+    for loss in getattr(model, "losses", []) or []:
+        total = total + jnp.sum(loss)
+    return total
+
+
+def stateless_compute_loss(model, trainable, non_trainable, metrics_variables, x, y, y_pred,
+                           sample_weight, training):
+    t_vars, n_vars = model._variables_split()
+    bindings = dict(zip(t_vars, trainable))
+    bindings.update(zip(n_vars, non_trainable))
+    with StatelessScope(bindings):
+        loss = compute_loss(model, x, y, y_pred, sample_weight, training)
+    return loss, (trainable, non_trainable, metrics_variables)
+
+
+def _update_metrics(model, metrics_variables, loss, x, y, y_pred, sample_weight):
+    logs, new, i = {}, [], 0
+    n = jax.tree_util.tree_leaves(x)[0].shape[0]
+    for metric in model.metrics:
+        k = len(metric.variables)
+        values = metrics_variables[i:i + k]
+        i += k
+        if metric is model._loss_tracker:
+            values = metric.stateless_update_state(values, loss, sample_weight=n)
+        else:
+            values = metric.stateless_update_state(values, y, y_pred, sample_weight)
+        logs[metric.name] = metric.stateless_result(values)
+        new += list(values)
+    return logs, new
+
+
+def default_train_step(model, state, data):
+    """Keras's default ``train_step``, written against its own JAX contract (what a
+    user's override calling ``super().train_step(state, data)`` runs)."""
+    trainable, non_trainable, optimizer_variables, metrics_variables = state
+    x, y, sample_weight = adapters.unpack_x_y_sample_weight(data)
+
+    def loss_fn(trainable):
+        y_pred, new_non_trainable, losses = model.stateless_call(
+            trainable, non_trainable, x, training=True, return_losses=True)
+        loss, _ = model.stateless_compute_loss(trainable, new_non_trainable,
+                                               metrics_variables, x, y, y_pred, sample_weight)
+        loss = loss + sum((jnp.sum(v) for v in losses), jnp.zeros((), jnp.float32))
+        return loss, (y_pred, new_non_trainable)
+
+    (loss, (y_pred, non_trainable)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+        trainable)
+    trainable, optimizer_variables = model.optimizer.stateless_apply(
+        optimizer_variables, grads, trainable)
+    logs, metrics_variables = _update_metrics(model, metrics_variables, loss, x, y, y_pred,
+                                              sample_weight)
+    return logs, (trainable, non_trainable, optimizer_variables, metrics_variables)
+
+
+def default_test_step(model, state, data):
+    trainable, non_trainable, metrics_variables = state
+    x, y, sample_weight = adapters.unpack_x_y_sample_weight(data)
+    y_pred, non_trainable, losses = model.stateless_call(
+        trainable, non_trainable, x, training=False, return_losses=True)
+    loss, _ = model.stateless_compute_loss(trainable, non_trainable, metrics_variables, x, y,
+                                           y_pred, sample_weight, training=False)
+    loss = loss + sum((jnp.sum(v) for v in losses), jnp.zeros((), jnp.float32))
+    logs, metrics_variables = _update_metrics(model, metrics_variables, loss, x, y, y_pred,
+                                              sample_weight)
+    return logs, (trainable, non_trainable, metrics_variables)
