@@ -19,6 +19,13 @@ Deliberate differences from Keras 3 (numerics are the same, checked in
   only at their defaults (``NotImplementedError`` otherwise).
 * ``exclude_from_weight_decay(var_names=...)`` searches the weight's full path
   (``"dense/bias"``), Keras its short name (``"bias"``).
+* ``build(var_list)`` again on another list starts fresh slots for it (Keras adds a
+  second set of variables). ``OptaxOptimizer.variables`` are ``iteration`` and the
+  optax state's leaves (Keras has no such optimizer).
+
+Keras 3's list API (``variables``, ``build``, ``stateless_apply``, ``apply``,
+``apply_gradients``, ``scale_loss``) matches Keras's names, order and values; it is
+checked in ``tests/test_optimizer_stateless.py``.
 """
 
 from kerasish.optimizers.adagrad import Adagrad

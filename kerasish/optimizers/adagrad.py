@@ -74,6 +74,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = check_float("initial_accumulator_value", initial_accumulator_value)
         self.epsilon = check_float("epsilon", epsilon)
 
+    slot_order = ((("accumulators", "accumulator"),),)
+
     def transform(self):
         return adagrad_step(self.initial_accumulator_value, self.epsilon)
 

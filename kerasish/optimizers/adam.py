@@ -109,6 +109,10 @@ class Adam(Optimizer):
         self.epsilon = check_float("epsilon", epsilon)
         self.amsgrad = bool(amsgrad)
 
+    # Keras: add_optimizer_variables(vars, ["momentum", "velocity"]), then "velocity_hat".
+    slot_order = ((("momentums", "momentum"), ("velocities", "velocity")),
+                  (("velocity_hats", "velocity_hat"),))
+
     def transform(self):
         return adam_step(self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
 

@@ -3,17 +3,23 @@
 ``optimizers.get(optax.lion(1e-4))`` returns one, so ``model.compile(optimizer=...)``
 takes optax directly. Its state is ``OptimizerState(iterations, nan, inner_state)``.
 
+Its Keras-style :attr:`variables` are ``iteration``, then, once built, every leaf of
+the optax state in ``jax.tree.leaves`` order (dict keys sorted), each named by its
+path in that state (``0_mu_dense_kernel`` for ``optax.adam``'s first moment of
+``dense/kernel``). There is no ``learning_rate`` variable.
+
 Its learning rate lives inside the optax transform, out of our reach: reading or
 setting ``learning_rate`` raises an ``AttributeError`` that says so (``hasattr(opt,
 "learning_rate")`` is therefore False, and callbacks can test for it). To control the
 rate, build the optax transform with ``optax.inject_hyperparams`` or a schedule.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-from kerasish.optimizers.base import Optimizer, OptimizerState
+from kerasish.optimizers.base import Optimizer, OptimizerState, _key_path_str
 from kerasish.utils.naming import uniquify
 from kerasish.variables import Variable
 
@@ -28,6 +34,11 @@ class OptaxOptimizer(Optimizer):
     >>> updates, state = opt.update({"w": jnp.ones((2,))}, state, params)
     >>> optax.apply_updates(params, updates)["w"].tolist(), int(state.iterations)
     ([0.8999999761581421, 0.8999999761581421], 1)
+    >>> from kerasish.variables import Variable
+    >>> opt = OptaxOptimizer(optax.adam(1e-3))
+    >>> opt.build([Variable(jnp.ones(2), name="w")])
+    >>> [v.name for v in opt.variables]
+    ['iteration', '0_count', '0_mu_w', '0_nu_w']
     """
 
     def __init__(self, transformation, name=None):
@@ -69,8 +80,24 @@ class OptaxOptimizer(Optimizer):
         updates, inner = self.transformation.update(grads, state.slots, params)
         return updates, OptimizerState(state.iterations + 1, state.learning_rate, inner)
 
-    def sync_from_state(self, state):
+    def _counter_variables(self):
+        return [self._iterations]
+
+    def _counter_values(self, state):
+        return [state.iterations]
+
+    def _counters_from(self, values):
+        return jnp.asarray(values[0], jnp.int32), jnp.array(np.nan, jnp.float32), 1
+
+    def _variable_layout(self, slots, variables, keys):
+        paths = jax.tree_util.tree_flatten_with_path(slots)[0]
+        return [(leaf, _weight_of(path, keys), _key_path_str(path).replace("/", "_"))
+                for leaf, (path, _) in enumerate(paths)]
+
+    def sync_from_state(self, state, slots=True):
         self._iterations.assign(np.asarray(state.iterations))
+        if slots:
+            self._sync_slots(state)
 
     def sync_to_state(self, state):
         return state
@@ -94,3 +121,14 @@ class OptaxOptimizer(Optimizer):
 
     def __repr__(self):
         return f"<OptaxOptimizer name={self.name}>"
+
+
+def _weight_of(path, keys):
+    """The index of the weight whose slot the leaf at ``path`` is (its path ends with
+    the weight's key), or None."""
+    for i, key in sorted(enumerate(keys), key=lambda item: -len(item[1])):  # longest first
+        tail = path[-len(key):]
+        if len(path) > len(key) and all(isinstance(k, jax.tree_util.DictKey) for k in tail) \
+                and tuple(k.key for k in tail) == key:
+            return i
+    return None

@@ -105,6 +105,10 @@ class RMSprop(Optimizer):
         self.epsilon = check_float("epsilon", epsilon)
         self.centered = bool(centered)
 
+    # Keras: one add_optimizer_variables call per slot, each over all the weights.
+    slot_order = ((("velocities", "velocity"),), (("momentums", "momentum"),),
+                  (("average_gradients", "average_gradient"),))
+
     def transform(self):
         return rmsprop_step(self.rho, self.momentum, self.epsilon, self.centered)
 

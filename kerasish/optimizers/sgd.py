@@ -92,6 +92,8 @@ class SGD(Optimizer):
         self.momentum = check_float("momentum", momentum, 0.0, 1.0)
         self.nesterov = bool(nesterov)
 
+    slot_order = ((("momentums", "momentum"),),)
+
     def transform(self):
         return sgd_step(self.momentum, self.nesterov)
 

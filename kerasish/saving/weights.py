@@ -29,21 +29,7 @@ from kerasish.layers.base import Layer
 from kerasish.layers.preprocessing import Normalization
 from kerasish.models import Model, Sequential
 from kerasish.optimizers import Optimizer, OptaxOptimizer, OptimizerState
-from kerasish.optimizers.adagrad import AdagradSlots
-from kerasish.optimizers.adam import AdamSlots
-from kerasish.optimizers.rmsprop import RMSpropSlots
-from kerasish.optimizers.sgd import SGDSlots
 from kerasish.saving import graph
-
-# How Keras interleaves each optimizer's per-weight variables: the fields created by
-# one `add_optimizer_variables` call alternate weight by weight. Slot types not
-# listed here are written one field after the other.
-_KERAS_SLOT_ORDER = {
-    AdamSlots: (("momentums", "velocities"), ("velocity_hats",)),
-    RMSpropSlots: (("velocities",), ("momentums",), ("average_gradients",)),
-    SGDSlots: (("momentums",),),
-    AdagradSlots: (("accumulators",),),
-}
 
 _BOMB_FLOOR = 1 << 32  # 4 GiB: above it an array must be mostly stored, not declared
 
@@ -162,24 +148,11 @@ def _slot_parts(slots):
     return [(i, p) for i, p in enumerate(parts) if _is_namedtuple(p)]
 
 
-def _slot_refs(slots, trainable):
-    """[(part index, field, layer name, weight name)] in Keras's variable order."""
+def _slot_refs(optimizer, slots, trainable):
+    """[(part index, field, layer name, weight name)] in Keras's variable order (the
+    optimizer's ``slot_order``)."""
     keys = [(v._owner.name, v.name) for v in trainable]
-    refs = []
-    for index, part in _slot_parts(slots) if keys else ():
-        present = [f for f in part._fields if _is_per_weight(getattr(part, f), keys)]
-        groups = _KERAS_SLOT_ORDER.get(type(part), tuple((f,) for f in part._fields))
-        for group in groups:
-            fields = [f for f in group if f in present]
-            for key in keys:
-                refs.extend((index, f, *key) for f in fields)
-    return refs
-
-
-def _is_per_weight(value, keys):
-    if not isinstance(value, dict):
-        return False
-    return all(ln in value and isinstance(value[ln], dict) and wn in value[ln] for ln, wn in keys)
+    return [(r.part, r.field, *r.weight_key) for r in optimizer.slot_layout(slots, keys)]
 
 
 def _model_state(model):
@@ -203,7 +176,7 @@ def _arrays(optimizer, state, trainable):
     if optimizer._schedule is None:
         arrays.append(np.asarray(state.learning_rate, np.float32))
     parts = dict(_slot_parts(state.slots))
-    for index, field, ln, wn in _slot_refs(state.slots, trainable):
+    for index, field, ln, wn in _slot_refs(optimizer, state.slots, trainable):
         arrays.append(np.asarray(getattr(parts[index], field)[ln][wn]))
     return arrays
 
@@ -250,7 +223,7 @@ def optimizer_state_from_arrays(model, arrays, where):
 def _state(optimizer, fresh, arrays, trainable, where, path):
     if arrays is None:
         return None
-    refs = _slot_refs(fresh.slots, trainable)
+    refs = _slot_refs(optimizer, fresh.slots, trainable)
     n_counters = 1 if optimizer._schedule is not None else 2
     if len(arrays) not in (n_counters, n_counters + len(refs)):
         warnings.warn(
