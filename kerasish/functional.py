@@ -4,6 +4,8 @@ Calling a layer on symbolic tensors (``kerasish.Input``) records the call in the
 tensor's history. ``Functional`` walks that history back from the outputs once, in
 topological order, and ``call`` replays it on real arrays. The replay is ordinary layer
 code, so the engine traces it like any other model: one jitted program per phase.
+A call records all its arguments (``Endpoint()(targets, logits, sample_weights=w)``)
+and is replayed with them; masks flow along the replay as they do in Keras.
 
 >>> import numpy as np, kerasish
 >>> from kerasish import layers
@@ -18,7 +20,7 @@ code, so the engine traces it like any other model: one jitted program per phase
 
 import jax
 
-from kerasish.layers.base import KerasTensor
+from kerasish.layers.base import KerasTensor, set_keras_mask
 from kerasish.layers.core import InputLayer
 from kerasish.models.model import FUNCTIONAL, Model
 
@@ -156,18 +158,30 @@ class Functional(Model):
     def build(self, input_shape=None):
         return  # built at construction
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         if isinstance(inputs, dict):
             names = [t._keras_history[0].name for t in self.inputs]
             inputs = [inputs[n] for n in names]
         values = {}
-        for t, v in zip(self.inputs, _flatten(inputs)):
+        flat = _flatten(inputs)
+        masks = _flatten(mask) if mask is not None else [None] * len(flat)
+        for t, v, m in zip(self.inputs, flat, masks):
+            if m is not None:
+                set_keras_mask(v, m)  # Keras: `mask=` marks the inputs
             values[id(t)] = v
-        for layer, layer_inputs, out in self._nodes:
-            args = jax.tree_util.tree_map(
-                lambda t: values[id(t)], layer_inputs,
+
+        def fill(struct):
+            return jax.tree_util.tree_map(
+                lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, struct,
                 is_leaf=lambda t: isinstance(t, KerasTensor))
-            values[id(out)] = layer(args, training=training)
+
+        for layer, layer_inputs, out in self._nodes:
+            args, kwargs = out._keras_call or ((layer_inputs,), {})
+            kwargs = fill(kwargs)
+            # Keras: the model's `training`, when given, wins over one fixed at build.
+            if training is not None or "training" not in kwargs:
+                kwargs["training"] = training
+            values[id(out)] = layer(*fill(args), **kwargs)
         outs = [values[id(t)] for t in self.outputs]
         if isinstance(self._outputs_struct, dict):
             return dict(zip(self._outputs_struct, outs))

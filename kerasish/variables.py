@@ -48,6 +48,15 @@ class StatelessScope:
     ``bindings`` maps Variable -> array. ``rng`` is the key that layers needing
     randomness (dropout) draw from through :func:`next_rng`. After the ``with`` block,
     ``updates`` maps each assigned Variable to its new value.
+
+    The scope is also where one call keeps what Keras hangs on layers and tensors, so
+    that nothing traced outlives its trace:
+
+    * ``losses``: ``(layer, value)`` for each ``layer.add_loss(value)``, in call order;
+    * ``masks``: ``id(array) -> (array, mask)``, Keras's ``_keras_mask`` of each array
+      (JAX arrays and tracers take no attributes; holding the array keeps its id from
+      being reused while the scope lives);
+    * ``call_depth``: layer calls in progress (0: the next call is an outermost one).
     """
 
     def __init__(self, bindings=None, rng=None):
@@ -57,6 +66,9 @@ class StatelessScope:
         self.rng = rng
         self._rng_count = 0
         self.sample_mask = None
+        self.losses = []
+        self.masks = {}
+        self.call_depth = 0
 
     def lookup(self, var):
         key = id(var)

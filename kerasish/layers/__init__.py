@@ -6,6 +6,7 @@ from kerasish.layers.conv import (Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv
                                   SeparableConv2D)
 from kerasish.layers.core import Dense, Input, InputLayer
 from kerasish.layers.embedding import Embedding, Rescaling
+from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply,
                                      Subtract)
 from kerasish.layers.normalization import BatchNormalization, LayerNormalization
@@ -24,8 +25,8 @@ __all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "S
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "Dropout", "Embedding",
            "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "LeakyReLU",
-           "MaxPooling1D", "MaxPooling2D", "ReLU", "Reshape", "Rescaling", "SeparableConv2D",
-           "Softmax"]
+           "Masking", "MaxPooling1D", "MaxPooling2D", "ReLU", "Reshape", "Rescaling",
+           "SeparableConv2D", "Softmax"]
 
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402

@@ -13,9 +13,17 @@ The training engine never runs that code on mutable state. It uses the pure pair
 (``{"dense": {"kernel": ..., "bias": ...}}``), trainable weights in ``params`` and
 non-trainable ones in ``state``. The same pair serves a single layer, a model, or a
 user layer that owns other layers: only the list of variables differs.
+
+Keras's extension contract lives here too: ``add_loss`` and ``activity_regularizer``
+(losses recorded on the call's scope, returned by ``make_apply(layer, with_aux=True)``),
+masks (``supports_masking``, ``compute_mask``, the ``mask=`` argument of ``call``),
+and calls with several tensor arguments (``Endpoint()(targets, logits)``).
 """
 
+import functools
 import inspect
+import warnings
+import weakref
 
 import jax
 import jax.numpy as jnp
@@ -34,11 +42,16 @@ class KerasTensor:
     ``layer.output.shape`` and ``model.summary()`` know every shape before any data.
     """
 
+    _keras_mask = None  # a KerasTensor when the layer that made this one masks its output
+    _keras_call = None  # (args, kwargs) of the layer call that made it, to replay
+
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
         self.name = name
-        self._keras_history = history  # (layer, input KerasTensors) for functional models
+        # (layer, its input KerasTensors): the first argument of a one-argument call,
+        # else a list of every tensor argument. Walked to find a functional graph.
+        self._keras_history = history
 
     @property
     def ndim(self):
@@ -100,7 +113,8 @@ class Layer:
     _autocast_inputs = True  # float layers take numpy input as floatx; Embedding won't
     _allowed_kwargs = {"input_shape", "input_dim", "batch_size", "batch_input_shape"}
 
-    def __init__(self, *, name=None, trainable=True, dtype=None, **kwargs):
+    def __init__(self, *, activity_regularizer=None, name=None, trainable=True, dtype=None,
+                 **kwargs):
         check_kwargs(kwargs, self._allowed_kwargs | {"name", "trainable", "dtype"},
                      f"{type(self).__name__}()", suggestions=_init_arg_names(type(self)))
         if name is not None and not isinstance(name, str):
@@ -126,7 +140,20 @@ class Layer:
         self._declared_input_shape = (
             None if input_shape is None else (kwargs.get("batch_size"),) + tuple(input_shape)
         )
-        self._call_has_training = "training" in inspect.signature(self.call).parameters
+        self._call_signature = inspect.signature(self.call)
+        self._call_params = dict(self._call_signature.parameters)
+        self._call_has_training = "training" in self._call_params
+        # Keras: `activity_regularizer(output) / batch_size` is added with `add_loss`.
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        object.__setattr__(self, "_losses", [])  # eager calls only; see `losses`
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Keras's ops take KerasTensors, so its `compute_mask(keras_tensor)` works
+        # unchanged; ours compute with jnp: let every override accept them.
+        own = cls.__dict__.get("compute_mask")
+        if own is not None and not getattr(own, "_accepts_keras_tensors", False):
+            cls.compute_mask = _accepting_keras_tensors(own)
 
     # -- tracking ------------------------------------------------------------
     def __setattr__(self, key, value):
@@ -334,39 +361,318 @@ class Layer:
             self.built = True
             self._build_shapes = shape
 
-    def __call__(self, inputs, *args, training=None, **kwargs):
-        if isinstance(inputs, (list, tuple)) and not all(
-                isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in inputs):
-            inputs = _to_array(inputs, self.compute_dtype)  # nested Python lists: one array
-        leaves = jax.tree_util.tree_leaves(inputs, is_leaf=_is_input_leaf)
-        if any(isinstance(leaf, KerasTensor) for leaf in leaves):
-            return self._symbolic_call(inputs, *args, training=training, **kwargs)
-        if self._autocast_inputs:
-            inputs = jax.tree_util.tree_map(lambda a: _convert(a, self.compute_dtype), inputs,
-                                            is_leaf=_is_input_leaf)
-        else:
-            inputs = jax.tree_util.tree_map(
-                lambda a: a.value if isinstance(a, Variable) else jnp.asarray(a), inputs,
-                is_leaf=_is_input_leaf)
+    def __call__(self, *args, training=None, **kwargs):
+        if not args:
+            args = self._first_argument_from(kwargs)
+        first = args[0]
+        if isinstance(first, (list, tuple)) and not all(
+                isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in first):
+            args = (_to_array(first, self.compute_dtype),) + args[1:]  # nested lists: one array
+        if any(isinstance(leaf, KerasTensor) for leaf in _leaves((args, kwargs))):
+            return self._symbolic_call(args, kwargs, training)
+        scope = current_scope()
+        if scope is None:
+            return self._eager_call(args, kwargs, training)
+        return self._scoped_call(scope, args, kwargs, training)
+
+    def _first_argument_from(self, kwargs):
+        """Keras also accepts ``layer(inputs=x)``: the first argument of ``call`` by name."""
+        names = [n for n, p in self._call_params.items()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if not names or names[0] not in kwargs:
+            raise TypeError(
+                f"Layer {self.name!r} was called without inputs. Pass the input tensor as "
+                f"the first argument, e.g. `layer(x)`. Received keyword arguments "
+                f"{sorted(kwargs)}."
+            )
+        return (kwargs.pop(names[0]),)
+
+    def _eager_call(self, args, kwargs, training):
+        """An outermost call outside any scope: run it in a scope of its own (it binds
+        nothing, so variables read and assign as usual) that collects the losses and
+        masks, then keep them the way Keras does: ``layer.losses`` shows the losses of
+        the last eager call; the outputs keep their masks for the next eager call."""
+        for layer in self._flatten_layers():
+            object.__setattr__(layer, "_losses", [])
+        with StatelessScope() as scope:
+            outputs = self._scoped_call(scope, args, kwargs, training)
+            masks = [get_keras_mask(o) for o in _flatten_struct(outputs)]
+        if not any(isinstance(v, jax.core.Tracer) for _, v in scope.losses):
+            # (Under a user's own jax.jit there is nothing concrete to keep.)
+            for layer, value in scope.losses:
+                layer.__dict__.setdefault("_losses", []).append(value)
+        for out, mask in zip(_flatten_struct(outputs), masks):
+            if mask is not None:
+                set_keras_mask(out, mask)  # no scope now: the eager (weak) registry
+        return outputs
+
+    def _scoped_call(self, scope, args, kwargs, training):
+        if scope.call_depth == 0 and scope.losses:
+            # Keras: an outermost call starts with its layers' losses cleared.
+            mine = {id(layer) for layer in self._flatten_layers()}
+            scope.losses[:] = [(la, v) for la, v in scope.losses if id(la) not in mine]
+        first = _map_input(args[0], self._convert_first)
+        args = (first,) + tuple(_map_input(a, self._convert_other) for a in args[1:])
+        kwargs = {k: _map_input(v, self._convert_other) for k, v in kwargs.items()}
         if not self.built:
-            self._maybe_build(_shape_of(inputs))
+            self._maybe_build(_shape_of(first))
         if self._call_has_training:
             kwargs["training"] = training
-        if self.compute_dtype != self.dtype:  # mixed precision: weights read in compute dtype
-            with autocast(self.compute_dtype):
-                return self.call(inputs, *args, **kwargs)
-        return self.call(inputs, *args, **kwargs)
+        previous_mask = self._fill_mask_arguments(args, kwargs)
+        scope.call_depth += 1
+        try:
+            if self.compute_dtype != self.dtype:  # mixed precision: weights read in compute dtype
+                with autocast(self.compute_dtype):
+                    outputs = self.call(*args, **kwargs)
+            else:
+                outputs = self.call(*args, **kwargs)
+        finally:
+            scope.call_depth -= 1
+        if self.activity_regularizer is not None:
+            for out in _flatten_struct(outputs):
+                if isinstance(out, jax.Array):
+                    self.add_loss(self._activity_loss(out))
+        self._set_output_masks(first, outputs, previous_mask)
+        return outputs
 
-    def _symbolic_call(self, inputs, *args, training=None, **kwargs):
-        in_shapes = _shape_of(inputs)
-        self._maybe_build(in_shapes)
-        out_shape = self.compute_output_shape(in_shapes)
-        out = KerasTensor(out_shape, dtype=self.dtype, name=f"{self.name}_output",
-                          history=(self, inputs))
+    def _convert_first(self, a):
+        if self._autocast_inputs:
+            return _convert(a, self.compute_dtype)
+        return a.value if isinstance(a, Variable) else jnp.asarray(a)
+
+    def _convert_other(self, a):
+        """Further tensor arguments, as Keras converts them: arrays become jax arrays,
+        floating ones in the compute dtype; integers, booleans and Python values stay."""
+        if isinstance(a, Variable):
+            a = a.value
+        if not isinstance(a, (jax.Array, np.ndarray, np.generic)):
+            return a
+        a = jnp.asarray(a)
+        if self._autocast_inputs and jnp.issubdtype(a.dtype, jnp.floating) \
+                and a.dtype != self.compute_dtype:
+            a = a.astype(self.compute_dtype)
+        return a
+
+    def _activity_loss(self, output):
+        loss = self.activity_regularizer(output)
+        if output.ndim == 0:
+            return loss
+        # Keras divides by the batch size (0 for an empty batch: divide_no_nan).
+        batch = output.shape[0]
+        return jnp.zeros_like(loss) if batch == 0 else loss / jnp.asarray(batch, loss.dtype)
+
+    def _fill_mask_arguments(self, args, kwargs):
+        """Pass input masks to ``call`` as Keras does, and return the previous mask:
+        with one tensor argument, its mask goes to a ``mask`` parameter; with several,
+        each one's goes to a ``<name>_mask`` parameter."""
+        params = self._call_params
+        if "mask" in params or any(n.endswith("_mask") for n in params):
+            try:
+                given = self._call_signature.bind(*args, **kwargs).arguments
+            except TypeError:
+                given = None  # `call` itself will say what is wrong
+            if given is not None:
+                tensors = {n: v for n, v in given.items() if _is_tensor_struct(v)}
+                if len(tensors) == 1 and "mask" in params:
+                    targets = {"mask": next(iter(tensors.values()))}
+                else:
+                    targets = {f"{n}_mask": v for n, v in tensors.items()} \
+                        if len(tensors) > 1 else {}
+                for name, value in targets.items():
+                    if name in params and (name not in given or
+                                           (name in kwargs and kwargs[name] is None)):
+                        kwargs[name] = _map_structure(get_keras_mask, value)
+        if kwargs.get("mask") is not None:
+            return kwargs["mask"]
+        return _map_structure(get_keras_mask, args[0])
+
+    def _set_output_masks(self, first, outputs, previous_mask):
+        """Keras's ``_set_mask_metadata``: a masking layer gives its outputs
+        ``compute_mask(first_input, previous_mask)`` (unless ``call`` set them); any
+        other layer drops the mask, with Keras's warning."""
+        flat = _flatten_struct(outputs)
+        if self.supports_masking:
+            if all(get_keras_mask(o) is not None for o in flat):
+                return
+            masks = self.compute_mask(first, previous_mask)
+            if masks is None:
+                return
+            for out, mask in zip(flat, _flatten_struct(masks)):
+                if mask is not None and get_keras_mask(out) is None:
+                    set_keras_mask(out, mask)
+        elif any(m is not None for m in _flatten_struct(previous_mask)):
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
+                "with a mask attached to it. However, this layer does not support masking "
+                "and will therefore destroy the mask information. Downstream layers will "
+                "not see the mask.", stacklevel=3)
+
+    def _symbolic_call(self, args, kwargs, training):
+        kwargs = self._recordable_kwargs(kwargs)
+        first = args[0]
+        tensor_kwargs = {k: v for k, v in kwargs.items()
+                         if any(isinstance(t, KerasTensor) for t in _leaves(v))}
+        if len(args) == 1 and not tensor_kwargs:
+            self._maybe_build(_shape_of(first))
+            out = KerasTensor(self.compute_output_shape(_shape_of(first)), dtype=self.dtype,
+                              name=f"{self.name}_output")
+            inputs = first
+        else:
+            self._maybe_build_for(args, kwargs)
+            out = self._symbolic_outputs(args, kwargs, training)
+            inputs = list(args) + ([tensor_kwargs] if tensor_kwargs else [])
+        out._keras_history = (self, inputs)
+        out._keras_call = (tuple(args), dict(kwargs, **({} if training is None
+                                                        else {"training": training})))
+        mask = kwargs.get("mask")
+        previous_mask = mask if mask is not None else _map_structure(get_keras_mask, first)
+        if self.supports_masking:
+            out._keras_mask = self.compute_mask(first, previous_mask)
+        elif any(m is not None for m in _flatten_struct(previous_mask)):
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
+                "with a mask attached to it. However, this layer does not support masking "
+                "and will therefore destroy the mask information. Downstream layers will "
+                "not see the mask.", stacklevel=3)
         self._output_tensor = out
         self._input_tensor = inputs
-        self._inbound_calls = getattr(self, "_inbound_calls", 0) + 1
         return out
+
+    def _recordable_kwargs(self, kwargs):
+        """The keyword arguments a functional node records and replays. Keras's configs
+        record ``mask=None`` and the like for arguments its own ``call`` has: a None
+        that our ``call`` does not take is left out; any other unknown one is refused
+        here, at build time, rather than at the first replay."""
+        params = self._call_params
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            return kwargs
+        unknown = [k for k, v in kwargs.items() if k not in params and v is not None]
+        if unknown:
+            raise TypeError(
+                f"Layer {self.name!r} ({type(self).__name__}) got keyword argument(s) "
+                f"{unknown} that its `call()` does not take. `call()` takes "
+                f"{[n for n in params]}. Remove them, or add them to `call()`."
+            )
+        return {k: v for k, v in kwargs.items() if k in params}
+
+    def _maybe_build_for(self, args, kwargs):
+        """Build for a call with several tensor arguments, as Keras does: a
+        ``build(input_shape)`` gets the first one's shape; a ``build(a_shape, b_shape)``
+        gets each by the name of its ``call`` argument."""
+        if self.built:
+            return
+        build_params = [n for n, p in inspect.signature(self.build).parameters.items()
+                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                      p.KEYWORD_ONLY)]
+        if len(build_params) <= 1:
+            self._maybe_build(_shape_of(args[0]))
+            return
+        given = self._call_signature.bind(*args, **kwargs)
+        shapes = {f"{n}_shape": _shape_of(v) for n, v in given.arguments.items()
+                  if _is_tensor_struct(v)}
+        missing = [n for n in build_params if n not in shapes]
+        if missing:
+            raise ValueError(
+                f"Layer {self.name!r}: `build{tuple(build_params)}` expects one "
+                "`<call argument>_shape` per parameter; no tensor argument gives "
+                f"{missing}. Tensor arguments of this call: "
+                f"{sorted(s[:-6] for s in shapes)}. Name build's parameters after them, or "
+                "take one `input_shape`."
+            )
+        self.build(**{n: shapes[n] for n in build_params})
+        self.built = True
+
+    def _symbolic_outputs(self, args, kwargs, training):
+        """The output KerasTensor of a call with several tensor arguments: the call is
+        traced abstractly (no FLOPs), with the weights bound so nothing is assigned."""
+        trainable, non_trainable = self._variables_split()
+        bindings = {v: v.value for v in trainable + non_trainable}
+
+        def run(*a, **k):
+            with StatelessScope(bindings, rng=jax.random.key(0)):
+                return self(*a, training=training, **k)
+
+        out = _eval_symbolic(run, args, kwargs)
+        if not isinstance(out, KerasTensor):
+            raise NotImplementedError(
+                f"Layer {self.name!r} returned {type(out).__name__} of tensors on "
+                "symbolic inputs; kerasish functional models take layers that return "
+                "one tensor. Split the layer, or return one (concatenated) tensor."
+            )
+        out.name = f"{self.name}_output"
+        return out
+
+    # -- losses and masks (Keras's extension contract) ---------------------------------
+    def add_loss(self, loss):
+        """Add a loss (a tensor, or a list of them) from inside ``call``.
+
+        Inside a stateless scope (every training step, ``stateless_call``,
+        ``make_apply``) the loss is recorded on the scope, never on the layer, so it
+        traces under ``jax.jit``; eagerly it shows in ``layer.losses`` until the next
+        call. The training loss adds ``sum(loss)`` of each.
+
+        >>> import jax.numpy as jnp, numpy as np, kerasish
+        >>> class L1Activity(kerasish.layers.Layer):
+        ...     def call(self, x):
+        ...         self.add_loss(0.1 * jnp.sum(jnp.abs(x)))
+        ...         return x
+        >>> layer = L1Activity()
+        >>> _ = layer(np.array([[1.0, -2.0]]))
+        >>> [round(float(v), 4) for v in layer.losses]
+        [0.3]
+        """
+        values = _flatten_struct(loss)
+        for value in values:
+            if not isinstance(value, jax.Array):
+                raise ValueError(
+                    "`add_loss()` can only be called from inside `build()` or `call()`, on "
+                    f"a tensor input. Received invalid value: {value!r} (of type "
+                    f"{type(value).__name__}). Compute the loss with jax.numpy from the "
+                    "call's tensors, e.g. `self.add_loss(jnp.sum(x ** 2))`."
+                )
+        scope = current_scope()
+        if scope is not None:
+            scope.losses.extend((self, v) for v in values)
+        else:
+            self.__dict__.setdefault("_losses", []).extend(values)
+
+    @property
+    def losses(self):
+        """Keras's ``layer.losses``: the ``add_loss`` values of this layer and its
+        sub-layers (from the current scope inside one, else from the last eager call),
+        then the weight regularization penalties of its trainable weights."""
+        layers = self._flatten_layers()
+        scope = current_scope()
+        if scope is not None:
+            mine = {id(layer) for layer in layers}
+            out = [v for layer, v in scope.losses if id(layer) in mine]
+        else:
+            out = [v for layer in layers for v in layer.__dict__.get("_losses", [])]
+        out.extend(v.regularizer(v.value) for v in self.trainable_weights
+                   if v.regularizer is not None)
+        return out
+
+    @property
+    def supports_masking(self):
+        """Whether the layer passes a mask on (through ``compute_mask``). Keras's
+        default: True exactly when the class overrides ``compute_mask``."""
+        value = self.__dict__.get("_supports_masking")
+        if value is None:
+            return not getattr(type(self).compute_mask, "_keras_default", False)
+        return value
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        object.__setattr__(self, "_supports_masking", bool(value))
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the output for ``inputs`` whose mask is ``previous_mask``
+        (None: no mask). The default passes the previous mask on. Takes arrays or
+        KerasTensors."""
+        return previous_mask
+
+    compute_mask._keras_default = True
+    compute_mask._accepts_keras_tensors = True
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape`` (batch dim may be ``None``).
@@ -398,8 +704,11 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments that recreate this layer (no weights)."""
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": self.dtype_policy.name}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self.dtype_policy.name}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config):
@@ -443,7 +752,11 @@ class Layer:
                        return_losses=False, **kwargs):
         """Keras 3's pure call: values for ``self.trainable_variables`` and
         ``self.non_trainable_variables`` (lists, in that order) in, ``(outputs,
-        new_non_trainable_values)`` out. Nothing on the layer changes."""
+        new_non_trainable_values)`` out. Nothing on the layer changes.
+
+        With ``return_losses=True``: ``(outputs, new_non_trainable_values, losses)``,
+        ``losses`` as Keras's ``layer.losses`` inside the call: the ``add_loss``
+        values, then the weight regularization penalties of the given values."""
         trainable, non_trainable = self._variables_split()
         for what, given, expected in (("trainable_variables", trainable_variables, trainable),
                                       ("non_trainable_variables", non_trainable_variables,
@@ -457,10 +770,11 @@ class Layer:
         bindings.update(zip(non_trainable, non_trainable_variables))
         with StatelessScope(bindings, rng=kwargs.pop("rng", None)) as scope:
             outputs = self(*args, **kwargs)
+            losses = self.losses if return_losses else None
         assigned = scope.assigned()
         new_state = [assigned.get(v, val) for v, val in zip(non_trainable, non_trainable_variables)]
         if return_losses:
-            return outputs, new_state, []
+            return outputs, new_state, losses
         return outputs, new_state
 
     def as_jax_function(self, training=False):
@@ -514,11 +828,23 @@ class Layer:
             var.assign(value)
 
 
-def make_apply(layer):
+def make_apply(layer, with_aux=False):
     """The pure forward function of a built layer or model.
 
+    ``apply(params, state, x, training=False, rng=None, sample_mask=None)`` returns
+    ``(y, new_state)``; with ``with_aux=True``, ``(y, new_state, aux)`` where
+
+    * ``aux["losses"]``: one scalar per ``add_loss`` value of this call (activity
+      regularization included), each summed as Keras's trainer does
+      (``sum(aux["losses"])`` is the term to add to the loss; weight regularization
+      is not in it);
+    * ``aux["mask"]``: the mask of ``y`` (None when unmasked), or, for several
+      outputs, the same structure as ``y`` (list, tuple or dict) holding each
+      output's mask or None.
+
     The variable layout is read once here, not on every call, so the returned
-    function is cheap to trace.
+    function is cheap to trace. It traces under ``jax.jit``, ``lax.scan`` and ``vmap``:
+    losses and masks live only on the call's scope.
     """
     trainable, non_trainable = layer._variables_split()
     t_keys = [_key(v) for v in trainable]
@@ -535,12 +861,15 @@ def make_apply(layer):
             # compute batch statistics (BatchNormalization) must leave padding out.
             scope.sample_mask = sample_mask
             y = layer(x, training=training)
+            mask = _map_structure(get_keras_mask, y) if with_aux else None
         assigned = scope.assigned()
         new_state = {ln: dict(ws) for ln, ws in state.items()}
         for v, (ln, wn) in zip(non_trainable, n_keys):
             if v in assigned:
                 new_state[ln][wn] = assigned[v]
-        return y, new_state
+        if not with_aux:
+            return y, new_state
+        return y, new_state, {"losses": [_summed(v) for _, v in scope.losses], "mask": mask}
 
     return apply
 
@@ -610,3 +939,146 @@ def _to_array(x, dtype):
 
 def is_inside_scope():
     return current_scope() is not None
+
+
+# -- masks on arrays ------------------------------------------------------------------
+# Keras hangs a mask on its tensor (`x._keras_mask`). JAX arrays and tracers take no
+# attributes, so a mask is kept beside its array, by id: on the call's scope while a
+# call runs (every engine step, and every eager call, runs in one), where it dies with
+# the trace; and, for the concrete outputs of an eager call, in a weak registry that
+# forgets an entry when its array is freed (`pool(embedding(ids))` eagerly).
+_EAGER_MASKS = {}  # id(array) -> (weakref to the array, mask)
+
+
+def get_keras_mask(x):
+    """The mask Keras would find on ``x`` (``x._keras_mask``), or None."""
+    if isinstance(x, KerasTensor):
+        return x._keras_mask
+    if not isinstance(x, (jax.Array, np.ndarray)):
+        return None
+    scope = current_scope()
+    if scope is not None:
+        hit = scope.masks.get(id(x))
+        if hit is not None and hit[0] is x:
+            return hit[1]
+    hit = _EAGER_MASKS.get(id(x))
+    if hit is not None and hit[0]() is x:
+        return hit[1]
+    return None
+
+
+def set_keras_mask(x, mask):
+    """Attach ``mask`` to ``x`` (None removes it), as Keras's ``set_keras_mask``."""
+    if isinstance(x, KerasTensor):
+        x._keras_mask = mask
+        return
+    if not isinstance(x, (jax.Array, np.ndarray)):
+        return
+    key = id(x)
+    scope = current_scope()
+    if scope is not None:
+        if mask is None:
+            scope.masks.pop(key, None)
+        else:
+            scope.masks[key] = (x, mask)
+        return
+    if mask is None:
+        _EAGER_MASKS.pop(key, None)
+    elif not any(isinstance(t, jax.core.Tracer) for t in _leaves((x, mask))):
+        # (A tracer outside any scope has nowhere safe to keep its mask: it is dropped.)
+        _EAGER_MASKS[key] = (weakref.ref(x, lambda _, key=key: _forget_mask(key)), mask)
+
+
+def _forget_mask(key):
+    hit = _EAGER_MASKS.get(key)
+    if hit is not None and hit[0]() is None:
+        del _EAGER_MASKS[key]
+
+
+def _accepting_keras_tensors(fn):
+    """``fn`` (a ``compute_mask``) that also takes KerasTensors, by tracing it abstractly."""
+    @functools.wraps(fn)
+    def compute_mask(self, *args, **kwargs):
+        if any(isinstance(t, KerasTensor) for t in _leaves((args, kwargs))):
+            return _eval_symbolic(functools.partial(fn, self), args, kwargs)
+        return fn(self, *args, **kwargs)
+
+    compute_mask._accepts_keras_tensors = True
+    return compute_mask
+
+
+def _eval_symbolic(fn, args, kwargs):
+    """``fn(*args, **kwargs)`` with KerasTensors among the arguments, traced with
+    ``jax.eval_shape`` (no FLOPs): its tensors come back as KerasTensors (None kept).
+    Unknown dims are traced at two sizes; an output dim that follows them is unknown."""
+    leaves, treedef = jax.tree_util.tree_flatten(
+        (args, kwargs), is_leaf=lambda t: t is None or isinstance(t, KerasTensor))
+    where = [i for i, t in enumerate(leaves) if isinstance(t, KerasTensor)]
+
+    def run(*tensors):
+        filled = list(leaves)
+        for i, t in zip(where, tensors):
+            filled[i] = t
+        a, k = jax.tree_util.tree_unflatten(treedef, filled)
+        return fn(*a, **k)
+
+    def specs(size):
+        return [jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
+                                     leaves[i].dtype) for i in where]
+
+    small, large = (jax.eval_shape(run, *specs(n)) for n in (2, 3))
+    return jax.tree_util.tree_map(
+        lambda a, b: KerasTensor(tuple(x if x == y else None for x, y in zip(a.shape, b.shape)),
+                                 dtype=a.dtype), small, large)
+
+
+# -- small structure helpers (Keras's `tree`: dicts by sorted key, None is a leaf) ------
+def _leaves(struct):
+    return jax.tree_util.tree_leaves(struct)
+
+
+def _flatten_struct(struct):
+    if isinstance(struct, (list, tuple)):
+        return [x for item in struct for x in _flatten_struct(item)]
+    if isinstance(struct, dict):
+        return [x for key in sorted(struct) for x in _flatten_struct(struct[key])]
+    return [struct]
+
+
+def _map_structure(fn, struct):
+    if isinstance(struct, (list, tuple)):
+        return type(struct)(_map_structure(fn, item) for item in struct)
+    if isinstance(struct, dict):
+        return {key: _map_structure(fn, value) for key, value in struct.items()}
+    return fn(struct)
+
+
+def _map_input(struct, convert):
+    """Convert each array of a call argument, keeping its mask on the converted one."""
+    def one(a):
+        mask = get_keras_mask(a)
+        b = convert(a)
+        if mask is not None and b is not a:
+            set_keras_mask(b, mask)
+        return b
+
+    return jax.tree_util.tree_map(one, struct, is_leaf=_is_input_leaf)
+
+
+def _is_tensor_struct(value):
+    """Keras's test for a tensor argument: a tensor, or a non-empty nest of them."""
+    kinds = (jax.Array, KerasTensor)
+    if isinstance(value, kinds):
+        return True
+    if isinstance(value, (list, tuple, dict)) and len(value):
+        flat = _flatten_struct(value)
+        return all(f is None or isinstance(f, kinds) for f in flat) \
+            and any(f is not None for f in flat)
+    return False
+
+
+def _summed(value):
+    # Keras's trainer adds `sum(loss)` of each added loss, in floatx when not floating.
+    if not jnp.issubdtype(value.dtype, jnp.floating):
+        value = value.astype(config.floatx())
+    return jnp.sum(value)

@@ -48,7 +48,7 @@ class Dense(Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = _check_positive_int("units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -56,11 +56,13 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        if activity_regularizer is not None or kernel_constraint is not None \
-                or bias_constraint is not None:
+        if kernel_constraint is not None or bias_constraint is not None:
             raise NotImplementedError(
-                "Dense: activity_regularizer and weight constraints are not supported yet."
+                "Dense: weight constraints (kernel_constraint, bias_constraint) are not "
+                "supported yet by kerasish. Received: "
+                f"kernel_constraint={kernel_constraint!r}, bias_constraint={bias_constraint!r}"
             )
+        self.supports_masking = True  # Keras: a mask passes through Dense unchanged
 
     def build(self, input_shape):
         input_dim = input_shape[-1]
@@ -109,7 +111,6 @@ class Dense(Layer):
             bias_initializer=initializers.serialize(self.bias_initializer),
             kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
             bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=None,
             kernel_constraint=None,
             bias_constraint=None,
         )

@@ -31,6 +31,8 @@ class Embedding(Layer):
 
     Inputs are taken as integers (float inputs are cast to int32, as in Keras). Ids
     out of range are refused with an error when the input is a concrete array.
+    With ``mask_zero=True`` id 0 is padding: the output carries the mask ``ids != 0``
+    for the layers after it (``GlobalAveragePooling1D`` averages the real steps only).
     """
 
     _autocast_inputs = False  # ids stay integers; never cast to floatx
@@ -39,19 +41,18 @@ class Embedding(Layer):
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, activity_regularizer=None, quantization_config=None, **kwargs):
         kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.input_dim = _positive_int("input_dim", input_dim)
         self.output_dim = _positive_int("output_dim", output_dim)
         unsupported = {"embeddings_constraint": embeddings_constraint,
-                       "activity_regularizer": activity_regularizer,
-                       "quantization_config": quantization_config,
-                       "mask_zero": mask_zero or None}
+                       "quantization_config": quantization_config}
         given = [k for k, v in unsupported.items() if v is not None]
         if given:
             raise NotImplementedError(
                 f"Embedding: {', '.join(given)} not supported yet by kerasish "
-                "(no masking, constraints or quantization).")
-        self.mask_zero = False
+                "(no constraints or quantization). Leave them as None.")
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         if weights is not None:
@@ -81,6 +82,12 @@ class Embedding(Layer):
                 )
         return jnp.take(self.embeddings.value, ids, axis=0)
 
+    def compute_mask(self, inputs, mask=None):
+        """With ``mask_zero=True``, id 0 is padding: the mask is ``inputs != 0``."""
+        if not self.mask_zero:
+            return None
+        return jnp.not_equal(inputs, 0)
+
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
 
@@ -91,9 +98,9 @@ class Embedding(Layer):
             output_dim=self.output_dim,
             embeddings_initializer=initializers.serialize(self.embeddings_initializer),
             embeddings_regularizer=regularizers.serialize(self.embeddings_regularizer),
-            activity_regularizer=None,
+            activity_regularizer=regularizers.serialize(self.activity_regularizer),
             embeddings_constraint=None,
-            mask_zero=False,
+            mask_zero=self.mask_zero,
             quantization_config=None,
         )
         return config
@@ -116,6 +123,7 @@ class Rescaling(Layer):
                     f"Rescaling `{name}` must be a number or a sequence of numbers. "
                     f"Received: {name}={value!r}")
         self.scale, self.offset = scale, offset
+        self.supports_masking = True  # as in Keras: element-wise, the mask passes
 
     def call(self, inputs):
         dtype = self.compute_dtype

@@ -143,12 +143,34 @@ class _GlobalPooling(Layer):
 class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over the steps axis: ``(batch, steps, channels) -> (batch, channels)``.
 
+    With a mask ``(batch, steps)`` (from ``Embedding(mask_zero=True)`` or ``Masking``),
+    the mean is over the unmasked steps only, as in Keras; the output has no mask.
+
     >>> import numpy as np, kerasish
     >>> kerasish.layers.GlobalAveragePooling1D(keepdims=True)(np.ones((2, 7, 3))).shape
     (2, 1, 3)
+    >>> x = np.array([[[1.0], [3.0], [100.0]]])
+    >>> np.asarray(kerasish.layers.GlobalAveragePooling1D()(x, mask=np.array([[1, 1, 0]])))
+    array([[2.]], dtype=float32)
     """
 
     _rank, _reduce = 1, staticmethod(jnp.mean)
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        check_rank(self, inputs.shape, self._rank)
+        keep = jnp.expand_dims(jnp.asarray(mask).astype(bool), 2)
+        total = jnp.sum(jnp.where(keep, inputs, 0), axis=1, keepdims=self.keepdims)
+        # An all-masked sample gives 0 / 0 = nan, as in Keras.
+        return total / jnp.sum(keep.astype(inputs.dtype), axis=1, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
