@@ -24,8 +24,12 @@ from kerasish import config
 from kerasish import initializers
 from kerasish import losses
 from kerasish.losses import _divide_no_nan, _snake_case, _unknown, squeeze_or_expand_to_same_rank
-from kerasish.variables import (StatelessScope, Variable, call_initializer, current_scope,
-                                standardize_dtype, unwrap)
+# Imported under private names: `kerasish.metrics` exports metrics only (as keras.metrics).
+from kerasish.variables import StatelessScope as _StatelessScope
+from kerasish.variables import Variable as _Variable
+from kerasish.variables import call_initializer as _call_initializer
+from kerasish.variables import current_scope as _current_scope
+from kerasish.variables import standardize_dtype, unwrap
 
 # ------------------------------------------------------------- function forms
 
@@ -310,9 +314,9 @@ class Metric:
         # Metric variables are accumulators: with no initializer they start at zero.
         initializer = initializers.get("zeros" if initializer is None else initializer)
         with jax.ensure_compile_time_eval():  # a concrete value even inside a jit trace
-            value = call_initializer(initializer, shape, dtype, key=None)
+            value = _call_initializer(initializer, shape, dtype, key=None)
         name = name or "variable"
-        variable = Variable(value, dtype=dtype, trainable=False, name=name,
+        variable = _Variable(value, dtype=dtype, trainable=False, name=name,
                             path=f"{self.name}/{name}")
         variable.aggregation = aggregation
         self._variables.append(variable)
@@ -328,7 +332,7 @@ class Metric:
         if "_variables" in self.__dict__:
             for item in value if isinstance(value, (list, tuple)) else (value,):
                 known = self._variables + (self._state_vars or [])
-                if isinstance(item, Variable) and all(item is not v for v in known):
+                if isinstance(item, _Variable) and all(item is not v for v in known):
                     self._check_layout_open(f"assigning variable {item.path!r} to self.{name}")
                     self._variables.append(item)
                 elif isinstance(item, Metric) and item is not self \
@@ -360,7 +364,7 @@ class Metric:
             names = list(template) if flat_dict else [f"state_{i}" for i in range(len(leaves))]
             self.__dict__["_template"] = template
             self.__dict__["_state_vars"] = [
-                Variable(leaf, dtype=jnp.asarray(leaf).dtype, trainable=False, name=name,
+                _Variable(leaf, dtype=jnp.asarray(leaf).dtype, trainable=False, name=name,
                          path=f"{self.name}/{name}")
                 for name, leaf in zip(names, leaves)
             ]
@@ -396,7 +400,7 @@ class Metric:
                 "or a previous `stateless_update_state` returned."
             )
         values = [jnp.asarray(unwrap(x), v.dtype) for v, x in zip(variables, values)]
-        with StatelessScope(dict(zip(variables, values))) as scope:
+        with _StatelessScope(dict(zip(variables, values))) as scope:
             # Read any Variable in the output while it is still bound.
             out = jax.tree_util.tree_map(unwrap, fn(*args, **kwargs))
         assigned = scope.assigned()
@@ -421,7 +425,7 @@ class Metric:
     def _check_layout_open(self, what):
         # The engine and stateless callers hold states with one value per variable; a
         # variable added afterwards would not be in them.
-        if self._layout_fixed or current_scope() is not None:
+        if self._layout_fixed or _current_scope() is not None:
             raise RuntimeError(
                 f"{type(self).__name__}: {what} after the metric's variables were fixed "
                 "(it has run in a compiled step or a `stateless_*` call, or this call is "

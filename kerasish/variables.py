@@ -120,10 +120,12 @@ def next_rng():
     Inside a training step this comes from the step's key (so a run is reproducible
     from the seed); in eager use it comes from the global stream.
     """
-    scope = current_scope()
-    if scope is not None and scope.rng is not None:
-        scope._rng_count += 1
-        return jax.random.fold_in(scope.rng, scope._rng_count)
+    # The innermost scope that has a key: a user's train_step calls stateless_call
+    # (a scope without one) inside the engine's step scope (which has the step's key).
+    for scope in reversed(_scope_stack()):
+        if scope.rng is not None:
+            scope._rng_count += 1
+            return jax.random.fold_in(scope.rng, scope._rng_count)
     from kerasish import random
 
     return random.next_key()

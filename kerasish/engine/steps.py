@@ -76,6 +76,8 @@ class Pieces(NamedTuple):
     custom_train: Any = None  # (ts, x, y, sw) -> ts: a user's train_step, or None
     custom_test: Any = None   # (ts, x, y, sw) -> ts: a user's test_step, or None
     custom_init: Any = None   # () -> initial metrics of a custom step's TrainState
+    exact: bool = False   # batches are never padded (a user's step or metric sees them)
+    has_sw: bool = True   # the user gave sample (or class) weights
 
 
 class Programs(NamedTuple):
@@ -83,7 +85,7 @@ class Programs(NamedTuple):
     train: Any     # (ts, data, idx, mask, start, n_steps, may_skip) -> ts
     evaluate: Any  # (ts, data, idx, mask, start, n_steps) -> ts (metrics advanced)
     results: Any   # metrics -> {name: value}, on the device
-    init_metrics: Any  # () -> fresh metrics pytree (numpy)
+    init_metrics: Any  # (training=True) -> fresh metrics pytree (numpy)
 
 
 def as_tuple(y):
@@ -104,10 +106,10 @@ def _n_loss(pieces):
     return 1 + (len(pieces.losses) if _per_output_losses(pieces) else 0)
 
 
-def init_metrics(pieces):
+def init_metrics(pieces, training=True):
     """Fresh accumulators, as numpy (passed as arguments they need no program)."""
     if pieces.custom_init is not None:
-        return pieces.custom_init()
+        return pieces.custom_init(training)
     zero = np.zeros((), np.float32)
     return ((zero, zero),) * _n_loss(pieces) + tuple(
         jax.tree_util.tree_map(np.asarray, t.metric.init_state()) for t in pieces.metrics)
@@ -196,6 +198,10 @@ def _update_metrics(pieces, metrics, loss, parts, n_real, ys, y_preds, weights, 
     accs = metrics[len(track):]
     for t, a in zip(pieces.metrics, accs):
         w = weights if t.weighted else real
+        if pieces.exact and not (t.weighted and pieces.has_sw):
+            w = None  # no padding to hide: Keras passes no weights to these
+        if w is None and out_masks[t.output] is not None:
+            w = jnp.ones(real.shape, jnp.float32)
         out_mask = out_masks[t.output]
         if out_mask is not None:
             w = w.reshape(w.shape + (1,) * (out_mask.ndim - w.ndim)) * out_mask
@@ -331,7 +337,7 @@ def build_programs(pieces, compile=True):
         train=wrap(train, static_argnums=(5, 6)),
         evaluate=wrap(evaluate, static_argnums=(5,)),
         results=make_results(pieces),
-        init_metrics=lambda: init_metrics(pieces),
+        init_metrics=lambda training=True: init_metrics(pieces, training),
     )
 
 
@@ -361,8 +367,9 @@ def batch_tables(n, batch_size, steps_padded, perm=None):
     the small index table travels, the data stays on the device.
     """
     total = steps_padded * batch_size
+    rows = min(n, total)  # `steps` may stop an epoch before the data ends
     idx = np.zeros(total, np.int32)
-    idx[:n] = np.arange(n) if perm is None else perm
+    idx[:rows] = (np.arange(n) if perm is None else perm)[:rows]
     mask = np.zeros(total, np.float32)
-    mask[:n] = 1.0
+    mask[:rows] = 1.0
     return idx.reshape(steps_padded, batch_size), mask.reshape(steps_padded, batch_size)

@@ -122,6 +122,9 @@ class Host:
         # A new layout (layers added, weights frozen) needs a fresh optimizer state.
         if state is None or getattr(m, "_opt_layout", None) != m._layout_key():
             state = m.optimizer.init(params)
+            # Keras builds the optimizer on the model's weights at fit: its `variables`
+            # (slots included) then mirror the state.
+            m.optimizer.build(m.trainable_variables)
             m._opt_layout = m._layout_key()
         else:  # pick up a learning rate the user (or a callback) changed
             state = m.optimizer.sync_to_state(state)
@@ -146,13 +149,14 @@ class Host:
 
     def publish(self, ts):
         """Let callbacks read the optimizer's ``iterations`` and learning rate."""
-        if self.model._opt_state is not None:
-            self.model.optimizer.sync_from_state(self.model._opt_state)
+        if self.model._opt_state is not None:  # counters only: slots are synced at the end
+            self.model.optimizer.sync_from_state(self.model._opt_state, slots=False)
 
     def eval_state(self, programs, ts=None):
         params, state = (ts.params, ts.state) if ts is not None else \
             self.model.current_params()
-        return steps.TrainState(params, state, None, programs.init_metrics(), None)
+        return steps.TrainState(params, state, None, programs.init_metrics(training=False),
+                                None)
 
     def after_first_epoch(self, first, logs):
         if first:
@@ -201,7 +205,38 @@ def _no_loss_error(model):
         "e.g. model.compile(optimizer='adam', loss='mse').")
 
 
-def make_pieces(model, y_shapes, dist):
+def user_metrics(model):
+    """The compiled metric objects whose ``update_state`` is the user's (Keras-style
+    subclasses): they see real batches, never padded ones, as in Keras."""
+    found = []
+    for group in (model._metric_ids, model._weighted_ids):
+        for m in jax.tree_util.tree_leaves(group, is_leaf=lambda m: not isinstance(
+                m, (list, tuple, dict))):
+            if overrides(m, "update_state"):
+                found.append(m)
+    return found
+
+
+def needs_exact_batches(model, step="train_step"):
+    return overrides(model, step) or bool(user_metrics(model))
+
+
+def _example_batch(model, y_shapes, has_sw):
+    """Abstract ``(x, y, sample_weight)`` of a two-row batch (for ``jax.eval_shape``)."""
+    concrete = lambda s: (2,) + tuple(1 if d is None else d for d in s[1:])  # noqa: E731
+    x = model._pack_inputs([jax.ShapeDtypeStruct(concrete(s), model.dtype)
+                            for s in model._input_shapes()])
+    y = None
+    if y_shapes is not None:
+        from kerasish.engine.checks import loss_kind
+
+        kinds = [loss_kind(fn) for fn in model.compiled_losses()]
+        y = tuple(jax.ShapeDtypeStruct(concrete(s), "int32" if k == "sparse" else model.dtype)
+                  for s, k in zip(y_shapes, kinds + [None] * len(y_shapes)))
+    return x, y, jax.ShapeDtypeStruct((2,), "float32")
+
+
+def make_pieces(model, y_shapes, dist, exact=False, has_sw=True):
     names = model._output_names()
     loss_fns = model.compiled_losses()
     weights = model._per_output(model._loss_weights, "loss_weights") \
@@ -216,6 +251,7 @@ def make_pieces(model, y_shapes, dist):
             "without metrics.")
     metric_terms, metric_names = programs_module.metric_terms(
         names, per_ids, per_weighted, y_shapes, model._output_shapes())
+    model._compiled_metrics = [t.metric for t in metric_terms]  # for `model.metrics`
     loss_names = [f"{n}_loss" for n, t in zip(names, terms) if t is not None] \
         if sum(t is not None for t in terms) > 1 else []
     trainable, _ = model._variables_split()
@@ -228,9 +264,11 @@ def make_pieces(model, y_shapes, dist):
         names=tuple(loss_names + metric_names),
         shard_batch=None if dist is None else programs_module.batch_sharder(dist),
         loss_scale=getattr(model.optimizer, "scale_of", None),
+        exact=exact,
+        has_sw=has_sw,
     )
     if overrides(model, "train_step") or overrides(model, "test_step"):
-        pieces = _with_custom_steps(model, pieces, y_shapes)
+        pieces = _with_custom_steps(model, pieces, y_shapes, has_sw)
     return pieces
 
 
@@ -263,9 +301,9 @@ class _RngScope(StatelessScope):
     """An outer scope whose only job is to give ``stateless_call`` a step key."""
 
 
-def _with_custom_steps(model, pieces, y_shapes):
+def _with_custom_steps(model, pieces, y_shapes, has_sample_weight):
     optimizer = model.optimizer
-    has_sw = [False]
+    has_sw = [has_sample_weight]
 
     def metric_values():
         return [np.asarray(v) for m in model.metrics for v in m.stateless_reset_state()]
@@ -277,14 +315,14 @@ def _with_custom_steps(model, pieces, y_shapes):
         data = _data(x, y, sw, has_sw[0])
         with _RngScope(rng=step_rng):
             if training:
-                opt_list = optimizer.state_to_variables(ts.opt_state, ts.params)
+                opt_list = optimizer.state_to_variables(ts.opt_state)
                 logs, new = step((t_list, n_list, opt_list, metric_vars), data)
                 t_list, n_list, opt_list, metric_vars = new
             else:
                 logs, new = step((t_list, n_list, metric_vars), data)
                 t_list, n_list, metric_vars = new
         params, state = _trees(model, t_list, n_list)
-        opt_state = optimizer.variables_to_state(opt_list, params) if training \
+        opt_state = optimizer.variables_to_state(opt_list) if training \
             else ts.opt_state
         logs = jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float32), dict(logs))
         return steps.TrainState(params, state, opt_state, (list(metric_vars), logs),
@@ -296,21 +334,25 @@ def _with_custom_steps(model, pieces, y_shapes):
     def custom_test(ts, x, y, sw, real):
         return run(model.test_step, ts, x, y, sw, False)
 
-    def logs_template():
-        spec = model._data_spec_for_shapes(y_shapes)
+    def logs_template(training):
+        """The structure of the step's logs (carried through the compiled chunk)."""
+        spec = _example_batch(model, y_shapes, has_sw[0])
         params, state = model.current_params()
-        opt = optimizer.init(params)
+        opt = None
+        if training:
+            opt = optimizer.init(params)
+            optimizer.build(model.trainable_variables)
         ts = steps.TrainState(params, state, opt, (metric_values(), {}), jax.random.key(0))
-        out = jax.eval_shape(lambda ts, x, y, sw: custom_train(ts, x, y, sw, None),
-                             ts, *spec)
+        step = custom_train if training else custom_test
+        out = jax.eval_shape(lambda ts, x, y, sw: step(ts, x, y, sw, None), ts, *spec)
         return jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), out.metrics[1])
 
-    template = []
+    templates = {}
 
-    def custom_init():
-        if not template:
-            template.append(logs_template())
-        return (metric_values(), template[0])
+    def custom_init(training=True):
+        if training not in templates:
+            templates[training] = logs_template(training)
+        return (metric_values(), templates[training])
 
     return pieces._replace(custom_train=custom_train, custom_test=custom_test,
                            custom_init=custom_init)
@@ -322,7 +364,7 @@ def custom_predict(model):
 
     def predict(params, state, x):
         t_list, n_list = _flat(model, params, state)
-        outputs, _ = model.predict_step((t_list, n_list), (x,))
+        outputs, _ = model.predict_step((t_list, n_list), x)  # Keras passes x alone
         return outputs
 
     return predict

@@ -96,6 +96,7 @@ class Model(Layer):
         self._predict_fns = None
         self._input_shape = None
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._compiled_metrics = []  # resolved by the first fit/evaluate (shapes needed)
 
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -150,6 +151,7 @@ class Model(Layer):
             "jit_compile": jit_compile, "auto_scale_loss": auto_scale_loss}
         self._opt_state = None
         self._programs = None
+        self._compiled_metrics = []
         self.compiled = True
 
     def get_compile_config(self):
@@ -167,9 +169,7 @@ class Model(Layer):
     def metrics(self):
         """Keras's ``model.metrics``: the loss tracker, then the compiled metrics (once a
         ``fit``/``evaluate`` resolved them), then any metric assigned as an attribute."""
-        found = [self._loss_tracker]
-        if self._programs is not None and not self._programs[1].pieces.custom_init:
-            found += [t.metric for t in self._programs[1].pieces.metrics]
+        found = [self._loss_tracker] + list(self._compiled_metrics)
         for value in vars(self).values():
             if isinstance(value, metrics_module.Metric) and value is not self._loss_tracker \
                     and all(value is not m for m in found):
@@ -313,15 +313,19 @@ class Model(Layer):
             )
 
     # -- the engine's programs ----------------------------------------------------------
-    def _programs_for(self, y_shapes):
-        """The compiled programs for targets of ``y_shapes`` (cached per layout)."""
+    def _programs_for(self, adapter):
+        """The compiled programs for the adapter's data (cached per layout and shapes)."""
+        y_shapes = adapter.peek() if isinstance(adapter, adapters.StreamAdapter) \
+            else adapter.y_shapes
         dist = distribution_module.distribution()
         eager = self.run_eagerly or self.jit_compile is False
         key = (self._layout_key(), None if y_shapes is None else
-               tuple(tuple(s[1:]) for s in y_shapes), id(dist), eager)
+               tuple(tuple(s[1:]) for s in y_shapes), id(dist), eager, adapter.exact,
+               adapter.has_sample_weight)
         if self._programs is not None and self._programs[0] == key:
             return self._programs[1]
-        pieces = host_module.make_pieces(self, y_shapes, dist)
+        pieces = host_module.make_pieces(self, y_shapes, dist, exact=adapter.exact,
+                                         has_sw=adapter.has_sample_weight)
         built = steps.build_programs(pieces, compile=not eager)
         self._programs = (key, built)
         return built
@@ -364,7 +368,7 @@ class Model(Layer):
         cbs = callbacks_module.to_list(callbacks)
         if not isinstance(shuffle, bool) and shuffle != "batch":
             raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
-        exact = host_module.overrides(self, "train_step")
+        exact = host_module.needs_exact_batches(self, "train_step")
         dist = distribution_module.distribution()
         common = dict(spec_for=self._data_spec, dist=dist, exact=exact)
 
@@ -389,8 +393,7 @@ class Model(Layer):
             vx, vy, vsw = host_module.unpack_validation(validation_data)
             val = adapters.make_adapter(vx, vy, vsw, batch_size=val_batch,
                                         steps=validation_steps, what="validation", **common)
-        y_shapes = train.peek() if isinstance(train, adapters.StreamAdapter) else train.y_shapes
-        programs = self._programs_for(y_shapes)
+        programs = self._programs_for(train)
         if isinstance(train, adapters.ArrayAdapter):
             xs, ys, _ = train.host_arrays()
             diagnostics.before_fit(self, self._pack_inputs(xs),
@@ -435,10 +438,8 @@ class Model(Layer):
         adapter = adapters.make_adapter(
             x, y, sample_weight, spec_for=self._data_spec, batch_size=batch_size, steps=steps_,
             dist=distribution_module.distribution(),
-            exact=host_module.overrides(self, "test_step"), what="evaluate")
-        y_shapes = adapter.peek() if isinstance(adapter, adapters.StreamAdapter) \
-            else adapter.y_shapes
-        programs = self._programs_for(y_shapes)
+            exact=host_module.needs_exact_batches(self, "test_step"), what="evaluate")
+        programs = self._programs_for(adapter)
         cbs = callbacks_module.to_list(callbacks)
         hooks = callbacks_module.CallbackList(
             cbs + ([callbacks_module.ProgbarLogger(verbose, mode="test")] if verbose else []),
@@ -503,7 +504,7 @@ class Model(Layer):
             return jax.tree_util.tree_map(lambda o: np.asarray(o)[:n], out)
 
         return loop.predict(adapter, predict_chunk, hooks, per_batch=per_batch,
-                            eager=self.run_eagerly if self.compiled else False)
+                            eager=self.compiled and (self.run_eagerly or self.jit_compile is False))
 
     def predict_on_batch(self, x):
         first = jax.tree_util.tree_leaves(x)[0] if isinstance(x, (list, tuple, dict)) else x
