@@ -196,13 +196,13 @@ class Functional(Model):
     def get_config(self):
         """Keras's functional config: layers with their inbound nodes, and the
         input/output tensor references (written by ``kerasish.saving``)."""
-        from kerasish.saving import serialization
+        serialization = _serialization()
 
         return serialization._functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasish.saving import serialization
+        serialization = _serialization()
 
         return serialization._functional_from_config_method(cls, config, custom_objects)
 
@@ -217,3 +217,10 @@ def _functional_name():
 
 
 FUNCTIONAL.append(Functional)  # Model(inputs, outputs) builds this class
+
+
+def _serialization():
+    # Loaded as a plugin on first use: saving imports this module's classes (and h5py).
+    import importlib
+
+    return importlib.import_module("kerasish.saving.serialization")

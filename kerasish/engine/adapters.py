@@ -407,6 +407,8 @@ class StreamAdapter:
         bx, by, bsw = unpack(batch)
         if self.spec is None:
             self.spec = self.spec_for(bx)
+            if callable(self.exact):
+                self.exact = self.exact()
             if self.predict:
                 self.spec = self.spec._replace(needs_y=False)
         if self.predict:
@@ -475,7 +477,11 @@ def _pad(arrays, rows):
 
 def make_adapter(x, y, sample_weight, *, spec_for, batch_size, steps=None, shuffle=False,
                  class_weight=None, seed=0, dist=None, exact=False, what="fit"):
-    """The adapter for whatever the user passed (see the module docs)."""
+    """The adapter for whatever the user passed (see the module docs).
+
+    ``exact`` (a bool, or a function called once the model is built): never pad a
+    batch; the short last batch gets a call of its own shape.
+    """
     if is_stream(x):
         if y is not None or sample_weight is not None:
             raise ValueError(
@@ -487,6 +493,8 @@ def make_adapter(x, y, sample_weight, *, spec_for, batch_size, steps=None, shuff
     if x is None:
         raise ValueError(f"{what}: `x` is required. Received: x=None")
     spec = spec_for(x)
+    if callable(exact):  # decided once the model is built (it may depend on its layers)
+        exact = exact()
     xs, ys, sw = checks.prepare(spec, x, y, sample_weight, what)
     if nbytes([xs, ys, sw]) > DEVICE_DATA_BYTES:
         pack = lambda a: None if a is None else a[0] if len(a) == 1 else a  # noqa: E731

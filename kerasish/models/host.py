@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import diagnostics, random
-from kerasish.engine import adapters, programs as programs_module, steps
+from kerasish.engine import adapters, checks, programs as programs_module, steps
 from kerasish.layers.base import assign_tree, make_apply
 from kerasish.variables import StatelessScope
 
@@ -63,6 +63,24 @@ def unpack_validation(data):
             f"{type(data).__name__}"
             + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else ""))
     return tuple(data) + (None,) * (3 - len(data))
+
+
+def split_validation(model, x, y, sample_weight, validation_split):
+    """Keras's ``validation_split``: the last fraction of the arrays, before shuffling."""
+    if adapters.is_stream(x):
+        raise ValueError(
+            "`validation_split` is only supported for arrays, not for a "
+            f"{type(x).__name__}. Pass `validation_data=` instead.")
+    spec = model._data_spec(x)
+    xs, ys, sw = checks.prepare(spec, x, y, sample_weight, "fit")
+    n_x, n_y = len(xs), len(ys or [])
+    train, held = checks.split_validation(xs + (ys or []) + [sw], validation_split)
+
+    def unsplit(parts):
+        xs, ys, sw = list(parts[:n_x]), list(parts[n_x:n_x + n_y]), parts[-1]
+        return spec.pack(xs), (None if not ys else ys[0] if len(ys) == 1 else ys), sw
+
+    return unsplit(train), unsplit(held)
 
 
 def place_variables(model, dist):
@@ -218,7 +236,36 @@ def user_metrics(model):
 
 
 def needs_exact_batches(model, step="train_step"):
-    return overrides(model, step) or bool(user_metrics(model))
+    """Whether batches must reach the model unpadded (decided once it is built): a
+    user's step, a user's metric, or layers that add losses (a loss computed over a
+    padded batch would count the padding rows)."""
+    eager = getattr(model, "run_eagerly", False) or getattr(model, "jit_compile",
+                                                            "auto") is False
+    # Eager: what `call` prints while debugging is the real batch, as in Keras.
+    return eager or overrides(model, step) or bool(user_metrics(model)) or \
+        adds_losses(model)
+
+
+def adds_losses(model):
+    """True when the model's forward pass calls ``add_loss`` (found by an abstract
+    trace, no FLOPs; cached per variable layout)."""
+    key = model._layout_key()
+    cached = getattr(model, "_adds_losses", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    x, _, _ = _example_batch(model, None, False)
+    params, state = model.current_params()
+    apply = make_apply(model, with_aux=True)
+    probe = lambda p, s, x: apply(p, s, x, True, jax.random.key(0), None)[2]  # noqa: E731
+    if getattr(model, "run_eagerly", False) or getattr(model, "jit_compile", "auto") is False:
+        # Eager models may use numpy in `call`: probe on concrete zeros instead.
+        zeros = jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), x)
+        with jax.disable_jit():
+            out = probe(params, state, zeros)
+    else:
+        out = jax.eval_shape(probe, params, state, x)
+    model._adds_losses = (key, bool(out["losses"]))
+    return model._adds_losses[1]
 
 
 def _example_batch(model, y_shapes, has_sw):
@@ -356,6 +403,51 @@ def _with_custom_steps(model, pieces, y_shapes, has_sample_weight):
 
     return pieces._replace(custom_train=custom_train, custom_test=custom_test,
                            custom_init=custom_init)
+
+
+def data_spec(model, x):
+    """Build ``model`` from the first data if needed; what the data checks need."""
+    if not model.built:
+        first = x
+        if isinstance(x, dict):
+            first = next(iter(x.values()))
+        elif isinstance(x, (list, tuple)) and len(model._input_names()) == 1 and x \
+                and np.ndim(x[0]) > 0 and hasattr(x[0], "shape"):
+            first = x[0]
+        model._ensure_built(checks.as_array(first, "x").shape)
+    loss_fns = model.compiled_losses() if model.compiled else [None] * len(
+        model._output_names())
+    return checks.DataSpec(
+        name=model.name, input_names=model._input_names(),
+        input_shapes=model._input_shapes(), output_names=model._output_names(),
+        output_shapes=model._output_shapes(), losses=loss_fns, dtype=model.dtype,
+        pack=model._pack_inputs,
+        needs_y=model.compiled and any(fn is not None for fn in loss_fns)
+        and not overrides(model, "train_step"))
+
+
+def predict_chunk_fn(model, adapter, batch_size):
+    """``chunk -> outputs`` (numpy, padding removed) for ``loop.predict``."""
+    params, state = model.current_params()
+    one, stacked = model._predict_programs()
+
+    def predict_chunk(chunk):
+        if isinstance(adapter, adapters.StreamAdapter):
+            n = int(chunk.mask.sum())
+            out = one(params, state, chunk.data[0])
+        else:
+            n = chunk.start
+            xs = [np.asarray(a, model.dtype) for a in chunk.data]
+            if chunk.n_steps == 0:
+                # numpy goes straight to the compiled call: a device_put costs more.
+                out = one(params, state, model._pack_inputs(xs))
+            else:
+                shaped = [a.reshape((chunk.n_steps, batch_size) + a.shape[1:]) for a in xs]
+                out = jax.tree_util.tree_map(lambda o: o.reshape((-1,) + o.shape[2:]),
+                                             stacked(params, state, model._pack_inputs(shaped)))
+        return jax.tree_util.tree_map(lambda o: np.asarray(o)[:n], out)
+
+    return predict_chunk
 
 
 def custom_predict(model):

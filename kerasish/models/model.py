@@ -33,7 +33,7 @@ from kerasish import distribution as distribution_module
 from kerasish import mixed_precision, random
 from kerasish.engine import adapters, checks, loop, programs as programs_module, steps
 from kerasish.layers.base import KerasTensor, Layer, assign_tree, is_inside_scope, make_apply
-from kerasish.models import host as host_module
+from kerasish.models import compile_args, host as host_module
 from kerasish.utils.naming import check_kwargs, closest
 from kerasish.utils.validation import check_int, check_verbose
 
@@ -91,6 +91,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._opt_state = None
+        self._opt_layout = None  # the weights the optimizer state was made for
         self._compile_config = None
         self._programs = None
         self._predict_fns = None
@@ -112,10 +113,12 @@ class Model(Layer):
         check_kwargs(kwargs, {"optimizer", "loss", "loss_weights", "metrics",
                               "weighted_metrics", "run_eagerly", "steps_per_execution",
                               "jit_compile", "auto_scale_loss"}, "compile()")
-        loss_fn = _map_spec(loss, lambda leaf: None if leaf is None else losses.get(leaf))
-        metric_ids = _map_metric_spec(metrics, lambda m: _check_metrics(m, "metrics"))
-        weighted_ids = _map_metric_spec(weighted_metrics,
-                                        lambda m: _check_metrics(m, "weighted_metrics"))
+        loss_fn = compile_args.map_spec(loss, lambda leaf: None if leaf is None
+                                        else losses.get(leaf))
+        metric_ids = compile_args.map_metric_spec(
+            metrics, lambda m: compile_args.check_metrics(m, "metrics"))
+        weighted_ids = compile_args.map_metric_spec(
+            weighted_metrics, lambda m: compile_args.check_metrics(m, "weighted_metrics"))
         if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
             loss_weights = [loss_weights]
         optimizer_obj = optimizers.get(optimizer)
@@ -125,15 +128,7 @@ class Model(Layer):
             # float16 gradients underflow without it; Keras wraps the optimizer too.
             optimizer_obj = optimizers.LossScaleOptimizer(optimizer_obj)
         steps_per_execution = check_int("steps_per_execution", steps_per_execution, 1)
-        if not isinstance(run_eagerly, bool):
-            raise ValueError(f"`run_eagerly` must be True or False. Received: "
-                             f"run_eagerly={run_eagerly!r}")
-        if jit_compile not in ("auto", True, False):
-            raise ValueError("`jit_compile` must be 'auto', True or False. Received: "
-                             f"jit_compile={jit_compile!r}")
-        if run_eagerly and jit_compile is True:
-            raise ValueError("`jit_compile=True` and `run_eagerly=True` contradict each "
-                             "other: pick one (run_eagerly=True runs without compiling).")
+        compile_args.check_execution(run_eagerly, jit_compile)
         if self.built:  # per-output specs can be checked against the outputs now
             for spec, what in ((loss_fn, "loss"), (loss_weights, "loss_weights"),
                                (metric_ids, "metrics"), (weighted_ids, "metrics")):
@@ -187,9 +182,15 @@ class Model(Layer):
         return self._opt_state
 
     def set_optimizer_state(self, state):
-        """Replace the optimizer's state (e.g. restored from a file or a snapshot)."""
+        """Replace the optimizer's state (e.g. restored from a file or a snapshot).
+
+        The state must be laid out for the model's current weights (as
+        ``get_optimizer_state()`` gives it); the next ``fit`` continues from it.
+        """
         self._opt_state = state
+        self._opt_layout = None if state is None else self._layout_key()
         if state is not None and self.optimizer is not None:
+            self.optimizer.build(self.trainable_variables)
             self.optimizer.sync_from_state(state)
 
     # -- build & shapes --------------------------------------------------------
@@ -287,23 +288,7 @@ class Model(Layer):
 
     def _data_spec(self, x):
         """Build the model from the first data if needed; what the data checks need."""
-        if not self.built:
-            first = x
-            if isinstance(x, dict):
-                first = next(iter(x.values()))
-            elif isinstance(x, (list, tuple)) and len(self._input_names()) == 1 and x \
-                    and np.ndim(x[0]) > 0 and hasattr(x[0], "shape"):
-                first = x[0]
-            self._ensure_built(checks.as_array(first, "x").shape)
-        loss_fns = self.compiled_losses() if self.compiled else [None] * len(
-            self._output_names())
-        return checks.DataSpec(
-            name=self.name, input_names=self._input_names(),
-            input_shapes=self._input_shapes(), output_names=self._output_names(),
-            output_shapes=self._output_shapes(), losses=loss_fns, dtype=self.dtype,
-            pack=self._pack_inputs,
-            needs_y=self.compiled and any(fn is not None for fn in loss_fns)
-            and not host_module.overrides(self, "train_step"))
+        return host_module.data_spec(self, x)
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -368,22 +353,13 @@ class Model(Layer):
         cbs = callbacks_module.to_list(callbacks)
         if not isinstance(shuffle, bool) and shuffle != "batch":
             raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
-        exact = host_module.needs_exact_batches(self, "train_step")
+        exact = lambda: host_module.needs_exact_batches(self, "train_step")  # noqa: E731
         dist = distribution_module.distribution()
         common = dict(spec_for=self._data_spec, dist=dist, exact=exact)
 
         if validation_split and validation_data is None:
-            if adapters.is_stream(x):
-                raise ValueError(
-                    "`validation_split` is only supported for arrays, not for a "
-                    f"{type(x).__name__}. Pass `validation_data=` instead.")
-            spec = self._data_spec(x)
-            xs, ys, sw = checks.prepare(spec, x, y, sample_weight, "fit")
-            n_x, n_y = len(xs), len(ys or [])
-            train_part, held = checks.split_validation(xs + (ys or []) + [sw],
-                                                       validation_split)
-            x, y, sample_weight = _unsplit(train_part, n_x, n_y, spec)
-            validation_data = _unsplit(held, n_x, n_y, spec)
+            (x, y, sample_weight), validation_data = host_module.split_validation(
+                self, x, y, sample_weight, validation_split)
         train = adapters.make_adapter(
             x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight, seed=random.next_seed(),
@@ -438,7 +414,7 @@ class Model(Layer):
         adapter = adapters.make_adapter(
             x, y, sample_weight, spec_for=self._data_spec, batch_size=batch_size, steps=steps_,
             dist=distribution_module.distribution(),
-            exact=host_module.needs_exact_batches(self, "test_step"), what="evaluate")
+            exact=lambda: host_module.needs_exact_batches(self, "test_step"), what="evaluate")
         programs = self._programs_for(adapter)
         cbs = callbacks_module.to_list(callbacks)
         hooks = callbacks_module.CallbackList(
@@ -483,26 +459,7 @@ class Model(Layer):
             for xi, shape in zip(xs, self._input_shapes()):
                 checks.check_features(xi, shape, self.name)
             adapter = adapters.PredictArrays(xs, batch_size, steps_)
-        params, state = self.current_params()
-        one, stacked = self._predict_programs()
-
-        def predict_chunk(chunk):
-            if isinstance(adapter, adapters.StreamAdapter):
-                n = int(chunk.mask.sum())
-                out = one(params, state, chunk.data[0])
-            else:
-                n = chunk.start
-                xs_ = [np.asarray(a, self.dtype) for a in chunk.data]
-                if chunk.n_steps == 0:
-                    # numpy goes straight to the compiled call: a device_put costs more.
-                    out = one(params, state, self._pack_inputs(xs_))
-                else:
-                    shaped = [a.reshape((chunk.n_steps, batch_size) + a.shape[1:]) for a in xs_]
-                    out = jax.tree_util.tree_map(
-                        lambda o: o.reshape((-1,) + o.shape[2:]),
-                        stacked(params, state, self._pack_inputs(shaped)))
-            return jax.tree_util.tree_map(lambda o: np.asarray(o)[:n], out)
-
+        predict_chunk = host_module.predict_chunk_fn(self, adapter, batch_size)
         return loop.predict(adapter, predict_chunk, hooks, per_batch=per_batch,
                             eager=self.compiled and (self.run_eagerly or self.jit_compile is False))
 
@@ -618,48 +575,6 @@ def _saving():
     # saving imports h5py (~0.12 s) and the model classes: loaded when first needed, as a
     # plugin, so `import kerasish` stays fast and the modules do not import each other.
     return importlib.import_module("kerasish.saving")
-
-
-def _unsplit(parts, n_x, n_y, spec):
-    xs, ys, sw = list(parts[:n_x]), list(parts[n_x:n_x + n_y]), parts[-1]
-    return spec.pack(xs), (None if not ys else ys[0] if len(ys) == 1 else ys), sw
-
-
-def _check_metrics(metrics, what):
-    if metrics is None:
-        return []
-    if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
-        metrics = [metrics]
-    if not isinstance(metrics, (list, tuple)):
-        raise TypeError(
-            f"`{what}` must be a list of metric names, Metric objects or functions. "
-            f"Received: {what}={metrics!r}"
-        )
-    for m in metrics:
-        if isinstance(m, str) and m.lower() in ("accuracy", "acc"):
-            continue
-        metrics_module.get(m)  # raises with suggestions for an unknown name
-    return list(metrics)
-
-
-def _map_spec(spec, fn):
-    """Apply ``fn`` to each leaf of a loss spec (one, a list, or a dict per output)."""
-    if isinstance(spec, dict):
-        return {k: fn(v) for k, v in spec.items()}
-    if isinstance(spec, (list, tuple)):
-        return [fn(v) for v in spec]
-    return fn(spec)
-
-
-def _map_metric_spec(spec, check):
-    """Check a metrics spec: a list, a list of lists (per output) or a dict per output."""
-    if spec is None:
-        return []
-    if isinstance(spec, dict):
-        return {k: check(v) for k, v in spec.items()}
-    if isinstance(spec, (list, tuple)) and any(isinstance(m, (list, tuple)) for m in spec):
-        return [check(m) for m in spec]
-    return check(spec)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

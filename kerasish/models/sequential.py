@@ -159,13 +159,20 @@ class Sequential(Model):
     def get_config(self):
         """Keras's Sequential config: every layer as a full Keras entry, the InputLayer
         and the input shape included (written by ``kerasish.saving``)."""
-        from kerasish.saving import serialization
+        serialization = _serialization()
 
         return serialization._sequential_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild a built model from ``get_config()`` output (kerasish's or Keras's)."""
-        from kerasish.saving import serialization
+        serialization = _serialization()
 
         return serialization._from_config(cls, config, custom_objects)
+
+
+def _serialization():
+    # Loaded as a plugin on first use: saving imports this module's classes (and h5py).
+    import importlib
+
+    return importlib.import_module("kerasish.saving.serialization")

@@ -38,7 +38,8 @@ _BOMB_FLOOR = 1 << 32  # 4 GiB: above it an array must be mostly stored, not dec
 _PRIVATE = frozenset({
     "_layers", "_stack", "_input_layer", "_own_variables", "_output_tensor",
     "_input_tensor", "_split_cache", "_programs", "_predict_fns", "_opt_state",
-    "_all_layers", "_nodes",
+    "_all_layers", "_nodes", "_loss_tracker", "_compiled_metrics", "_compile_config",
+    "_opt_layout", "_adds_losses",
 })
 
 
@@ -160,7 +161,7 @@ def _model_state(model):
     rate the user may have set since."""
     optimizer = model.optimizer
     fresh = optimizer.init(model.current_params()[0])
-    state = getattr(model, "_opt_state", None)
+    state = model.get_optimizer_state() if hasattr(model, "get_optimizer_state") else None
     if state is None or jax.tree_util.tree_structure(state.slots) != jax.tree_util.tree_structure(
             fresh.slots):
         state = fresh if state is None else fresh._replace(iterations=state.iterations)
@@ -416,8 +417,7 @@ def read(h5, model, where, skip_mismatch=False, load_optimizer=True):
     for var, value in assignments:
         var.assign(np.asarray(value).astype(var.dtype))
     if opt_state is not None:
-        model._opt_state = opt_state
-        model.optimizer.sync_from_state(opt_state)
+        model.set_optimizer_state(opt_state)
 
 
 def _warn_unused(h5, used, where):

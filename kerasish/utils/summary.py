@@ -256,7 +256,6 @@ def _sequential_like(model):
     graph = getattr(model, "_nodes", None)
     if graph is None:
         return True
-    from kerasish.functional import _tensors_in
 
     producer, inputs_of, nodes, layers_seen = {}, {}, [], set()
     for t in model.inputs:
@@ -285,7 +284,6 @@ def _sequential_like(model):
 
 
 def _connections(model):
-    from kerasish.functional import _tensors_in
 
     sources = {}
     for layer, inputs, _ in model._nodes:
@@ -383,10 +381,11 @@ def format_summary(model, stream=None, *, line_length=None, positions=None,
 
     trainable, non_trainable = model._variables_split() if model.built else ([], [])
     opt_leaves = []
-    if getattr(model, "_opt_state", None) is not None:
+    opt_state = model.get_optimizer_state() if hasattr(model, "get_optimizer_state") else None
+    if opt_state is not None:
         import jax
 
-        opt_leaves = [np.asarray(a) for a in jax.tree_util.tree_leaves(model._opt_state)]
+        opt_leaves = [np.asarray(a) for a in jax.tree_util.tree_leaves(opt_state)]
     n_opt = sum(a.size for a in opt_leaves)
     b_opt = sum(a.nbytes for a in opt_leaves)
     n_t, n_n = _count(trainable), _count(non_trainable)
@@ -398,3 +397,13 @@ def format_summary(model, stream=None, *, line_length=None, positions=None,
         lines.append(f" Optimizer params: {n_opt:,} ({readable_size(b_opt)})")
     text = "\n".join(lines)
     return text.replace("…", "~").replace("└", "`") if c is _ASCII else text
+
+
+def _tensors_in(struct):
+    """The symbolic tensors in a (nested) call argument."""
+    import jax
+
+    from kerasish.layers.base import KerasTensor
+
+    return [t for t in jax.tree_util.tree_leaves(
+        struct, is_leaf=lambda t: isinstance(t, KerasTensor)) if isinstance(t, KerasTensor)]
