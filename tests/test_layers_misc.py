@@ -392,7 +392,6 @@ def test_reshape_mismatch_names_the_sizes():
     (lambda: layers.ReLU(max_value=-1.0), r"max_value of a ReLU layer cannot be"),
     (lambda: layers.LeakyReLU(negative_slope=-0.1), r"negative_slope of a LeakyReLU"),
     (lambda: layers.Embedding(0, 3), r"`input_dim` must be a positive integer"),
-    (lambda: layers.Embedding(4, 3, mask_zero=True), r"mask_zero"),
     (lambda: layers.BatchNormalization(renorm=True), r"renorm=True"),
     (lambda: layers.LayerNormalization(axis="last"), r"int or a list/tuple of ints"),
     (lambda: layers.Flatten(data_format="nhwc"), r"data_format"),

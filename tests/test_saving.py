@@ -609,6 +609,7 @@ LAYER_SAMPLES = {
     "Multiply": [({}, [(5,), (5,)])],
     "Subtract": [({}, [(5,), (5,)])],
     "Concatenate": [({"axis": -1}, [(5,), (3,)])],
+    "Masking": [({"mask_value": 0.0}, (4, 3))],
 }
 NOT_LAYERS = {"Layer", "InputLayer"}
 

@@ -12,11 +12,22 @@ array([-0.3,  2. ], dtype=float32)
 
 import warnings
 
+import jax.numpy as jnp
+
 from kerasish import activations
 from kerasish.layers.base import Layer
 
 
+def _large_negative(dtype):
+    # Keras's value: -1e9 overflows float16, so half precision uses -3e4.
+    return jnp.asarray(-3e4 if jnp.dtype(dtype) == jnp.float16 else -1e9, dtype)
+
+
 class _Elementwise(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True  # as Keras: element-wise, the mask passes unchanged
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
@@ -114,8 +125,32 @@ class Softmax(_Elementwise):
         super().__init__(**kwargs)
         self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
 
-    def call(self, inputs):
-        return activations.softmax(inputs, axis=self.axis)
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return activations.softmax(inputs, axis=self.axis)
+        mask = self._check_mask(inputs, jnp.asarray(mask))
+        # Keras: masked positions get a large negative logit, then a 0 output (so a
+        # fully masked row gives zeros, not a uniform distribution).
+        inputs = jnp.where(mask, inputs, _large_negative(inputs.dtype))
+        return jnp.where(mask, activations.softmax(inputs, axis=self.axis),
+                         jnp.zeros((), inputs.dtype))
+
+    @staticmethod
+    def _check_mask(inputs, mask):
+        """Keras's rule: the mask broadcasts to ``inputs`` (no extra axes; each axis 1
+        or equal, from the right); True, or > 0.5 when not boolean, keeps a position."""
+        shapes = f"Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
+        if mask.ndim > inputs.ndim:
+            raise ValueError(
+                "The `mask` must be broadcastable to `inputs` and must not have more "
+                f"dimensions. {shapes}")
+        if any(m != 1 and m != i for m, i in zip(mask.shape[::-1], inputs.shape[::-1])):
+            raise ValueError(
+                "The `mask` must be broadcastable to `inputs`. Each mask dimension must be "
+                f"1 or match the corresponding input dimension. {shapes}. A sequence mask "
+                "(batch, steps) does not fit logits (batch, steps, features): pass a mask "
+                "of the logits' rank, e.g. `mask[..., None]`.")
+        return mask if mask.dtype == jnp.bool_ else mask > jnp.asarray(0.5, mask.dtype)
 
     def get_config(self):
         config = super().get_config()

@@ -13,13 +13,32 @@ import functools
 
 import jax.numpy as jnp
 
-from kerasish.layers.base import Layer
+from kerasish.layers.base import Layer, get_keras_mask, set_keras_mask
+
+
+def _check_mask_list(inputs, mask):
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            "The lists `inputs` and `mask` should have the same length. Received: "
+            f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length {len(mask)}")
 
 
 class _Merge(Layer):
-    """Elementwise merge of a list of same-shaped inputs."""
+    """Elementwise merge of a list of same-shaped inputs.
+
+    Masks as in Keras: the output is masked where any input is unmasked (the OR of the
+    input masks), and unmasked when some input has no mask.
+    """
 
     _min_inputs = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def build(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or not input_shape \
@@ -55,6 +74,41 @@ class _Merge(Layer):
     def call(self, inputs):
         return functools.reduce(self._op, inputs)
 
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        _check_mask_list(inputs, mask)
+        if any(m is None for m in mask):
+            return None
+        return functools.reduce(jnp.logical_or, mask)
+
+
+def _steps_mask(x):
+    """An input's mask broadcast to its own shape (Keras's masked merges), or None."""
+    mask = get_keras_mask(x)
+    return None if mask is None else jnp.broadcast_to(jnp.expand_dims(mask, -1), x.shape)
+
+
+def _merge_masked(op, inputs):
+    """Keras's ``_apply_merge_op_and_or_mask`` (Maximum, Minimum): masked entries take
+    the other operand's value, so they never win; the output mask is the OR."""
+    output = output_mask = None
+    for x in inputs:
+        mask = _steps_mask(x)
+        if output is None:
+            output, output_mask = x, mask
+            continue
+        if mask is not None:
+            x = jnp.where(mask, x, output)
+        if output_mask is not None:
+            output = jnp.where(output_mask, output, x)
+        output_mask = jnp.logical_or(output_mask, mask) \
+            if mask is not None and output_mask is not None else None
+        output = op(output, x)
+    if output_mask is not None:
+        set_keras_mask(output, jnp.any(output_mask, axis=-1))
+    return output
+
 
 class Add(_Merge):
     """Sum of the inputs."""
@@ -63,16 +117,40 @@ class Add(_Merge):
 
 
 class Multiply(_Merge):
-    """Elementwise product of the inputs."""
+    """Elementwise product of the inputs; as Keras, a masked entry counts as 1, and
+    entries masked in every input are 0."""
 
-    _op = staticmethod(jnp.multiply)
+    def call(self, inputs):
+        masks = [_steps_mask(x) for x in inputs]
+        all_masked = all(m is not None for m in masks)
+        output = output_mask = None
+        for x, mask in zip(inputs, masks):
+            if mask is not None:
+                x = jnp.where(mask, x, jnp.ones((), x.dtype))
+                if all_masked:
+                    output_mask = mask if output_mask is None \
+                        else jnp.logical_or(output_mask, mask)
+            output = x if output is None else jnp.multiply(output, x)
+        if all_masked:
+            output = jnp.where(output_mask, output, jnp.zeros((), output.dtype))
+            set_keras_mask(output, jnp.any(output_mask, axis=-1))
+        return output
 
 
-class Maximum(_Merge):
+class _MaskedMerge(_Merge):
+    def call(self, inputs):
+        return _merge_masked(self._op, inputs)
+
+
+class Maximum(_MaskedMerge):
+    """Elementwise maximum; as Keras, masked entries never win."""
+
     _op = staticmethod(jnp.maximum)
 
 
-class Minimum(_Merge):
+class Minimum(_MaskedMerge):
+    """Elementwise minimum; as Keras, masked entries never win."""
+
     _op = staticmethod(jnp.minimum)
 
 
@@ -117,6 +195,24 @@ class Concatenate(_Merge):
 
     def call(self, inputs):
         return jnp.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's: each input's mask over its own shape (all True when unmasked),
+        concatenated along ``axis``, then reduced over the last axis with OR."""
+        if mask is None:
+            return None
+        _check_mask_list(inputs, mask)
+        if all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                full.append(jnp.ones(jnp.shape(x), bool))
+            elif jnp.ndim(m) < jnp.ndim(x):
+                full.append(jnp.broadcast_to(jnp.expand_dims(m, -1), jnp.shape(x)))
+            else:
+                full.append(jnp.asarray(m))
+        return jnp.any(jnp.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from kerasish import initializers, regularizers
+from kerasish.config import epsilon as backend_epsilon
 from kerasish.layers.base import Layer
 from kerasish.variables import autocast, current_scope
 
@@ -108,6 +109,7 @@ class BatchNormalization(Layer):
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.renorm_clipping, self.renorm_momentum = renorm_clipping, renorm_momentum
+        self.supports_masking = True  # the mask passes on; `call` leaves masked steps out
 
     def build(self, input_shape):
         _check_axes(self, [self.axis], input_shape)
@@ -120,39 +122,54 @@ class BatchNormalization(Layer):
             name="moving_variance", autocast=False)
         self.built = True
 
-    def _moments(self, x):
+    def _moments(self, x, mask=None):
         """Mean and biased variance over all axes but ``axis``.
 
-        When the step marks padded rows (``sample_mask`` on the call scope, 1 for
-        real rows), they are left out, so a short last batch gets its own statistics.
+        Entries off the ``mask`` (Keras's: one axis less than ``x``, e.g. the padding
+        steps of ``Embedding(mask_zero=True)``) are left out, with Keras's
+        ``sum / (count + epsilon)``. When the step marks padded rows (``sample_mask``
+        on the call scope, 1 for real rows), they are left out too, so a short last
+        batch gets its own statistics.
         """
         ndim = x.ndim
         axes = tuple(a for a in range(ndim) if a != self.axis % ndim)
         scope = current_scope()
-        mask = getattr(scope, "sample_mask", None) if scope is not None else None
-        if mask is None:
+        rows = getattr(scope, "sample_mask", None) if scope is not None else None
+        if mask is None and rows is None:
             return jnp.mean(x, axis=axes), jnp.var(x, axis=axes)
-        w = jnp.reshape(mask.astype(x.dtype), (-1,) + (1,) * (ndim - 1))
-        w = jnp.broadcast_to(w, x.shape)
-        count = jnp.maximum(jnp.sum(w, axis=axes), 1.0)
-        mean = jnp.sum(x * w, axis=axes) / count
-        shape = [1] * ndim
-        shape[self.axis % ndim] = -1
-        variance = jnp.sum(jnp.square(x - mean.reshape(shape)) * w, axis=axes) / count
-        return mean, variance
+        keep = jnp.ones(x.shape, bool)
+        if mask is not None:
+            keep = jnp.broadcast_to(jnp.expand_dims(jnp.asarray(mask).astype(bool), -1), x.shape)
+        if rows is not None:
+            keep = keep & jnp.reshape(rows.astype(bool), (-1,) + (1,) * (ndim - 1))
+        w = keep.astype(x.dtype)
+        count = jnp.sum(w, axis=axes, keepdims=True)
+        # Keras's masked formula adds epsilon; the padded-rows one (all entries
+        # kept but whole rows) guards an empty batch with max(count, 1).
+        count = count + backend_epsilon() if mask is not None else jnp.maximum(count, 1.0)
+        mean = jnp.sum(jnp.where(keep, x, 0.0), axis=axes, keepdims=True) / count
+        variance = jnp.sum(jnp.square(jnp.where(keep, x - mean, 0.0)), axis=axes,
+                           keepdims=True) / count
+        return jnp.reshape(mean, (-1,)), jnp.reshape(variance, (-1,))
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         if inputs.shape[self.axis] != self.moving_mean.shape[0]:
             raise ValueError(
                 f"Layer {self.name!r} was built for {self.moving_mean.shape[0]} features on "
                 f"axis {self.axis}, but received input shape {tuple(inputs.shape)}."
             )
+        if mask is not None and jnp.ndim(mask) != inputs.ndim - 1:
+            raise ValueError(
+                "The mask provided should be one dimension less than the inputs. Received: "
+                f"mask.shape={tuple(jnp.shape(mask))}, inputs.shape={tuple(inputs.shape)}. "
+                "Pass a mask over every axis but the last, e.g. (batch, steps) for "
+                "(batch, steps, features).")
         # As Keras: statistics, moving averages and the normalization in (at least)
         # float32 under a mixed policy; only the output takes the compute dtype.
         with autocast(None):
             x = _at_least_float32(inputs)
             if training and self.trainable:
-                mean, variance = self._moments(x)
+                mean, variance = self._moments(x, mask)
                 m = self.momentum
                 self.moving_mean.assign(self.moving_mean.value * m + mean * (1.0 - m))
                 self.moving_variance.assign(
@@ -232,6 +249,7 @@ class LayerNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.supports_masking = True  # as Keras: per-sample statistics, the mask passes
 
     def build(self, input_shape):
         axes = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]

@@ -55,6 +55,7 @@ class Dropout(Layer):
             raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
         self._draws = 0
+        self.supports_masking = True  # as Keras: the mask passes unchanged
 
     def _key(self):
         scope = current_scope()

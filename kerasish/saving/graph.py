@@ -61,13 +61,16 @@ def layer_order(model):
 
 
 def nodes(model):
-    """{id(layer): [layer input structure per call]} and {id(tensor): [layer name,
-    node index, 0]}: each call of a layer in ``model`` is one numbered node."""
+    """{id(layer): [(args, kwargs) per call]} and {id(tensor): [layer name, node
+    index, 0]}: each call of a layer in ``model`` is one numbered node, with the
+    arguments it was called with (``Endpoint()(targets, logits)``: two positional
+    tensors), as Keras's inbound nodes record them."""
     calls, refs = {}, {}
     for tensor in model.inputs:
         refs[id(tensor)] = [tensor._keras_history[0].name, 0, 0]
-    for layer, args, out in model._nodes:
+    for layer, inputs, out in model._nodes:
         own = calls.setdefault(id(layer), [])
         refs[id(out)] = [layer.name, len(own), 0]
-        own.append(args)
+        args, kwargs = out._keras_call or ((inputs,), {})
+        own.append((tuple(args), dict(kwargs)))
     return calls, refs

@@ -186,8 +186,9 @@ def _sequential_config(model):
 
 def _functional_config(model):
     """Keras's Functional config: every layer (InputLayers too) in Keras's order,
-    each with the calls ("inbound nodes") that wire it, then the input and output
-    tensors as ``[layer name, node index, tensor index]``."""
+    each with the calls ("inbound nodes") that wire it, as the ``args`` and ``kwargs``
+    the call received (each KerasTensor a ``__keras_tensor__`` reference), then the
+    input and output tensors as ``[layer name, node index, tensor index]``."""
     calls, refs = graph.nodes(model)
 
     def arg(value):
@@ -212,8 +213,8 @@ def _functional_config(model):
     for layer in graph.layer_order(model):
         entry = serialize_keras_object(layer)
         entry["name"] = layer.name
-        entry["inbound_nodes"] = [{"args": [arg(args)], "kwargs": {}}
-                                  for args in calls.get(id(layer), [])]
+        entry["inbound_nodes"] = [{"args": arg(list(args)), "kwargs": arg(kwargs)}
+                                  for args, kwargs in calls.get(id(layer), [])]
         entries.append(entry)
     return {"name": model.name, "trainable": model.trainable, "layers": entries,
             "input_layers": tensor_refs(model._inputs_struct),
@@ -577,19 +578,88 @@ def _is_ref(value):
             and isinstance(value[1], int) and isinstance(value[2], int))
 
 
+class _OpTensor:
+    """A tensor made by a Keras op node (``keras.src.ops``) of a saved graph."""
+
+    def __init__(self, history, shape, op):
+        self.history, self.shape, self.op = history, shape, op
+
+
+def _is_op_entry(entry):
+    # Keras records a layer's automatic mask as a `mask=` keyword of the call, computed
+    # by op nodes (NotEqual for Embedding, LogicalOr for a merge, Any for Masking).
+    return isinstance(entry, dict) and str(entry.get("module") or "").startswith(
+        ("keras.src.ops.", "keras.ops"))
+
+
+def _mask_kwargs(layer, name, args, kwargs, where):
+    """Drop the ``mask``/``<arg>_mask`` keywords that Keras computed with op nodes:
+    the replay fills the same masks itself (as Keras's call did when it recorded
+    them). Anything else made by an op node is refused."""
+    kept = {}
+    for key, value in kwargs.items():
+        saved = _leaves_of(value)
+        ops = [v for v in saved if isinstance(v, _OpTensor)]
+        if not ops:
+            kept[key] = value
+            continue
+        if key == "mask" or key.endswith("_mask"):
+            try:
+                given = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
+            except TypeError:
+                given = {}  # the call does not take these arguments: refused below
+            owner = next(iter(given.values()), None) if key == "mask" else given.get(key[:-5])
+            ours = [getattr(t, "_keras_mask", None) for t in _leaves_of(owner)]
+            # Each saved mask is an op's output where ours has a mask of its shape,
+            # and None where ours has none.
+            if len(ours) == len(saved) and all(
+                    (s is None and m is None) or (isinstance(s, _OpTensor) and m is not None
+                                                  and _shapes_fit(m.shape, s.shape))
+                    for s, m in zip(saved, ours)):
+                continue
+        raise ValueError(
+            f"{where}: the call of layer {name!r} takes `{key}` from the Keras op node "
+            f"{ops[0].op!r} ({ops[0].history[0]!r}), which kerasish cannot replay: its "
+            "functional graphs are made of layers. (A mask that Keras recorded this way "
+            "is accepted when kerasish's own mask propagation gives the input a mask of "
+            "that shape.) Wrap the `keras.ops` computation in a registered Layer "
+            "subclass, re-create the model and save it again."
+        )
+    return kept
+
+
+def _leaves_of(struct):
+    if isinstance(struct, (list, tuple)):
+        return [x for item in struct for x in _leaves_of(item)]
+    if isinstance(struct, dict):
+        return [x for value in struct.values() for x in _leaves_of(value)]
+    return [struct]
+
+
+def _shapes_fit(ours, saved):
+    saved = tuple(saved or ())
+    return len(ours) == len(saved) and all(
+        a is None or b is None or a == b for a, b in zip(ours, saved))
+
+
 def _functional_from_config(cls, config, ctx):
     """Rebuild a functional model: create every layer, then replay the calls listed
-    in each layer's ``inbound_nodes`` once the tensors they need exist."""
+    in each layer's ``inbound_nodes`` (their ``args`` and ``kwargs``) once the tensors
+    they need exist. Keras's op nodes that only compute masks are left out: the
+    replay recomputes those masks."""
     if not isinstance(config.get("layers"), list) or "output_layers" not in config:
         raise ValueError(
             "A functional model config needs 'layers', 'input_layers' and 'output_layers'. "
             f"Received keys: {sorted(config)}"
         )
-    created, tensors, pending = {}, {}, []
+    created, tensors, pending, op_nodes = {}, {}, [], {}
     for i, entry in enumerate(config["layers"]):
         where = ctx.at(f"{ctx.where}.layers[{i}]")
         if not isinstance(entry, dict):
             raise ValueError(f"{where.where} is not a layer config: {entry!r}")
+        if _is_op_entry(entry):
+            op_nodes[entry.get("name")] = entry.get("class_name")
+            continue
         layer = _layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")},
                        where)
         name = entry.get("name", layer.name)
@@ -609,6 +679,9 @@ def _functional_from_config(cls, config, ctx):
             history = (value.get("config") or {}).get("keras_history")
             if not _is_ref(history) or history[2] != 0:
                 raise ValueError(f"{ctx.where}: unsupported tensor reference {history!r}.")
+            if history[0] in op_nodes:
+                return _OpTensor(history, (value.get("config") or {}).get("shape"),
+                                 op_nodes[history[0]])
             return tensors[(history[0], history[1])]
         if isinstance(value, list):
             return [resolve(v) for v in value]
@@ -628,6 +701,17 @@ def _functional_from_config(cls, config, ctx):
             except KeyError:
                 waiting.append((name, j, node))
                 continue
+            where = f"{ctx.where} (layer {name!r}, node {j})"
+            kwargs = _mask_kwargs(created[name], name, args, kwargs, where)
+            made_by_op = [t for t in _leaves_of(args) if isinstance(t, _OpTensor)]
+            if made_by_op:
+                raise ValueError(
+                    f"{where}: the call takes a tensor made by the Keras op node "
+                    f"{made_by_op[0].op!r} ({made_by_op[0].history[0]!r}), which kerasish "
+                    "cannot replay: its functional graphs are made of layers. Wrap the "
+                    "`keras.ops` computation in a registered Layer subclass, re-create "
+                    "the model and save it again."
+                )
             tensors[(name, j)] = created[name](*args, **kwargs)
         if len(waiting) == len(pending):
             raise ValueError(
@@ -638,6 +722,11 @@ def _functional_from_config(cls, config, ctx):
 
     def refs(struct, what):
         if _is_ref(struct):
+            if struct[0] in op_nodes:
+                raise ValueError(
+                    f"{ctx.where}.{what}: the model's tensor {struct!r} is made by the Keras "
+                    f"op node {op_nodes[struct[0]]!r}, which kerasish cannot replay. Wrap "
+                    "that `keras.ops` computation in a registered Layer subclass.")
             if (struct[0], struct[1]) not in tensors:
                 raise ValueError(f"{ctx.where}.{what} refers to an unknown tensor {struct!r}.")
             return tensors[(struct[0], struct[1])]
