@@ -207,9 +207,6 @@ class Functional(Model):
         return serialization._functional_from_config_method(cls, config, custom_objects)
 
 
-_counter = [0]
-
-
 def _functional_name():
     from kerasish.utils.naming import uniquify
 

@@ -939,12 +939,6 @@ class Optimizer(VariableListAPI):
 
 
 def _deserialize_schedule(config):
-    try:
-        from kerasish.optimizers import schedules
-    except ImportError:
-        raise NotImplementedError(
-            "This config's learning rate is a serialized schedule, and kerasish has no "
-            "`optimizers.schedules` module to rebuild it yet. Pass the schedule "
-            f"(a callable step -> rate) as `learning_rate` instead. Received: {config!r}"
-        ) from None
+    from kerasish.optimizers import schedules
+
     return schedules.deserialize(config)
