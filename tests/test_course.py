@@ -368,6 +368,7 @@ def _run(code, **env):
                           text=True, timeout=240, env={**os.environ, **env})
 
 
+@pytest.mark.slow
 def test_set_floatx_float64_trains_and_predicts_in_float64():
     # A subprocess: float64 (and JAX's x64 mode) must not leak into the other tests.
     proc = _run(_FLOAT64_SCRIPT)
@@ -378,12 +379,14 @@ def test_set_floatx_float64_trains_and_predicts_in_float64():
 # ------------------------------------------------------------- logging and imports
 
 
+@pytest.mark.slow
 def test_importing_kerasish_prints_nothing():
     proc = _run("import kerasish")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (proc.stdout, proc.stderr) == ("", "")
 
 
+@pytest.mark.slow
 def test_quiet_course_script_prints_nothing():
     """No JAX/XLA chatter ('falling back to cpu', ...) during a verbose=0 course run; and
     automatic names as in a fresh Keras session (the third Dense is `dense_2`)."""

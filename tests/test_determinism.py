@@ -132,6 +132,7 @@ def _assert_identical(a, b, label):
     assert a["iterations"] == b["iterations"]
 
 
+@pytest.mark.slow
 def test_same_seed_is_bit_identical_across_processes(runs):
     _assert_identical(runs["compiled"], runs["from_cache"], "two processes, seed 7")
 

@@ -38,6 +38,7 @@ def run(body, timeout=240):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_data_parallel_matches_one_device_and_shards_the_batch():
     out = run("""
         seen = []
@@ -75,6 +76,7 @@ def test_data_parallel_matches_one_device_and_shards_the_batch():
     assert lines["DEVICES"] == "4"      # weights replicated on all four
 
 
+@pytest.mark.slow
 def test_model_parallel_shards_a_kernel():
     out = run("""
         mesh = D.DeviceMesh((2, 2), ["batch", "model"])
@@ -94,6 +96,7 @@ def test_model_parallel_shards_a_kernel():
     assert "FINITE True" in out
 
 
+@pytest.mark.slow
 def test_batch_size_must_divide_over_devices_and_weights_survive():
     out = run("""
         m = model()
@@ -118,6 +121,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_process_initialize_on_localhost():
     port = _free_port()
     code = textwrap.dedent(f"""

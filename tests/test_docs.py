@@ -49,6 +49,7 @@ def test_every_tested_page_has_code():
         assert python_blocks(page), f"{page.relative_to(ROOT)} has no ```python block"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_page_code_runs(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a block that writes a file writes it here
@@ -100,6 +101,7 @@ def test_figure_script_runs(tmp_path):
     assert made == sorted(p.name for p in (DOCS / "figures").glob("*.png"))
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path):
     missing = [m for m in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers")
                if not _installed(m)]

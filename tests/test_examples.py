@@ -34,6 +34,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_example_runs(script):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
@@ -68,6 +69,7 @@ def test_course_binary_model_trains_above_95_percent():
     assert accuracy > 0.95
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("from_logits", [False, True])
 def test_course_multiclass_model_trains_above_95_percent(from_logits):
     kerasish.utils.set_random_seed(0)

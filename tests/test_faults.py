@@ -198,6 +198,7 @@ def _kerasish_files():
                                  opt_base)}
 
 
+@pytest.mark.slow
 def test_sigint_anywhere_in_fit_leaves_a_consistent_model(data):
     """Ctrl-C can arrive between any two lines. Deliver a real SIGINT at line N of the
     engine (models/, engine/, layers/base.py, variables.py, optimizers/base.py),
@@ -404,6 +405,7 @@ DISK_FULL_WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_save_on_a_full_disk_keeps_the_previous_file(tmp_path):
     _saving()
     folder = tmp_path / "models"

@@ -81,9 +81,6 @@ def test_add_loss_eager_losses_match_keras(loss_models):
     _close(_values(ours.losses), _values(theirs.losses))
 
 
-@pytest.mark.xfail(strict=True, reason="Model.__call__'s jitted inference path "
-                   "(kerasish/models.py) keeps only y; it should use make_apply(with_aux=True) "
-                   "and keep aux['losses'] as the eager losses")
 def test_add_loss_eager_inference_path(loss_models):
     ours, theirs, x = loss_models
     ours(x), theirs(x)

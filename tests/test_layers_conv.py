@@ -69,6 +69,7 @@ def twins(keras, name, kwargs, shape):
     return theirs, ours
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,kwargs,shape", CASES, ids=[_ids(c) for c in CASES])
 def test_forward_and_shape_match_keras(keras, name, kwargs, shape):
     theirs, ours = twins(keras, name, kwargs, shape)

@@ -53,6 +53,7 @@ def _inputs(name, shape, seed=0):
     return rng.normal(1.0, 2.0, size=shape).astype("float32")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,kwargs,shape", CASES, ids=[_ids(c) for c in CASES])
 def test_forward_and_shape_match_keras(keras, name, kwargs, shape):
     theirs = getattr(keras.layers, name)(**kwargs)
@@ -260,6 +261,7 @@ def _dropout_fit(seed):
     return model.get_weights()
 
 
+@pytest.mark.slow
 def test_dropout_in_fit_same_seed_same_weights():
     for a, b in zip(_dropout_fit(3), _dropout_fit(3)):
         np.testing.assert_array_equal(a, b)

@@ -132,6 +132,7 @@ def _twins(keras, n_in, units, activation):
     return km, om
 
 
+@pytest.mark.slow
 def test_fit_history_with_precision_recall_auc_matches_keras(keras):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(90, 5)).astype("float32")  # 90 = 2 * 40 + 10: a short last batch
@@ -154,6 +155,7 @@ def test_fit_history_with_precision_recall_auc_matches_keras(keras):
         np.testing.assert_allclose(oe[key], ke[key], rtol=1e-4, atol=1e-6, err_msg=key)
 
 
+@pytest.mark.slow
 def test_fit_history_with_top_k_and_multilabel_auc_matches_keras(keras):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(64, 6)).astype("float32")

@@ -49,6 +49,7 @@ def reference(data):
     return losses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy,compute,tolerance", [("mixed_bfloat16", "bfloat16", 0.05),
                                                       ("mixed_float16", "float16", 0.01)])
 def test_mixed_training_tracks_float32(data, reference, policy, compute, tolerance):

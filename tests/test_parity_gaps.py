@@ -91,6 +91,7 @@ METRIC_VALUE_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metric_name, kwargs, kind", METRIC_VALUE_CASES,
                          ids=[f"{c[0]}-{c[1]}" for c in METRIC_VALUE_CASES])
 def test_metric_values_match_keras_over_batches(keras, rng, metric_name, kwargs, kind):
@@ -330,6 +331,7 @@ def _fit_model(ns, case, seed=0):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", FIT_CASES)
 def test_fit_evaluate_and_history_match_keras(keras, data, case):
     x, ys, xv, yvs, sw = data

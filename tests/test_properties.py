@@ -232,6 +232,7 @@ def loss_and_grad(fn, y, p, **static):
 
 
 # --------------------------------------------------------------------- loss properties
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data(), shape=st.sampled_from([(1, 1), (33, 5), (4096, 2)]),
        from_logits=st.booleans(), label_smoothing=st.sampled_from([0.0, 0.0, 0.1]))
@@ -254,6 +255,7 @@ def test_binary_crossentropy(data, shape, from_logits, label_smoothing):
         assert_close(grad, ref_grad, rtol=1e-4, atol=1e-7 / width, what="gradient")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data(), shape=st.sampled_from([(1, 2), (33, 10), (4096, 4), (5, 3, 4)]),
        from_logits=st.booleans(), label_smoothing=st.sampled_from([0.0, 0.0, 0.2]))
@@ -278,6 +280,7 @@ def test_categorical_crossentropy(data, shape, from_logits, label_smoothing):
         assert_close(grad, ref_grad, rtol=1e-4, atol=1e-6, what="gradient")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data(), layout=st.sampled_from([(1, 2, 1), (33, 10, 2), (4096, 4, 1)]),
        from_logits=st.booleans(), ignore_class=st.sampled_from([None, None, -1, 0]),
@@ -304,6 +307,7 @@ def test_sparse_categorical_crossentropy(data, layout, from_logits, ignore_class
         assert_close(grad, ref_grad, rtol=1e-4, atol=1e-6, what="gradient")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data(), shape=st.sampled_from([(1, 1), (33, 4), (4096, 2)]),
        which=st.sampled_from(["mse", "mae", "huber"]), delta=st.sampled_from([1.0, 0.01]))
@@ -367,6 +371,7 @@ def _per_sample_reference(cls, kwargs, y, p):
     return ref_huber(y, p, kwargs["delta"])
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data(), case=st.sampled_from(CLASS_CASES), batch=st.sampled_from([1, 4096]),
        reduction=st.sampled_from(["sum_over_batch_size", "sum", "mean_with_sample_weight",
@@ -518,6 +523,7 @@ def test_every_activation_has_a_reference():
     assert public <= covered, f"activations without a property test: {public - covered}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 @settings(PROPERTY, max_examples=10)
 @given(data=st.data())
@@ -650,6 +656,7 @@ def test_every_optimizer_has_a_reference():
         getattr(optimizers, name) for name in OPTIMIZER_OPTIONS}
 
 
+@pytest.mark.slow
 @settings(PROPERTY, max_examples=40)
 @given(kind=st.sampled_from(sorted(OPTIMIZER_OPTIONS)), data=st.data(), clipping=CLIPPING,
        learning_rate=st.sampled_from([0.001, 0.1, 1.0]),

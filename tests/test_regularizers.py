@@ -14,6 +14,7 @@ W_ZERO_ROW = W.at[2].set(0.0)  # a zero row must not turn the orthogonal penalty
 W_LARGE = W * 1e4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, kwargs",
     [

@@ -210,6 +210,7 @@ def optimizer_values(model):
     return [np.asarray(v) for v in model.optimizer.state_to_variables(state)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make_optimizer", [
     lambda: kerasish.optimizers.Adam(0.01, amsgrad=True),
     lambda: kerasish.optimizers.SGD(0.05, momentum=0.9, nesterov=True),

@@ -52,6 +52,7 @@ def test_dense_names_count_up_like_keras(keras):
         assert n == [n[0], n[0] + 1, n[0] + 2]
 
 
+@pytest.mark.slow
 def test_first_names_have_no_suffix_in_a_fresh_process():
     # Keras: the first Dense is `dense`, the second `dense_1`. Check it in a clean
     # interpreter, where the global counter starts at zero.

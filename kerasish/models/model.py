@@ -229,7 +229,9 @@ class Model(Layer):
         if (self.built and not training and not is_inside_scope() and not args and not kwargs
                 and not isinstance(inputs, (KerasTensor, list, tuple, dict))
                 and not isinstance(inputs, jax.core.Tracer)
-                and not getattr(self, "run_eagerly", False)):
+                and not getattr(self, "run_eagerly", False)
+                # Losses added in `call` must land on the layers (`model.losses`).
+                and not host_module.adds_losses(self)):
             x = np.asarray(inputs) if not isinstance(inputs, jax.Array) else inputs
             params, state = self.current_params()
             if isinstance(x, np.ndarray):
