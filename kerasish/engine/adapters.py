@@ -297,7 +297,8 @@ class PredictArrays:
         total = n_steps * self.batch_size if n_steps else 1 << (rows - 1).bit_length()
         out = []
         for a in self.xs:
-            a = a[start:start + rows]
+            if start or rows != len(a):
+                a = a[start:start + rows]
             if total != rows:
                 a = np.concatenate([a, np.zeros((total - rows,) + a.shape[1:], a.dtype)])
             out.append(a)

@@ -27,6 +27,28 @@ import numpy as np
 from kerasish.engine import steps
 
 
+class NoHooks:
+    """The hooks of a call without callbacks (``predict(x)`` in a loop must cost
+    little more than the compiled call)."""
+
+    user_hooks = user_test_hooks = False
+
+    def per_batch(self, mode="train"):
+        return False
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+        return _nothing
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+NO_HOOKS = NoHooks()
+
+
 def _eager_context(eager):
     # run_eagerly / jit_compile=False: the same step functions, op by op, so `call`
     # sees concrete arrays (under jax.grad, JVP tracers that carry concrete values).

@@ -431,13 +431,16 @@ def predict_chunk_fn(model, adapter, batch_size):
     params, state = model.current_params()
     one, stacked = model._predict_programs()
 
+    stream = isinstance(adapter, adapters.StreamAdapter)
+    dtype = np.dtype(model.dtype)
+
     def predict_chunk(chunk):
-        if isinstance(adapter, adapters.StreamAdapter):
+        if stream:
             n = int(chunk.mask.sum())
             out = one(params, state, chunk.data[0])
         else:
             n = chunk.start
-            xs = [np.asarray(a, model.dtype) for a in chunk.data]
+            xs = [a if a.dtype == dtype else a.astype(dtype) for a in chunk.data]
             if chunk.n_steps == 0:
                 # numpy goes straight to the compiled call: a device_put costs more.
                 out = one(params, state, model._pack_inputs(xs))
@@ -445,6 +448,8 @@ def predict_chunk_fn(model, adapter, batch_size):
                 shaped = [a.reshape((chunk.n_steps, batch_size) + a.shape[1:]) for a in xs]
                 out = jax.tree_util.tree_map(lambda o: o.reshape((-1,) + o.shape[2:]),
                                              stacked(params, state, model._pack_inputs(shaped)))
+        if isinstance(out, jax.Array):  # the common case, without a tree walk
+            return np.asarray(out)[:n]
         return jax.tree_util.tree_map(lambda o: np.asarray(o)[:n], out)
 
     return predict_chunk

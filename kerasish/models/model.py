@@ -242,8 +242,14 @@ class Model(Layer):
         return super().__call__(inputs, *args, training=training, **kwargs)
 
     def _layout_key(self):
-        t, n = self._variables_split()
-        return tuple(id(v) for v in t), tuple(id(v) for v in n)
+        """Identity of the variable layout (cached: it is on every predict's path)."""
+        split = self._variables_split()  # cached per structure version itself
+        cached = self.__dict__.get("_layout_cache")
+        if cached is not None and cached[0] is split:
+            return cached[1]
+        key = tuple(id(v) for v in split[0]), tuple(id(v) for v in split[1])
+        object.__setattr__(self, "_layout_cache", (split, key))
+        return key
 
     # -- inputs and outputs (Functional and Sequential refine these) -------------------
     def _input_names(self):
@@ -444,8 +450,9 @@ class Model(Layer):
         batch_size = 32 if batch_size is None else check_int("batch_size", batch_size, 1)
         check_verbose(verbose)
         steps_ = None if steps is None else check_int("steps", steps, 1)
-        hooks = callbacks_module.CallbackList(callbacks_module.to_list(callbacks), self,
-                                              {"verbose": 0, "epochs": 1, "steps": steps_})
+        cbs = callbacks_module.to_list(callbacks)
+        hooks = loop.NO_HOOKS if not cbs else callbacks_module.CallbackList(
+            cbs, self, {"verbose": 0, "epochs": 1, "steps": steps_})
         per_batch = hooks.per_batch("predict")
         if adapters.is_stream(x):
             adapter = adapters.StreamAdapter(x, self._data_spec, steps=steps_,

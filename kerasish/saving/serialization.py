@@ -223,18 +223,19 @@ def _functional_config(model):
 
 def compile_config(model):
     """The arguments ``compile`` received, serialized (Keras's ``compile_config``)."""
-    # Metric specs keep compile()'s shape: a list, a list per output, or a dict.
-    metric_ids = getattr(model, "_metric_ids", None) or None
-    weighted_ids = getattr(model, "_weighted_ids", None) or None
+    config = model.get_compile_config() or {}
+    jit_compile = config.get("jit_compile", "auto")
     return {
         "optimizer": serialize_keras_object(model.optimizer),
         "loss": serialize_keras_object(model.loss),
-        "loss_weights": serialize_keras_object(getattr(model, "_loss_weights", None)),
-        "metrics": serialize_keras_object(metric_ids),
-        "weighted_metrics": serialize_keras_object(weighted_ids),
-        "run_eagerly": False,
+        "loss_weights": serialize_keras_object(config.get("loss_weights")),
+        # Metric specs keep compile()'s shape: one, a list, a list per output, or a dict.
+        "metrics": serialize_keras_object(config.get("metrics") or None),
+        "weighted_metrics": serialize_keras_object(config.get("weighted_metrics") or None),
+        "run_eagerly": bool(config.get("run_eagerly", False)),
         "steps_per_execution": getattr(model, "steps_per_execution", 1),
-        "jit_compile": True,
+        # Keras writes what "auto" resolved to on the JAX backend.
+        "jit_compile": True if jit_compile == "auto" else bool(jit_compile),
     }
 
 
