@@ -7,6 +7,7 @@ import numpy as np
 from kerasish import random as _random
 from kerasish.engine.adapters import (PyDataset, pack_x_y_sample_weight,  # noqa: F401
                                        unpack_x_y_sample_weight)
+from kerasish.utils.file_utils import get_file  # noqa: F401
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 
 
