@@ -1,0 +1,665 @@
+"""``fit_many``: a grid of models, seeds and cross-validation folds, trained together.
+
+``build(hp)`` returns a compiled model for one grid point ``hp`` (a dict of Python
+values). Every point x seed x fold becomes one model; models that share their structure
+(layer types and weight shapes, loss and optimizer kinds with their static options, the
+same forward computation) form a *group* and train as one compiled program: ``jax.vmap``
+over their stacked training states inside the engine's own fused epoch. What differs
+between the models of a group is data, not constants: weights (seeds), learning rates,
+L1/L2 factors of weight regularizers, loss weights and the rows each model reads (its
+shuffle and its fold). Each model ends as an ordinary kerasish model (weights and
+optimizer state committed: ``predict``, ``evaluate``, ``save`` and a further ``fit``
+work) with a ``History`` of its own.
+
+Each returned model equals the model a plain loop would train::
+
+    for hp in points:                 # grid order
+        for seed in seeds:            # if seeds are given
+            for fold in range(folds):  # if folds are given
+                kerasish.utils.set_random_seed(seed)  # if seeds are given
+                model = build(hp)
+                model.fit(x_train_rows, y_train_rows, batch_size=batch_size,
+                          epochs=epochs, shuffle=shuffle,
+                          validation_data=held_out_rows or validation_data)
+
+(same initial weights, same shuffles, same steps), up to the rounding of batched
+matrix products; the results come back in that order.
+
+>>> import numpy as np, kerasish
+>>> x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+>>> y = (x[:, :1] > 0).astype("float32")
+>>> def build(hp):
+...     model = kerasish.Sequential([
+...         kerasish.Input((4,)),
+...         kerasish.layers.Dense(8, activation="relu",
+...                               kernel_regularizer=kerasish.regularizers.L2(hp["l2"])),
+...         kerasish.layers.Dense(1, activation="sigmoid")])
+...     model.compile(loss="binary_crossentropy", optimizer="adam")
+...     return model
+>>> results = fit_many(build, x, y, grid={"l2": [0.0, 1e-3, 1e-2]}, folds=2, epochs=3,
+...                    verbose=0)
+>>> len(results)  # 3 points x 2 folds, point-major
+6
+>>> model, history = results[0]
+>>> sorted(history.history), len(history.history["loss"])
+(['loss', 'val_loss'], 3)
+>>> model.predict(x[:2], verbose=0).shape
+(2, 1)
+>>> [row["l2"] for row in results_table(results)][:3]
+[0.0, 0.0, 0.001]
+"""
+
+import copy
+import json
+import numbers
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import callbacks as callbacks_module
+from kerasish import diagnostics, random, regularizers
+from kerasish import distribution as distribution_module
+from kerasish import utils as utils_module
+from kerasish.engine import adapters, many as many_engine, steps
+from kerasish.layers.base import assign_tree, make_apply
+from kerasish.models import host as host_module
+from kerasish.models.model import Model
+from kerasish.utils.validation import check_int, check_verbose
+
+_SUPPORTED_CALLBACKS = (callbacks_module.History, callbacks_module.EarlyStopping)
+
+
+class _Run:
+    """One model of the grid and what ``fit`` would have drawn for it."""
+
+    def __init__(self, point, seed, fold, model, shuffle_seed, key):
+        self.point, self.seed, self.fold, self.model = point, seed, fold, model
+        self.rng = np.random.default_rng(shuffle_seed)  # fit's ArrayAdapter shuffle
+        self.key = key                                  # fit's TrainState.rng
+        self.history = None
+        self.hooks = None
+        self.active = True
+
+
+# ------------------------------------------------------------------ the public function
+
+def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_data=None,
+             epochs=1, batch_size=None, shuffle=True, callbacks=None, verbose="auto"):
+    """Train one model per grid point x seed x fold, structural groups as one program.
+
+    Args:
+        build: ``build(hp) -> model``, a compiled kerasish model for the grid point
+            ``hp`` (a dict; ``{}`` without a grid). Called once per model, a new model
+            each time.
+        x, y: training arrays (numpy/JAX arrays, lists or dicts of them), as for ``fit``.
+        grid: the points: a list of dicts, or a dict of equal-length lists read side by
+            side (``{"lr": [0.1, 0.01], "l2": [0, 1e-3]}`` is 2 points; for every
+            combination pass ``[dict(lr=a, l2=b) for a in lrs for b in l2s]``).
+        seeds: ints; each model is built after ``kerasish.utils.set_random_seed(seed)``.
+            Without seeds the models draw from the global random stream in turn, as a
+            loop of ``build`` and ``fit`` would.
+        folds: ``k`` for k-fold cross-validation on ``x, y``: fold ``i`` holds out the
+            ``i``-th of ``k`` contiguous blocks of rows (the first ``n % k`` blocks one
+            row longer) as its validation data and trains on the other rows, in order.
+        validation_data: ``(x_val, y_val)`` (or with sample weights) shared by all models;
+            not with ``folds``.
+        epochs, batch_size, shuffle: as ``fit`` (``batch_size`` defaults to 32; each
+            model gets the permutation its own ``fit`` would draw).
+        callbacks: ``History`` (each model always gets its own) and ``EarlyStopping``
+            (copied per model: a stopped model stops updating while the others go on;
+            ``restore_best_weights`` per model).
+        verbose: 0 silent; 1, 2 or ``"auto"``: one line per group per epoch with the
+            range of the loss over the group's models.
+
+    Returns:
+        A list of ``(model, history)``, point-major, then seed, then fold. Each
+        ``history`` also has ``hp``, ``seed`` and ``fold`` attributes
+        (:func:`results_table` makes a table of them).
+
+    Models of one group must agree on everything that shapes the program: layer types
+    and configs (dropout rates included: points that differ in dropout rate form
+    separate groups), weight shapes, loss and metric configs, optimizer kind and static
+    options (``momentum``, ``clipnorm``, ... ; a learning-rate schedule object),
+    regularizers other than L1/L2/L1L2. Models that differ there still train, in
+    groups of their own.
+    """
+    # -- every argument checked before any model is built or trained
+    if not callable(build):
+        raise ValueError("`build` must be a function hp -> compiled model. Received: "
+                         f"build={build!r}")
+    points = _points(grid)
+    seed_list = _seeds(seeds)
+    epochs = check_int("epochs", epochs, 0)
+    batch_size = 32 if batch_size is None else check_int("batch_size", batch_size, 1)
+    verbose = check_verbose(verbose)
+    if not isinstance(shuffle, bool):
+        raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
+    stoppers = _check_callbacks(callbacks)
+    if x is None or adapters.is_stream(x):
+        raise ValueError(
+            "fit_many trains on arrays (numpy or JAX arrays, lists or dicts of them, "
+            f"pandas frames). Received: x={type(x).__name__}. Convert a dataset or "
+            "generator to arrays first.")
+    if distribution_module.distribution() is not None:
+        raise ValueError("fit_many does not run under a kerasish.distribution yet: call "
+                         "it without a distribution set.")
+    n = _num_rows(x)
+    k = _folds(folds, validation_data, n)
+    fold_rows = many_engine.fold_rows(n, k) if k else [(np.arange(n, dtype=np.int32), None)]
+
+    # -- build every model, with the random draws a loop of build + fit would make
+    runs, seen = [], set()
+    for point in points:
+        for seed in seed_list:
+            for fold in range(k or 1):
+                if seed is not None:
+                    utils_module.set_random_seed(seed)
+                model = build(dict(point))
+                _check_model(model, point, seen)
+                shuffle_seed = random.next_seed()  # fit: the adapter's seed ...
+                model._data_spec(x)                # ... then build on the data ...
+                key = random.next_key()            # ... then the TrainState's key
+                runs.append(_Run(point, seed, fold if k else None, model, shuffle_seed, key))
+
+    groups = [_Group(members, x, y, validation_data, batch_size, fold_rows)
+              for members in _group(runs)]
+    for g, group in enumerate(groups):
+        group.train(epochs, shuffle, stoppers, verbose, f"group {g + 1}/{len(groups)}")
+    return [(run.model, run.history) for run in runs]
+
+
+def results_table(results, metrics=None):
+    """One dict per model of ``fit_many``'s results: its grid point, seed, fold and
+    the final value of each logged metric (or of ``metrics``, a list of names).
+
+    Models stopped early report their last epoch. A plain list of dicts: hand it to
+    ``pandas.DataFrame`` to group by point and average over folds.
+    """
+    rows = []
+    for model, history in results:
+        row = dict(getattr(history, "hp", {}))
+        row["seed"] = getattr(history, "seed", None)
+        row["fold"] = getattr(history, "fold", None)
+        names = sorted(history.history) if metrics is None else list(metrics)
+        for name in names:
+            values = history.history.get(name)
+            row[name] = None if not values else values[-1]
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ argument checks
+
+def _points(grid):
+    if grid is None:
+        return [{}]
+    if isinstance(grid, dict):
+        bad = [k for k, v in grid.items() if not isinstance(v, (list, tuple))]
+        if bad:
+            raise ValueError(
+                "`grid` as a dict maps each name to a list of values, one per point. "
+                f"Received non-list values for {bad}. Wrap a single value in a list, "
+                "e.g. {'l2': [0.01]}.")
+        lengths = {k: len(v) for k, v in grid.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(
+                "`grid` as a dict of lists is read side by side (point i takes the i-th "
+                f"value of every list), so all lists must have the same length. Received "
+                f"lengths {lengths}. For every combination pass a list of dicts instead: "
+                "[dict(a=a, b=b) for a in A for b in B].")
+        points = [dict(zip(grid, values)) for values in zip(*grid.values())]
+    elif isinstance(grid, (list, tuple)) and all(isinstance(p, dict) for p in grid):
+        points = [dict(p) for p in grid]
+    else:
+        raise ValueError(
+            "`grid` must be a list of dicts (one per point) or a dict of equal-length "
+            f"lists. Received: grid={type(grid).__name__}")
+    if not points:
+        raise ValueError("`grid` has no points: give at least one, e.g. grid=[{}].")
+    return points
+
+
+def _seeds(seeds):
+    if seeds is None:
+        return [None]
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = [seeds]
+    if not isinstance(seeds, (list, tuple)) or not seeds or any(
+            isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
+        raise ValueError(f"`seeds` must be a non-empty list of integers. Received: "
+                         f"seeds={seeds!r}")
+    return [int(s) for s in seeds]
+
+
+def _folds(folds, validation_data, n):
+    if folds is None:
+        return None
+    if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"`folds` must be an integer >= 2 (k-fold cross-validation). "
+                         f"Received: folds={folds!r}")
+    if folds > n:
+        raise ValueError(
+            f"`folds` cannot exceed the number of samples: every fold needs at least one "
+            f"held-out row. Received: folds={folds} for {n} samples.")
+    if validation_data is not None:
+        raise ValueError(
+            "Pass either `folds` (each fold is validated on its held-out rows) or "
+            "`validation_data`, not both.")
+    return int(folds)
+
+
+def _check_callbacks(callbacks):
+    cbs = callbacks_module.to_list(callbacks)
+    bad = sorted({type(cb).__name__ for cb in cbs if type(cb) not in _SUPPORTED_CALLBACKS})
+    if bad:
+        raise ValueError(
+            f"fit_many supports the callbacks History and EarlyStopping (one copy per "
+            f"model). Received unsupported callbacks: {bad}. Train with model.fit to "
+            "use them.")
+    return [cb for cb in cbs if isinstance(cb, callbacks_module.EarlyStopping)]
+
+
+def _num_rows(x):
+    leaves = jax.tree_util.tree_leaves(x)
+    if not leaves:
+        raise ValueError(f"fit_many: `x` holds no arrays. Received: x={x!r}")
+    return len(leaves[0])
+
+
+def _check_model(model, point, seen):
+    if not isinstance(model, Model):
+        raise ValueError(f"`build(hp)` must return a kerasish model. For hp={point!r} it "
+                         f"returned {type(model).__name__}.")
+    if id(model) in seen:
+        raise ValueError(
+            f"`build(hp)` returned the same model object twice (for hp={point!r}). Create "
+            "a new model inside `build` on every call.")
+    seen.add(id(model))
+    if not model.compiled:
+        raise ValueError(
+            f"`build(hp)` must return a compiled model; for hp={point!r} model "
+            f"{model.name!r} is not compiled. Call model.compile(loss=..., optimizer=...) "
+            "inside `build`.")
+    reasons = []
+    if model.run_eagerly or model.jit_compile is False:
+        reasons.append("compiled with run_eagerly=True or jit_compile=False")
+    if host_module.overrides(model, "train_step") or host_module.overrides(model, "test_step"):
+        reasons.append("overrides train_step/test_step")
+    if host_module.user_metrics(model):
+        reasons.append("has a metric with its own update_state")
+    if reasons:
+        raise ValueError(
+            f"fit_many cannot train model {model.name!r} (hp={point!r}): it "
+            f"{' and '.join(reasons)}. Train it with model.fit.")
+
+
+# ------------------------------------------------------------------ structural groups
+
+def _json(value):
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+def _config_key(obj, drop=("name",)):
+    try:
+        config = obj.get_config()
+    except Exception:  # no (working) get_config: only the object itself is itself
+        return ("object", id(obj))
+    if not isinstance(config, dict):
+        return ("object", id(obj))
+    config = {k: v for k, v in config.items() if k not in drop}
+    return (type(obj).__module__, type(obj).__qualname__, _json(config))
+
+
+def _spec_key(spec):
+    """A compile() spec (strings, objects, lists, dicts of them) as a hashable key."""
+    if spec is None or isinstance(spec, (str, numbers.Number)):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return tuple(_spec_key(s) for s in spec)
+    if isinstance(spec, dict):
+        return tuple(sorted((k, _spec_key(v)) for k, v in spec.items()))
+    return _config_key(spec, drop=())
+
+
+def _layer_key(layer):
+    # Names differ between models; initial values are data; L1/L2 factors are data
+    # (other regularizers are keyed per weight below).
+    try:
+        config = layer.get_config()
+    except Exception:
+        config = {}
+    if layer._layers:  # a container: its sub-layers are keyed themselves
+        config = {}
+    config = {k: v for k, v in config.items() if k != "name"
+              and not k.endswith("_initializer")
+              and not (k.endswith("_regularizer") and k != "activity_regularizer")}
+    return (type(layer).__module__, type(layer).__qualname__, _json(config))
+
+
+def _optimizer_key(optimizer):
+    try:
+        config = dict(optimizer.get_config())
+    except Exception:
+        return ("object", id(optimizer))
+    config.pop("name", None)
+    schedule = getattr(optimizer, "_schedule", None)
+    config["learning_rate"] = None if schedule is None else ("schedule", id(schedule))
+    config["exclude"] = (sorted(getattr(optimizer, "_exclude_paths", ()) or ()),
+                         getattr(getattr(optimizer, "_exclude_pattern", None), "pattern", None))
+    return (type(optimizer).__module__, type(optimizer).__qualname__, _json(config))
+
+
+def _rule(regularizer):
+    """A weight's regularizer as ("factors", l1, l2) (data) or ("static", key)."""
+    if regularizer is None:
+        return ("factors", 0.0, 0.0)
+    kind = type(regularizer)
+    if kind is regularizers.L1:
+        return ("factors", regularizer.l1, 0.0)
+    if kind is regularizers.L2:
+        return ("factors", 0.0, regularizer.l2)
+    if kind is regularizers.L1L2:
+        return ("factors", regularizer.l1, regularizer.l2)
+    return ("static", _config_key(regularizer, drop=()))
+
+
+def _structure_key(model):
+    trainable, non_trainable = model._variables_split()
+    variables = tuple((tuple(v.shape), str(v.dtype), t) for vs, t in
+                      ((trainable, True), (non_trainable, False)) for v in vs)
+    regs = tuple(r if r[0] == "static" else "factors"
+                 for r in (_rule(v.regularizer) for v in trainable))
+    return (
+        type(model).__module__, type(model).__qualname__, model.dtype,
+        tuple(_layer_key(layer) for layer in model._flatten_layers()[1:]),
+        variables, regs,
+        tuple(tuple(s) for s in model._input_shapes()),
+        tuple(tuple(s) for s in model._output_shapes()), tuple(model._output_names()),
+        tuple(_config_key(fn) if fn is not None else None for fn in model.compiled_losses()),
+        _spec_key(model._metric_ids), _spec_key(model._weighted_ids),
+        _optimizer_key(model.optimizer),
+    )
+
+
+def _forward_signature(model):
+    """The training forward pass as a jaxpr (text and constants), traced abstractly.
+
+    Two models with equal signatures compute the same function of (weights, inputs,
+    key): Python constants in a layer's ``call`` (a dropout rate, a user's attribute)
+    show up here even when no config mentions them. Also tells whether the forward
+    adds losses (``add_loss``), which fit_many does not support.
+    """
+    trainable, non_trainable = model._variables_split()
+    t_keys = [(v._owner.name, v.name) for v in trainable]
+    n_keys = [(v._owner.name, v.name) for v in non_trainable]
+    apply = make_apply(model, with_aux=True)
+
+    def fn(t_values, n_values, x, rng, row_mask):
+        y, new_state, aux = apply(_tree(t_keys, t_values), _tree(n_keys, n_values), x,
+                                  True, rng, row_mask)
+        return y, [new_state[a][b] for a, b in n_keys], aux["losses"], aux["mask"]
+
+    x, _, _ = host_module._example_batch(model, None, False)
+    closed, out = jax.make_jaxpr(fn, return_shape=True)(
+        [v.value for v in trainable], [v.value for v in non_trainable], x,
+        jax.random.key(0), jax.ShapeDtypeStruct((2,), "float32"))
+    consts = [np.asarray(jax.random.key_data(c) if jax.dtypes.issubdtype(
+        getattr(c, "dtype", None), jax.dtypes.prng_key) else c) for c in closed.consts]
+    return str(closed.jaxpr), consts, bool(out[2])
+
+
+def _same_signature(a, b):
+    return a[0] == b[0] and len(a[1]) == len(b[1]) and all(
+        x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y)
+        for x, y in zip(a[1], b[1]))
+
+
+def _group(runs):
+    """Runs -> lists of runs that can share one program, in order of first appearance."""
+    buckets = {}
+    for run in runs:
+        signature = _forward_signature(run.model)
+        if signature[2]:
+            raise ValueError(
+                f"fit_many cannot train model {run.model.name!r} (hp={run.point!r}): its "
+                "layers add losses in call() (add_loss or activity_regularizer). Train it "
+                "with model.fit.")
+        subgroups = buckets.setdefault(_structure_key(run.model), [])
+        for sub in subgroups:
+            if _same_signature(sub[0], signature):
+                sub[1].append(run)
+                break
+        else:
+            subgroups.append((signature, [run]))
+    found = [members for subgroups in buckets.values() for _, members in subgroups]
+    return sorted(found, key=lambda members: runs.index(members[0]))
+
+
+# ------------------------------------------------------------------ one group
+
+def _tree(keys, values):
+    tree = {}
+    for (layer, weight), value in zip(keys, values):
+        tree.setdefault(layer, {})[weight] = value
+    return tree
+
+
+def _keys(variables):
+    return [(v._owner.name, v.name) for v in variables]
+
+
+class _Group:
+    """Models of one structure: their data, stacked state and one program."""
+
+    def __init__(self, runs, x, y, validation_data, batch_size, fold_rows):
+        self.runs = runs
+        self.template = template = runs[0].model
+        self.batch_size = batch_size
+        self.fold_rows = fold_rows
+        # Data checked against the group's model (its loss decides the label checks).
+        self.train_data = adapters.make_adapter(x, y, None, spec_for=template._data_spec,
+                                                batch_size=batch_size, what="fit")
+        self.val_data = None
+        if validation_data is not None:
+            vx, vy, vsw = host_module.unpack_validation(validation_data)
+            self.val_data = adapters.make_adapter(
+                vx, vy, vsw, spec_for=template._data_spec, batch_size=batch_size,
+                what="validation")
+        for adapter in (self.train_data, self.val_data):
+            if adapter is not None and not isinstance(adapter, adapters.ArrayAdapter):
+                raise ValueError(
+                    "fit_many keeps the data on the device, and these arrays exceed "
+                    f"kerasish's device budget ({adapters.DEVICE_DATA_BYTES} bytes, "
+                    "KERASISH_DEVICE_DATA_BYTES). Train on a subset, or with model.fit.")
+        y_shapes = self.train_data.y_shapes
+        # Every model's metrics resolved, as its own fit would (model.metrics).
+        self.pieces = [host_module.make_pieces(r.model, y_shapes, None, exact=False,
+                                               has_sw=False) for r in runs]
+        self.rules, penalties = self._rules()
+        self.knobs = many_engine.stack([
+            many_engine.Knobs(penalty, self._loss_weights(run.model))
+            for run, penalty in zip(runs, penalties)])
+        self.programs = many_engine.build_many(self.pieces[0], self.rules)
+
+    def _rules(self):
+        """The group's penalty rules and each model's (l1, l2) factors for them."""
+        t_vars = self.template._variables_split()[0]
+        per_model = [[_rule(v.regularizer) for v in r.model._variables_split()[0]]
+                     for r in self.runs]
+        rules, columns = [], []
+        for i, v in enumerate(t_vars):
+            dtype = np.dtype(v.dtype)
+            entries = [m[i] for m in per_model]
+            if entries[0][0] == "static":
+                rules.append((v._owner.name, v.name, v.regularizer))
+                columns.append([(np.zeros((), dtype),) * 2] * len(entries))
+                continue
+            use_l1 = any(e[1] != 0 for e in entries)
+            use_l2 = any(e[2] != 0 for e in entries)
+            if use_l1 or use_l2:
+                rules.append((v._owner.name, v.name, (use_l1, use_l2)))
+                columns.append([(np.asarray(e[1], dtype), np.asarray(e[2], dtype))
+                                for e in entries])
+        penalties = [tuple(column[j] for column in columns) for j in range(len(self.runs))]
+        return tuple(rules), penalties
+
+    @staticmethod
+    def _loss_weights(model):
+        names = model._output_names()
+        weights = model._per_output(model._loss_weights, "loss_weights") \
+            if model._loss_weights is not None else [1.0] * len(names)
+        return tuple(None if fn is None else np.float32(1.0 if w is None else w)
+                     for fn, w in zip(model.compiled_losses(), weights))
+
+    # -- stacked state, in the template's layout ---------------------------------------
+    def _initial_state(self):
+        template = self.template
+        t_keys, n_keys = map(_keys, template._variables_split())
+        states = []
+        for run in self.runs:
+            m = run.model
+            trainable, non_trainable = m._variables_split()
+            own_params, _ = m.current_params()
+            opt = host_module.Host(m)._opt_state(own_params)  # built as fit builds it
+            if m is not template:
+                opt = template.optimizer.variables_to_state(
+                    m.optimizer.state_to_variables(opt))
+            states.append(steps.TrainState(
+                _tree(t_keys, [v.value for v in trainable]),
+                _tree(n_keys, [v.value for v in non_trainable]), opt, None, run.key))
+        return many_engine.stack(states)
+
+    def _commit(self, values, j):
+        """Model ``j`` takes its slice of the host copy ``values`` = (params, state,
+        opt_state) of the stacked state."""
+        run, template = self.runs[j], self.template
+        m = run.model
+        params, state, opt = jax.tree_util.tree_map(lambda a: np.asarray(a[j]), values)
+        t_keys, n_keys = map(_keys, template._variables_split())
+        trainable, non_trainable = m._variables_split()
+        own = lambda vs, keys, tree: _tree(  # noqa: E731
+            _keys(vs), [jnp.asarray(tree[a][b]) for a, b in keys])
+        assign_tree(m, own(trainable, t_keys, params), own(non_trainable, n_keys, state))
+        opt = jax.tree_util.tree_map(jnp.asarray, opt)
+        if m is not template:
+            opt = m.optimizer.variables_to_state(template.optimizer.state_to_variables(opt))
+        m.set_optimizer_state(opt)
+
+    # -- tables ----------------------------------------------------------------------
+    def _train_tables(self, shuffle):
+        rows = []
+        for run in self.runs:
+            own = self.fold_rows[run.fold or 0][0]
+            perm = run.rng.permutation(len(own)) if shuffle else None
+            rows.append(own if perm is None else own[perm])
+        shared = not shuffle and all(r.fold is None for r in self.runs)
+        return many_engine.stacked_tables(rows, self.batch_size, shared=shared)
+
+    def _val_tables(self):
+        if self.val_data is not None:
+            n = self.val_data.n
+            rows = [np.arange(n, dtype=np.int32)]
+            return self.val_data.data(), many_engine.stacked_tables(
+                rows, self.batch_size, shared=True)
+        if self.runs[0].fold is None:
+            return None, None
+        rows = [self.fold_rows[run.fold][1] for run in self.runs]
+        return self.train_data.data(), many_engine.stacked_tables(rows, self.batch_size)
+
+    # -- the epochs ---------------------------------------------------------------------
+    def train(self, epochs, shuffle, stoppers, verbose, label):
+        runs, programs, n = self.runs, self.programs, len(self.runs)
+        xs, ys, _ = self.train_data.host_arrays()
+        diagnostics.before_fit(self.template, self.template._pack_inputs(xs),
+                               None if ys is None else ys[0] if len(ys) == 1 else ys,
+                               stack=self.template.layers
+                               if host_module.is_stack(self.template) else None)
+        for run in runs:
+            run.model.stop_training = False
+            run.history = callbacks_module.History()
+            run.history.hp, run.history.seed, run.history.fold = \
+                dict(run.point), run.seed, run.fold
+            own = [_copy_callback(cb) for cb in stoppers]
+            run.hooks = callbacks_module.CallbackList(
+                own + [run.history], run.model,
+                {"verbose": 0, "epochs": epochs, "steps": None})
+            run.model.history = run.history
+            run.hooks.on_train_begin({})
+        ts = self._initial_state()
+        data = self.train_data.data()
+        val_data, val_tables = self._val_tables()
+        # Weights are committed every epoch only when a callback may read them.
+        commit_each_epoch = bool(stoppers)
+        for epoch in range(epochs):
+            live = [j for j in range(n) if runs[j].active]
+            if not live:
+                break
+            start = time.perf_counter()
+            for j in live:
+                runs[j].hooks.on_epoch_begin(epoch, {})
+            idx, mask, may_skip = self._train_tables(shuffle)
+            active = None if not stoppers else np.array([r.active for r in runs])
+            ts = ts._replace(metrics=programs.init_metrics(n))
+            ts = programs.train(ts, self.knobs, data, idx, mask, active, np.int32(0),
+                                idx.shape[-2], may_skip)
+            logs = _per_model(jax.device_get(programs.results(ts.metrics)), n)
+            if val_tables is not None:
+                vidx, vmask, _ = val_tables
+                ev = steps.TrainState(ts.params, ts.state, None,
+                                      programs.init_metrics(n, training=False), None)
+                ev = programs.evaluate(ev, self.knobs, val_data, vidx, vmask, np.int32(0),
+                                       vidx.shape[-2])
+                for j, val in enumerate(_per_model(jax.device_get(
+                        programs.results(ev.metrics)), n)):
+                    logs[j].update({f"val_{k}": v for k, v in val.items()})
+            if commit_each_epoch:
+                values = jax.device_get((ts.params, ts.state, ts.opt_state))
+                for j in live:
+                    self._commit(values, j)
+            for j in live:
+                run = runs[j]
+                run_logs = {k: logs[j][k] for k in sorted(logs[j])}
+                run.hooks.on_epoch_end(epoch, run_logs)
+                if run.model.stop_training:
+                    run.active = False
+            if verbose:
+                _print_epoch(label, epoch, epochs, [logs[j] for j in live],
+                             time.perf_counter() - start)
+        values = jax.device_get((ts.params, ts.state, ts.opt_state))
+        for j in range(n):
+            self._commit(values, j)
+        for run in runs:
+            last = {k: v[-1] for k, v in run.history.history.items()}
+            run.hooks.on_train_end(last)
+
+
+def _copy_callback(cb):
+    """A fresh copy of a user's callback for one model (its state is per model)."""
+    new = copy.copy(cb)
+    new.model = None
+    return new
+
+
+def _per_model(values, n):
+    """``{name: (N,) values}`` -> N logs dicts of floats (vectors stay arrays)."""
+    logs = [{} for _ in range(n)]
+    for name, stacked in values.items():
+        for j in range(n):
+            v = np.asarray(stacked[j])
+            logs[j][name] = float(v) if v.ndim == 0 else v
+    return logs
+
+
+def _print_epoch(label, epoch, epochs, logs, seconds):
+    parts = []
+    for name in ("loss", "val_loss"):
+        values = [log[name] for log in logs if name in log]
+        if values:
+            parts.append(f"{name} {min(values):.4f}..{max(values):.4f}")
+    print(f"Epoch {epoch + 1}/{epochs} - {label}: {len(logs)} models - {seconds:.2f}s - "
+          + " - ".join(parts), flush=True)
+
+
+__all__ = ["fit_many", "results_table"]

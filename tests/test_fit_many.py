@@ -1,0 +1,253 @@
+"""``kerasish.many.fit_many`` against the loop it replaces: every model it trains must
+equal the same model trained alone by ``fit`` (same seed, same data order) — weights
+and optimizer state within 1e-5 after 5 epochs, the same History — for a grid over
+learning rate x L2 factor, for seeds, for folds, for loss weights; one compiled train
+program per structural group; clear errors before any training."""
+
+import jax
+import numpy as np
+import pytest
+
+import kerasish
+from kerasish.engine.many import fold_rows
+from kerasish.layers import Dense, Dropout
+from kerasish.many import fit_many, results_table
+
+EPOCHS = 5
+TOL = 1e-5
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(52, 6)).astype("float32")
+    y = (x[:, :1] + 0.5 * x[:, 1:2] > 0).astype("float32")
+    return x, y
+
+
+def mlp(hp):
+    """A tiny binary classifier whose learning rate, L2 factor and dropout come from hp."""
+    layers = [kerasish.Input((6,)),
+              Dense(hp.get("units", 5), activation="relu",
+                    kernel_regularizer=kerasish.regularizers.L2(hp.get("l2", 0.0)))]
+    if "rate" in hp:
+        layers.append(Dropout(hp["rate"]))
+    layers.append(Dense(1, activation="sigmoid"))
+    model = kerasish.Sequential(layers)
+    model.compile(loss="binary_crossentropy",
+                  optimizer=kerasish.optimizers.Adam(hp.get("lr", 1e-2)),
+                  metrics=["accuracy"])
+    return model
+
+
+def assert_same(alone, many, history_alone, history_many):
+    for a, b in zip(alone.get_weights(), many.get_weights()):
+        np.testing.assert_allclose(b, a, atol=TOL, rtol=0)
+    for a, b in zip(alone.optimizer.variables, many.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), atol=TOL, rtol=0)
+    assert int(many.optimizer.iterations) == int(alone.optimizer.iterations)
+    assert sorted(history_many.history) == sorted(history_alone.history)
+    for name, values in history_alone.history.items():
+        np.testing.assert_allclose(history_many.history[name], values, atol=TOL, rtol=0)
+
+
+def test_grid_of_learning_rate_and_l2_equals_fit(data):
+    x, y = data
+    grid = [dict(lr=lr, l2=l2) for lr in (1e-2, 1e-1) for l2 in (0.0, 1e-2)]
+    kerasish.utils.set_random_seed(11)
+    results = fit_many(mlp, x, y, grid=grid, epochs=EPOCHS, batch_size=16, verbose=0)
+    # The loop fit_many replaces: the same draws from the global stream (shuffles too).
+    kerasish.utils.set_random_seed(11)
+    for hp, (model, history) in zip(grid, results):
+        alone = mlp(hp)
+        h = alone.fit(x, y, epochs=EPOCHS, batch_size=16, verbose=0)
+        assert_same(alone, model, h, history)
+        assert history.hp == hp
+
+
+def test_seeds_with_dropout_equal_fit(data):
+    x, y = data
+    hp = dict(rate=0.3)
+    results = fit_many(mlp, x, y, grid=[hp], seeds=[0, 1], epochs=EPOCHS, batch_size=16,
+                       shuffle=False, verbose=0)
+    firsts = []
+    for seed, (model, history) in zip([0, 1], results):
+        kerasish.utils.set_random_seed(seed)
+        alone = mlp(hp)
+        firsts.append(alone.get_weights()[0])
+        h = alone.fit(x, y, epochs=EPOCHS, batch_size=16, shuffle=False, verbose=0)
+        assert_same(alone, model, h, history)
+        assert history.seed == seed
+    assert not np.allclose(firsts[0], firsts[1])  # seeds give different initial weights
+
+
+def test_folds_equal_fit_on_each_fold(data):
+    x, y = data  # 52 rows, 3 folds of 18/17/17, batches of 17: folds differ in steps
+    results = fit_many(mlp, x, y, grid=[dict(l2=1e-2)], seeds=[3], folds=3, epochs=EPOCHS,
+                       batch_size=17, verbose=0)
+    assert [h.fold for _, h in results] == [0, 1, 2]
+    for fold, (train_rows, held_out) in enumerate(fold_rows(len(x), 3)):
+        kerasish.utils.set_random_seed(3)
+        alone = mlp(dict(l2=1e-2))
+        h = alone.fit(x[train_rows], y[train_rows], epochs=EPOCHS, batch_size=17, verbose=0,
+                      validation_data=(x[held_out], y[held_out]))
+        model, history = results[fold]
+        assert_same(alone, model, h, history)
+        assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+
+
+def test_loss_weights_and_l1_factors_are_data(data):
+    """A two-output functional model: loss weights and L1L2 factors vary per point."""
+    x, y = data
+
+    def build(hp):
+        inputs = kerasish.Input((6,))
+        hidden = Dense(4, activation="tanh", kernel_regularizer=kerasish.regularizers.L1L2(
+            l1=hp["l1"], l2=hp["l2"]))(inputs)
+        a = Dense(1, activation="sigmoid", name="a")(hidden)
+        b = Dense(1, name="b")(hidden)
+        model = kerasish.Model(inputs, [a, b])
+        model.compile(loss=["binary_crossentropy", "mse"], loss_weights=[1.0, hp["w"]],
+                      optimizer=kerasish.optimizers.SGD(0.1, momentum=0.9))
+        return model
+
+    grid = {"l1": [1e-2, 0.0], "l2": [0.0, 1e-2], "w": [0.5, 2.0]}
+    targets = [y, x[:, 2:3]]
+    results = fit_many(build, x, targets, grid=grid, seeds=[5], epochs=EPOCHS, batch_size=16,
+                       validation_data=(x[:20], [y[:20], x[:20, 2:3]]), verbose=0)
+    for i, (model, history) in enumerate(results):
+        kerasish.utils.set_random_seed(5)
+        alone = build({k: v[i] for k, v in grid.items()})
+        h = alone.fit(x, targets, epochs=EPOCHS, batch_size=16, verbose=0,
+                      validation_data=(x[:20], [y[:20], x[:20, 2:3]]))
+        assert_same(alone, model, h, history)
+
+
+def test_one_compiled_program_per_structural_group(data):
+    x, y = data
+    traces = [0]
+
+    def build(hp):
+        model = mlp(hp)
+        call = model.call
+
+        def counting_call(*args, **kwargs):
+            if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves(args)):
+                traces[0] += 1
+            return call(*args, **kwargs)
+
+        model.call = counting_call
+        return model
+
+    # 2 dropout rates are 2 structures; learning rates and L2 factors are data.
+    grid = [dict(rate=r, lr=lr, l2=l2) for r in (0.0, 0.5)
+            for lr, l2 in ((1e-2, 0.0), (1e-1, 1e-3), (1e-3, 1e-1))]
+    results = fit_many(build, x, y, grid=grid, epochs=2, batch_size=16, verbose=0,
+                       validation_data=(x[:10], y[:10]))
+    assert len(results) == 6
+    # One abstract trace per model (the structure check, no compilation), then per
+    # group one train program and one evaluation program.
+    assert traces[0] == 6 + 2 * 2
+
+
+def test_early_stopping_per_model_equals_fit(data):
+    x, y = data
+    grid = [dict(lr=5.0), dict(lr=1e-2)]
+
+    def stopper():
+        return kerasish.callbacks.EarlyStopping(monitor="val_loss", patience=1,
+                                                restore_best_weights=True)
+
+    val = (x[:20], y[:20])
+    results = fit_many(mlp, x, y, grid=grid, seeds=[4], epochs=8, batch_size=16, verbose=0,
+                       validation_data=val, callbacks=[stopper()])
+    lengths = [len(h.history["loss"]) for _, h in results]
+    assert lengths[0] < 8 and lengths[1] == 8  # the large rate stops, the other goes on
+    for hp, (model, history) in zip(grid, results):
+        kerasish.utils.set_random_seed(4)
+        alone = mlp(hp)
+        h = alone.fit(x, y, epochs=8, batch_size=16, verbose=0, validation_data=val,
+                      callbacks=[stopper()])
+        assert_same(alone, model, h, history)
+
+
+def test_returned_models_are_ordinary_models(data, tmp_path):
+    x, y = data
+    results = fit_many(mlp, x, y, grid={"lr": [1e-2, 1e-1]}, epochs=2, batch_size=16,
+                       validation_data=(x[:20], y[:20]), verbose=0)
+    model, history = results[1]
+    assert model.predict(x[:3], verbose=0).shape == (3, 1)
+    logs = model.evaluate(x[:20], y[:20], batch_size=16, verbose=0, return_dict=True)
+    assert abs(logs["loss"] - history.history["val_loss"][-1]) < 1e-5
+    assert model.history is history
+    assert int(model.optimizer.iterations) == 2 * 4
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = kerasish.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x[:3], verbose=0), model.predict(x[:3], verbose=0),
+                               atol=1e-6)
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)  # continues from its state
+    assert int(model.optimizer.iterations) == 3 * 4
+    table = results_table(results, metrics=["val_loss"])
+    assert [row["lr"] for row in table] == [1e-2, 1e-1]
+    assert table[1]["val_loss"] == history.history["val_loss"][-1]
+    assert set(table[0]) == {"lr", "seed", "fold", "val_loss"}
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def uncompiled(hp):
+    return kerasish.Sequential([kerasish.Input((6,)), Dense(1)])
+
+
+@pytest.mark.parametrize("kwargs, build, match", [
+    (dict(grid={"lr": [0.1, 0.2], "l2": [0.0]}), mlp, r"same length.*'lr': 2, 'l2': 1"),
+    (dict(grid={"lr": 0.1}), mlp, r"list of values.*\['lr'\]"),
+    (dict(grid=[]), mlp, "no points"),
+    (dict(grid="lr"), mlp, "list of dicts"),
+    (dict(folds=53), mlp, r"cannot exceed the number of samples.*folds=53 for 52"),
+    (dict(folds=1), mlp, "integer >= 2"),
+    (dict(folds=2, validation_data="unused"), mlp, "either `folds`.*or `validation_data`"),
+    (dict(seeds=[0, "1"]), mlp, "list of integers"),
+    (dict(epochs=-1), mlp, "epochs"),
+    (dict(callbacks=[kerasish.callbacks.CSVLogger("x.csv")]), mlp,
+     r"unsupported callbacks: \['CSVLogger'\]"),
+    (dict(), uncompiled, "must return a compiled model.*model.compile"),
+    (dict(), lambda hp: "model", "must return a kerasish model.*returned str"),
+    (dict(), "mlp", "`build` must be a function"),
+])
+def test_bad_input_is_refused_before_training(data, kwargs, build, match):
+    x, y = data
+    with pytest.raises(ValueError, match=match):
+        fit_many(build, x, y, verbose=0, **kwargs)
+
+
+def test_same_model_twice_and_unsupported_models_are_refused(data):
+    x, y = data
+    shared = mlp({})
+    with pytest.raises(ValueError, match="same model object twice"):
+        fit_many(lambda hp: shared, x, y, grid={"lr": [1, 2]}, verbose=0)
+
+    class OwnStep(kerasish.Sequential):
+        def train_step(self, state, data):
+            return super().train_step(state, data)
+
+    def own_step(hp):
+        model = OwnStep([kerasish.Input((6,)), Dense(1)])
+        model.compile(loss="mse")
+        return model
+
+    with pytest.raises(ValueError, match="overrides train_step.*model.fit"):
+        fit_many(own_step, x, y, verbose=0)
+
+    def adds_loss(hp):
+        model = kerasish.Sequential([kerasish.Input((6,)), Dense(
+            1, activity_regularizer=kerasish.regularizers.L2(0.1))])
+        model.compile(loss="mse")
+        return model
+
+    with pytest.raises(ValueError, match="add losses in call"):
+        fit_many(adds_loss, x, y, verbose=0)
+    with pytest.raises(ValueError, match="trains on arrays"):
+        fit_many(mlp, iter([(x, y)]), verbose=0)
