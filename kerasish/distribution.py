@@ -27,6 +27,8 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from kerasish.utils.naming import check_kwargs
+
 _state = {"distribution": None}
 
 
@@ -62,7 +64,8 @@ class DeviceMesh:
             raise ValueError(
                 f"Shape and axis_names should have same size. Received: shape={shape}, "
                 f"axis_names={axis_names}")
-        devices = list_devices() if devices is None else list(np.ravel(devices))
+        devices = list_devices() if devices is None else \
+                np.array(devices, dtype=object).ravel().tolist()
         if math.prod(shape) != len(devices):
             raise ValueError(
                 f"Shape {tuple(shape)} needs {math.prod(shape)} devices; received "
@@ -144,11 +147,38 @@ class LayoutMap:
 
 
 class Distribution:
-    """Base: a mesh, the axis that splits batches, and where each variable lives."""
+    """Base: a mesh, the axis that splits batches, and where each variable lives.
 
-    def __init__(self, device_mesh, batch_dim_name):
+    ``auto_shard_dataset`` (Keras's meaning): in a multi-process run, each process
+    feeds its part of the global data. kerasish reads the arrays given to ``fit`` as
+    the *global* dataset in every process, so ``True`` (the default) is what it does;
+    ``False`` (data already sharded per host) is refused in a multi-process run. With
+    one process, as in Keras, there is nothing to shard and it changes nothing.
+    """
+
+    def __init__(self, device_mesh, batch_dim_name, auto_shard_dataset=True):
         self.device_mesh = device_mesh
         self.batch_dim_name = batch_dim_name
+        self.auto_shard_dataset = auto_shard_dataset
+
+    @property
+    def auto_shard_dataset(self):
+        return self._auto_shard_dataset
+
+    @auto_shard_dataset.setter
+    def auto_shard_dataset(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(
+                "Received an invalid value for `auto_shard_dataset`, expected True or "
+                f"False. Received: auto_shard_dataset={value!r}")
+        if not value and jax.process_count() > 1:
+            raise ValueError(
+                "auto_shard_dataset=False (each process passes its own shard of the data) "
+                f"is not supported by kerasish: in this {jax.process_count()}-process run, "
+                "every process must pass the same, global data to fit(), and each feeds its "
+                "part of every global batch. Pass the full dataset in every process and "
+                "leave auto_shard_dataset=True.")
+        self._auto_shard_dataset = bool(value)
 
     @property
     def num_batch_shards(self):
@@ -173,21 +203,41 @@ class Distribution:
 
 
 class DataParallel(Distribution):
-    """Replicate the weights on every device and split each batch among them."""
+    """Replicate the weights on every device and split each batch among them.
+
+    Give a ``device_mesh`` (its first axis splits the batch) or a list of ``devices``
+    (a one-axis ``"batch"`` mesh over them), not both; neither means every device.
+    """
 
     def __init__(self, device_mesh=None, devices=None, auto_shard_dataset=True):
+        if device_mesh is not None and devices is not None:
+            raise ValueError(
+                "DataParallel takes `device_mesh` or `devices`, not both: the mesh already "
+                f"names its devices. Received: device_mesh={device_mesh!r}, "
+                f"devices={devices!r}")
         if device_mesh is None:
-            devices = list_devices() if devices is None else list(devices)
+            devices = list_devices() if devices is None else \
+                np.array(devices, dtype=object).ravel().tolist()
             device_mesh = DeviceMesh((len(devices),), ["batch"], devices)
-        super().__init__(device_mesh, device_mesh.axis_names[0])
+        elif not isinstance(device_mesh, DeviceMesh):
+            raise ValueError(
+                "Argument `device_mesh` must be a DeviceMesh. Received: "
+                f"device_mesh={device_mesh!r} of type {type(device_mesh).__name__}")
+        super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
 
 
 class ModelParallel(Distribution):
-    """Shard weights per a ``LayoutMap``; split batches over ``batch_dim_name``."""
+    """Shard weights per a ``LayoutMap``; split batches over ``batch_dim_name``.
+
+    The mesh is the layout map's. ``device_mesh=`` (Keras's older argument) is accepted
+    when it is that same mesh, and refused otherwise.
+    """
 
     def __init__(self, *, layout_map=None, batch_dim_name=None, auto_shard_dataset=True,
                  **kwargs):
-        kwargs.pop("device_mesh", None)
+        device_mesh = kwargs.pop("device_mesh", None)
+        check_kwargs(kwargs, {"device_mesh"}, "ModelParallel()",
+                     suggestions={"layout_map", "batch_dim_name", "auto_shard_dataset"})
         if layout_map is None:
             raise ValueError("You must specify a layout_map argument.")
         if not isinstance(layout_map, LayoutMap):
@@ -195,7 +245,17 @@ class ModelParallel(Distribution):
                 f"Argument `layout_map` must be a `LayoutMap` instance. Received: "
                 f"layout_map={layout_map!r}")
         mesh = layout_map.device_mesh
-        super().__init__(mesh, batch_dim_name or mesh.axis_names[0])
+        if device_mesh is not None and device_mesh is not mesh:
+            raise ValueError(
+                "ModelParallel uses the mesh of its `layout_map`; `device_mesh` is Keras's "
+                "older argument and, when given, must be that same mesh. Received: "
+                f"device_mesh={device_mesh!r}, layout_map.device_mesh={mesh!r}. Remove "
+                "`device_mesh`.")
+        if batch_dim_name is not None and batch_dim_name not in mesh.axis_names:
+            raise ValueError(
+                f"`batch_dim_name` must be one of the mesh's axis names {mesh.axis_names}. "
+                f"Received: batch_dim_name={batch_dim_name!r}")
+        super().__init__(mesh, batch_dim_name or mesh.axis_names[0], auto_shard_dataset)
         self.layout_map = layout_map
 
     def get_variable_layout(self, variable):

@@ -418,6 +418,7 @@ class Loss:
         self.name = name or _snake_case(type(self).__name__)
         self.reduction = _standardize_reduction(reduction)
         self.dtype = str(jnp.dtype(dtype or config.floatx()))
+        self._dtype_given = dtype is not None
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must implement `call(y_true, y_pred)`.")
@@ -434,7 +435,12 @@ class Loss:
         return reduce_values(values, sample_weight, self.reduction, mask=mask)
 
     def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
+        config_ = {"name": self.name, "reduction": self.reduction}
+        if self._dtype_given:
+            # Keras leaves `dtype` out, so its round trip resets it to floatx; we keep a
+            # dtype that was given (Keras's Loss accepts it back).
+            config_["dtype"] = self.dtype
+        return config_
 
     @classmethod
     def from_config(cls, config):
@@ -614,11 +620,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return _sparse_labels(y_true, jnp.asarray(y_pred), self.axis) != self.ignore_class
 
     def get_config(self):
-        return {
+        config_ = {
             **Loss.get_config(self),
             "from_logits": self.from_logits,
             "ignore_class": self.ignore_class,
         }
+        if self.axis != -1:  # Keras drops `axis` (its round trip resets it); we keep it
+            config_["axis"] = self.axis
+        return config_
 
 
 class MeanSquaredError(LossFunctionWrapper):

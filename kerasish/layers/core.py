@@ -56,12 +56,13 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        if kernel_constraint is not None or bias_constraint is not None:
-            raise NotImplementedError(
-                "Dense: weight constraints (kernel_constraint, bias_constraint) are not "
-                "supported yet by kerasish. Received: "
-                f"kernel_constraint={kernel_constraint!r}, bias_constraint={bias_constraint!r}"
-            )
+        for arg, value in (("kernel_constraint", kernel_constraint),
+                           ("bias_constraint", bias_constraint)):
+            if value is not None:
+                raise ValueError(
+                    f"Dense: weight constraints are not supported by kerasish, so "
+                    f"`{arg}` must be None. Received: {arg}={value!r}. Remove it (or clip "
+                    "the weights yourself after each step).")
         self.supports_masking = True  # Keras: a mask passes through Dense unchanged
 
     def build(self, input_shape):
@@ -120,23 +121,59 @@ class Dense(Layer):
 class InputLayer(Layer):
     """The entry point of a model: holds the input shape; no weights.
 
-    Usually created through :func:`Input`.
+    Usually created through :func:`Input`. As in Keras, give ``shape`` (without the
+    batch axis, optionally with ``batch_size``) or ``batch_shape``, or an existing
+    symbolic tensor as ``input_tensor``, which then becomes this layer's output.
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, name=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, **{k: v for k, v in kwargs.items()
-                                                    if k != "input_shape"})
-        if shape is None and "input_shape" in kwargs:
-            shape = kwargs["input_shape"]
-        if batch_shape is None:
+                 batch_shape=None, input_tensor=None, name=None, **kwargs):
+        if "input_shape" in kwargs:  # Keras 2's name, still accepted by Keras 3
+            if shape is not None:
+                raise ValueError("Pass `shape` or its old name `input_shape`, not both. "
+                                 f"Received: shape={shape}, input_shape={kwargs['input_shape']}")
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            if batch_shape is not None:
+                raise ValueError(
+                    "Pass `batch_shape` or its old name `batch_input_shape`, not both. "
+                    f"Received: batch_shape={batch_shape}, "
+                    f"batch_input_shape={kwargs['batch_input_shape']}")
+            batch_shape = kwargs.pop("batch_input_shape")
+        if "input_dim" in kwargs:
+            raise ValueError(
+                "InputLayer takes `shape`, not `input_dim`. Received: "
+                f"input_dim={kwargs['input_dim']!r}; pass shape=({kwargs['input_dim']!r},).")
+        if sparse:
+            raise ValueError(
+                "`sparse=True` is not supported by kerasish: inputs are dense JAX arrays. "
+                f"Received: sparse={sparse!r}. Remove it and densify sparse data first "
+                "(e.g. `x.toarray()` for a scipy matrix).")
+        if input_tensor is not None:
+            batch_shape, dtype = _from_input_tensor(input_tensor, shape, batch_size,
+                                                    batch_shape, dtype)
+        elif batch_shape is not None:
+            if shape is not None:
+                raise ValueError("You cannot pass both `shape` and `batch_shape` at the same "
+                                 f"time. Received: shape={shape}, batch_shape={batch_shape}")
+            if batch_size is not None:
+                raise ValueError(
+                    "You cannot pass both `batch_size` and `batch_shape` at the same time. "
+                    f"Received: batch_size={batch_size}, batch_shape={batch_shape}")
+        else:
             if shape is None:
                 raise ValueError("InputLayer needs `shape` (e.g. shape=(400,)). Received none.")
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
+        super().__init__(name=name, dtype=dtype, **kwargs)
         self.batch_shape = tuple(batch_shape)
-        self._output_tensor = KerasTensor(self.batch_shape, dtype=self.dtype,
-                                          name=self.name, history=(self, None))
+        self.sparse = False
+        if input_tensor is not None:
+            input_tensor._keras_history = (self, None)  # Keras re-points it to this layer
+            self._output_tensor = input_tensor
+        else:
+            self._output_tensor = KerasTensor(self.batch_shape, dtype=self.dtype,
+                                              name=self.name, history=(self, None))
         self.built = True
 
     def call(self, inputs):
@@ -144,17 +181,46 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype,
-                "sparse": False, "name": self.name}
+                "sparse": self.sparse, "name": self.name}
+
+
+def _from_input_tensor(tensor, shape, batch_size, batch_shape, dtype):
+    """(batch_shape, dtype) of ``tensor``, after Keras's compatibility checks."""
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(
+            "Argument `input_tensor` (`tensor` of `Input`) must be a symbolic KerasTensor, "
+            "such as the output of `kerasish.Input` or of a layer called on one. Received: "
+            f"{tensor!r} of type {type(tensor).__name__}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    checks = (
+        ("batch_size", batch_size, lambda: tensor.shape[:1] == (batch_size,)),
+        ("shape", shape, lambda: tuple(tensor.shape[1:]) == tuple(shape)),
+        ("batch_shape", batch_shape, lambda: tuple(tensor.shape) == tuple(batch_shape)),
+        ("dtype", dtype, lambda: tensor.dtype == KerasTensor((), dtype).dtype),
+    )
+    for arg, value, compatible in checks:
+        if value is not None and not compatible():
+            raise ValueError(
+                f"When providing the `input_tensor` argument, you cannot provide an "
+                f"incompatible `{arg}` argument. Received: {arg}={value!r} for a tensor of "
+                f"shape {tensor.shape} and dtype {tensor.dtype}.")
+    return tensor.shape, tensor.dtype
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
           name=None, tensor=None):
     """A symbolic input: ``kerasish.Input(shape=(400,))`` has shape ``(None, 400)``.
 
+    ``tensor`` wraps an existing symbolic tensor (it becomes the new input, as in
+    Keras); ``sparse=True`` is refused (inputs are dense arrays).
+
     >>> import kerasish
     >>> kerasish.Input(shape=(400,)).shape
     (None, 400)
+    >>> kerasish.Input(batch_shape=(8, 400)).shape
+    (8, 400)
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
-                       batch_shape=batch_shape, name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       batch_shape=batch_shape, input_tensor=tensor, name=name)
     return layer.output
