@@ -473,7 +473,8 @@ def _non_negative_int(name, value):
 
 
 class ModelCheckpoint(_MonitorCallback):
-    """Save the model (``.keras``) or its weights (``.weights.h5``) during training.
+    """Save the model (``.keras``, or legacy ``.h5``) or its weights (``.weights.h5``)
+    during training.
 
     Args:
         filepath: where to save; may contain ``str.format`` fields filled from the
@@ -483,7 +484,7 @@ class ModelCheckpoint(_MonitorCallback):
         save_best_only: save only when ``monitor`` improved (the file is overwritten
             unless ``filepath`` has fields).
         save_weights_only: save only the weights; ``filepath`` must end in
-            ``.weights.h5``. Otherwise it must end in ``.keras``.
+            ``.weights.h5``. Otherwise it must end in ``.keras`` or ``.h5``.
         mode: ``'min'``, ``'max'`` or ``'auto'``.
         save_freq: ``'epoch'``, or an integer: save every that many batches (this makes
             ``fit`` run one step per chunk, so that it sees every batch).
@@ -519,14 +520,13 @@ class ModelCheckpoint(_MonitorCallback):
                     "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
                     f"must end in `.weights.h5`. Received: filepath={self.filepath}"
                 )
-        elif not self.filepath.endswith(".keras"):
+        elif not self.filepath.endswith(".keras") and (
+                not self.filepath.endswith(".h5") or self.filepath.endswith(".weights.h5")):
             fix = (" To save only the weights, pass save_weights_only=True."
-                   if self.filepath.endswith(".weights.h5") else
-                   " (The legacy HDF5 model format `.h5` is not supported: use `.keras`.)"
-                   if self.filepath.endswith(".h5") else "")
+                   if self.filepath.endswith(".weights.h5") else "")
             raise ValueError(
-                "The filepath must end in `.keras` (Keras model format). Received: "
-                f"filepath={self.filepath}.{fix}"
+                "The filepath must end in `.keras` (Keras model format) or `.h5` (legacy "
+                f"HDF5 format). Received: filepath={self.filepath}.{fix}"
             )
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -306,10 +306,10 @@ def test_overwrite_false_and_extensions(tmp_path, data):
         model.save(tmp_path / "m.keras", overwrite=False)
     with pytest.raises(ValueError, match=r"needs a `\.keras` extension"):
         model.save(tmp_path / "m.zip")
-    with pytest.raises(ValueError, match=r"legacy HDF5 full-model format \(\.h5\)"):
-        model.save(tmp_path / "m.h5")
+    with pytest.raises(ValueError, match=r"model.save\(\) writes a whole model"):
+        model.save(tmp_path / "m.weights.h5")  # .h5 is the legacy format: test_legacy_h5.py
     with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
-        model.save_weights(tmp_path / "w.h5")
+        model.save_weights(tmp_path / "w.npz")
     with pytest.raises(TypeError, match="Did you mean `include_optimizer`"):
         model.save(tmp_path / "m.keras", include_optimiser=False)
     with pytest.raises(NotImplementedError, match="zipped=False"):
@@ -455,9 +455,10 @@ def test_legacy_and_linked_hdf5_files_are_refused(tmp_path, data):
     with h5py.File(tmp_path / "legacy.h5", "w") as f:
         f.attrs["layer_names"] = [b"dense"]
         f.create_group("model_weights")
-    with pytest.raises(ValueError, match="legacy HDF5 .* model file"):
+    # Legacy files load now (tests/test_legacy_h5.py); this one is weights-only and damaged.
+    with pytest.raises(ValueError, match="legacy weights-only file: load it with model.load_"):
         kerasish.models.load_model(tmp_path / "legacy.h5")
-    with pytest.raises(ValueError, match="legacy HDF5 weights format"):
+    with pytest.raises(ValueError, match="lists 'dense', but '/' has no such group"):
         model.load_weights(tmp_path / "legacy.h5")
 
     model.save_weights(tmp_path / "w.weights.h5")

@@ -1,9 +1,33 @@
-"""``kerasish.models``: ``Model``, ``Sequential`` and ``load_model``, as ``keras.models``."""
+"""``kerasish.models``: ``Model``, ``Sequential``, ``load_model``, ``clone_model`` and
+``model_from_json``, as ``keras.models``."""
+
+import importlib
 
 from kerasish.models.model import Model, load_model
 from kerasish.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "load_model"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+
+
+def _cloning():
+    # kerasish.saving imports this package: loaded on first use, as Model.save does.
+    return importlib.import_module("kerasish.saving.cloning")
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
+                recursive=False, **kwargs):
+    """A copy of a Sequential or functional model with new weights (same config),
+    compiled as the original is; see ``kerasish.saving.cloning.clone_model``."""
+    return _cloning().clone_model(model, input_tensors=input_tensors,
+                                  clone_function=clone_function, call_function=call_function,
+                                  recursive=recursive, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model that ``model.to_json()`` (kerasish's or Keras 3's) describes, with
+    fresh weights; see ``kerasish.saving.cloning.model_from_json``."""
+    return _cloning().model_from_json(json_string, custom_objects=custom_objects)
+
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 

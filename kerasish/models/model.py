@@ -557,8 +557,12 @@ class Model(Layer):
         return _saving().save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by ``save_weights`` (kerasish or Keras 3)."""
+        """Load weights saved by ``save_weights`` (kerasish or Keras 3, or legacy ``.h5``)."""
         return _saving().load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's config (as in ``.keras`` files) as JSON; kwargs go to ``json.dumps``."""
+        return importlib.import_module("kerasish.saving.cloning").model_to_json(self, **kwargs)
 
     # -- summary --------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

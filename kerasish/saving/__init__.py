@@ -2,7 +2,9 @@
 
 ``model.save("m.keras")`` writes the archive Keras 3 writes; ``load_model`` reads
 archives from kerasish or Keras 3; ``save_weights`` / ``load_weights`` use Keras's
-``.weights.h5`` layout. See ``docs/saving.md`` for the format and the guarantees.
+``.weights.h5`` layout. Legacy HDF5 files (``model.save("m.h5")``, Keras 2 and
+tf.keras models) are read and written too. See ``docs/saving.md`` for the formats
+and the guarantees.
 
 Importing this package also gives ``Sequential`` and functional models Keras's
 ``get_config`` / ``from_config`` (the layers as full Keras entries, the InputLayer
@@ -19,12 +21,16 @@ and input shape included), which ``kerasish.models`` leaves to it.
 """
 
 from kerasish.saving.files import load_model, load_weights, save_model, save_weights
-from kerasish.saving.registration import (get_registered_name, get_registered_object,
-                                          register_keras_serializable)
+from kerasish.saving.registration import (CustomObjectScope, custom_object_scope,
+                                          get_custom_objects, get_registered_name,
+                                          get_registered_object, register_keras_serializable)
 from kerasish.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
+    "CustomObjectScope",
+    "custom_object_scope",
     "deserialize_keras_object",
+    "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
     "load_model",

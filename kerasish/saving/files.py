@@ -2,7 +2,10 @@
 
 A ``.keras`` file is a zip archive (members stored, uncompressed, as Keras writes
 them) of ``metadata.json``, ``config.json`` and ``model.weights.h5``. A
-``.weights.h5`` file is the same HDF5 layout on its own.
+``.weights.h5`` file is the same HDF5 layout on its own. Paths ending in ``.h5`` or
+``.hdf5`` (but not ``.weights.h5``) are the legacy HDF5 format of Keras 2 / tf.keras,
+read and written by ``legacy_h5``; ``load_weights`` tells the two HDF5 layouts apart
+by their content.
 
 Writing is atomic: the file is written to a temporary name in the destination's
 folder and renamed over the destination only once complete, so an error or a crash
@@ -20,7 +23,7 @@ import zipfile
 
 import h5py
 
-from kerasish.saving import serialization, weights
+from kerasish.saving import legacy_h5, serialization, weights
 from kerasish.utils.naming import check_kwargs
 
 CONFIG = "config.json"
@@ -107,10 +110,13 @@ def save_model(model, filepath, overwrite=True, **kwargs):
             "kerasish saves .keras zip archives only; zipped=False (a folder) is not "
             "supported. Remove the argument."
         )
-    if kwargs.get("save_format") not in (None, "keras"):
+    legacy = not isinstance(filepath, io.IOBase) and _is_legacy_path(os.fspath(filepath))
+    if kwargs.get("save_format") not in (None, "keras", "h5") or (
+            kwargs.get("save_format") == "h5" and not legacy):
         raise ValueError(
-            "`save_format` is deprecated in Keras 3 and kerasish writes only the .keras "
-            f"format. Remove the argument. Received: save_format={kwargs['save_format']!r}"
+            "`save_format` is deprecated in Keras 3: the format follows the extension "
+            "(`.keras`, or `.h5` for the legacy HDF5 format). Remove the argument. "
+            f"Received: save_format={kwargs['save_format']!r}"
         )
     include_optimizer = bool(kwargs.get("include_optimizer", True))
     if not model.built:
@@ -118,6 +124,12 @@ def save_model(model, filepath, overwrite=True, **kwargs):
             f"Saving model {model.name!r}, which has not been built yet: the file holds no "
             "weights. Build it first (kerasish.Input(shape=...), or call it on data).",
             UserWarning, stacklevel=3)
+    if legacy:
+        warnings.warn(legacy_h5.DEPRECATION, UserWarning, stacklevel=3)
+        data = legacy_h5.model_file_bytes(model, include_optimizer)
+        _check_overwrite(os.fspath(filepath), overwrite)
+        atomic_write(filepath, lambda f: f.write(data))
+        return
     if not isinstance(filepath, io.IOBase):
         _check_save_path(os.fspath(filepath))
     # Everything is computed in memory first: a model that cannot be serialized
@@ -144,18 +156,23 @@ def save_model(model, filepath, overwrite=True, **kwargs):
     atomic_write(filepath, write)
 
 
+def _is_legacy_path(path):
+    return path.endswith((".h5", ".hdf5")) and not path.endswith(".weights.h5")
+
+
 def _check_save_path(path):
-    if path.endswith((".h5", ".hdf5")) and not path.endswith(".weights.h5"):
+    if path.endswith(".weights.h5"):
         raise ValueError(
-            "kerasish does not write the legacy HDF5 full-model format (.h5). Save with "
-            "a .keras extension (model.save('model.keras')), or save only the weights "
-            f"with model.save_weights('model.weights.h5'). Received: filepath={path}"
+            "model.save() writes a whole model: use a `.keras` extension "
+            "(model.save('model.keras')), or model.save_weights(path) for a "
+            f"`.weights.h5` file. Received: filepath={path}"
         )
     if not path.endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving: model.save() writes Keras 3's "
             "native format, which needs a `.keras` extension, e.g. "
-            f"model.save('model.keras'). Received: filepath={path}"
+            "model.save('model.keras') (or `.h5` for the legacy HDF5 format). "
+            f"Received: filepath={path}"
         )
 
 
@@ -173,12 +190,19 @@ def _weights_bytes(model, include_optimizer):
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Save the weights (and optimizer state) in Keras's ``.weights.h5`` layout."""
+    """Save the weights (and optimizer state) in Keras's ``.weights.h5`` layout.
+
+    A name ending in ``.h5`` or ``.hdf5`` but not ``.weights.h5`` gets the legacy
+    weights-only layout of tf.keras 2's ``save_weights`` (no optimizer state), which
+    Keras 3's ``load_weights`` reads; Keras 3's own ``save_weights`` refuses such names.
+    """
     path = os.fspath(filepath)
-    if not path.endswith(".weights.h5"):
+    legacy = _is_legacy_path(path)
+    if not path.endswith(".weights.h5") and not legacy:
         raise ValueError(
             "The filename must end in `.weights.h5`, e.g. "
-            f"model.save_weights('model.weights.h5'). Received: filepath={path}"
+            "model.save_weights('model.weights.h5') (or `.h5` for the legacy HDF5 "
+            f"layout). Received: filepath={path}"
         )
     if not model.built:
         raise ValueError(
@@ -186,7 +210,15 @@ def save_weights(model, filepath, overwrite=True):
             "first (start it with kerasish.Input(shape=...), call it on data, or call "
             "model.build(input_shape))."
         )
-    data = _weights_bytes(model, include_optimizer=True)
+    if legacy:
+        warnings.warn(
+            f"Saving the weights of {model.name!r} in the legacy HDF5 layout ({path!r}): "
+            "only legacy loaders (Keras 3's load_weights, tf.keras 2) read it, and it "
+            "holds no optimizer state. Use a `.weights.h5` name for Keras 3's layout.",
+            UserWarning, stacklevel=3)
+        data = legacy_h5.weights_file_bytes(model)
+    else:
+        data = _weights_bytes(model, include_optimizer=True)
     _check_overwrite(path, overwrite)
     atomic_write(path, lambda f: f.write(data))
 
@@ -194,16 +226,21 @@ def save_weights(model, filepath, overwrite=True):
 # ------------------------------------------------------------------------ load
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a ``.keras`` file written by kerasish or by Keras 3.
+    """Load a ``.keras`` file written by kerasish or by Keras 3, or a legacy HDF5
+    model file (``.h5``: Keras 2, tf.keras, Keras 3's legacy writer).
 
     Only public kerasish classes, registered objects and ``custom_objects`` are
     instantiated; code stored in a file (Keras's serialized lambdas) is refused,
     whatever ``safe_mode`` says. ``compile=False`` skips the compile arguments and
     the optimizer state.
     """
+    if isinstance(filepath, h5py.File):  # an open legacy file, as Keras accepts
+        return legacy_h5.load_model(filepath, repr(filepath.filename), custom_objects,
+                                    compile, safe_mode)
     where = _describe(filepath)
-    if not isinstance(filepath, io.IOBase):
-        _check_load_path(os.fspath(filepath))
+    if not isinstance(filepath, io.IOBase) and _check_load_path(os.fspath(filepath)):
+        with _open_h5(os.fspath(filepath), where, "model file") as h5:
+            return legacy_h5.load_model(h5, where, custom_objects, compile, safe_mode)
     with _open_archive(filepath, where) as zf:
         config = _read_json(zf, CONFIG, where)
         weights_bytes = _read_member(zf, WEIGHTS, where)
@@ -226,6 +263,7 @@ def _describe(filepath):
 
 
 def _check_load_path(path):
+    """Refuse what load_model cannot read; True for an HDF5 file (legacy format)."""
     if not os.path.exists(path):
         raise ValueError(  # Keras's type for this error
             f"File not found: filepath={path}. Please ensure the file is an accessible "
@@ -239,18 +277,18 @@ def _check_load_path(path):
     with open(path, "rb") as f:
         head = f.read(8)
     if head == _HDF5_SIGNATURE:
-        what = "a weights file: load it with model.load_weights(path)" \
-            if path.endswith(".weights.h5") else \
-            "a legacy HDF5 (Keras 2 / tf.keras) model file, which kerasish does not read"
+        return True  # a legacy model file; legacy_h5 says so if it holds only weights
+    if path.endswith((".h5", ".hdf5")):
         raise ValueError(
-            f"{path!r} is {what}. load_model() reads Keras 3 .keras archives; to convert "
-            "a legacy model, load it with Keras and save it with model.save('model.keras')."
+            f"{path!r} is not an HDF5 file (it does not start with HDF5's signature): it "
+            "is truncated, damaged, or another kind of file with an .h5 name."
         )
     if not path.endswith(".keras"):
         raise ValueError(
-            "Invalid filename: load_model() expects a Keras 3 `.keras` archive. "
-            f"Received: filepath={path}"
+            "Invalid filename: load_model() expects a Keras 3 `.keras` archive (or a "
+            f"legacy `.h5` model file). Received: filepath={path}"
         )
+    return False
 
 
 def _open_archive(filepath, where):
@@ -296,8 +334,8 @@ def _read_json(zf, name, where):
 class _open_h5:
     """An HDF5 file read from bytes or a path, with a clear error if it is not one."""
 
-    def __init__(self, source, where):
-        self.source, self.where = source, where
+    def __init__(self, source, where, what="weights file"):
+        self.source, self.where, self.what = source, where, what
 
     def __enter__(self):
         try:
@@ -305,7 +343,7 @@ class _open_h5:
             self.h5 = h5py.File(src, "r")
         except (OSError, ValueError) as e:
             raise ValueError(
-                f"{self.where} is not a readable HDF5 weights file (truncated or corrupt?): {e}"
+                f"{self.where} is not a readable HDF5 {self.what} (truncated or corrupt?): {e}"
             ) from e
         return self.h5
 
@@ -316,9 +354,11 @@ class _open_h5:
 
 def load_weights(model, filepath, skip_mismatch=False):
     """Load weights from a ``.weights.h5`` file or a ``.keras`` archive (kerasish's or
-    Keras 3's) into ``model``: every shape and dtype is checked first, and nothing is
-    assigned unless all match. ``skip_mismatch=True`` skips mismatching layers with
-    a warning. The optimizer state is loaded too when the model is compiled."""
+    Keras 3's), or from a legacy ``.h5`` file (Keras 2 / tf.keras / Keras 3's legacy
+    writer; layers are matched in order, as Keras does), into ``model``: every shape
+    and dtype is checked first, and nothing is assigned unless all match.
+    ``skip_mismatch=True`` skips mismatching layers with a warning. The optimizer state
+    is loaded too when the model is compiled (``.weights.h5`` and ``.keras`` only)."""
     path = os.fspath(filepath)
     where = repr(path)
     if not model.built:
@@ -331,24 +371,17 @@ def load_weights(model, filepath, skip_mismatch=False):
         with _open_archive(path, where) as zf:
             data = _read_member(zf, WEIGHTS, where)
         source, where = data, f"{where} ({WEIGHTS})"
-    elif path.endswith(".weights.h5"):
+    elif path.endswith((".h5", ".hdf5")):
         if not os.path.exists(path):
             raise FileNotFoundError(f"No such file: {path!r}.")
         source = path
-    elif path.endswith((".h5", ".hdf5")):
-        raise ValueError(
-            f"{where}: the legacy HDF5 weights format (Keras 2 / tf.keras .h5) is not "
-            "supported. Load it with Keras, then save_weights('model.weights.h5')."
-        )
     else:
         raise ValueError(
-            "load_weights() reads `.weights.h5` files and `.keras` archives. "
-            f"Received: filepath={path}"
+            "load_weights() reads `.weights.h5` files, `.keras` archives and legacy "
+            f"`.h5` files. Received: filepath={path}"
         )
     with _open_h5(source, where) as h5:
-        if "layer_names" in h5.attrs or "model_weights" in h5:
-            raise ValueError(
-                f"{where} is in the legacy HDF5 weights layout of Keras 2 / tf.keras, which "
-                "kerasish does not read. Load it with Keras and save_weights() again."
-            )
-        weights.read(h5, model, where, skip_mismatch=skip_mismatch)
+        if legacy_h5.is_legacy(h5):  # Keras 2 / tf.keras layout, whatever the name says
+            legacy_h5.load_weights(h5, model, where, skip_mismatch=skip_mismatch)
+        else:
+            weights.read(h5, model, where, skip_mismatch=skip_mismatch)

@@ -1,8 +1,10 @@
 """Registering user classes and functions so that saved models can name them.
 
 A saved config refers to a user class by its *registered name*, ``"package>Name"``.
-Loading looks that name up here (or in ``custom_objects``); nothing is ever imported
-from a module named in the file.
+Loading looks that name up in ``custom_objects``, then in the innermost
+``custom_object_scope``, then in the global dict (``get_custom_objects()``, which
+``register_keras_serializable`` fills); nothing is ever imported from a module named
+in the file.
 
 >>> import kerasish
 >>> @register_keras_serializable(package="demo")
@@ -12,8 +14,11 @@ from a module named in the file.
 ('demo>Scale', True)
 """
 
-_OBJECTS = {}  # registered name -> class or function
+import threading
+
+_OBJECTS = {}  # registered name -> class or function: Keras's GLOBAL_CUSTOM_OBJECTS
 _NAMES = {}    # class or function -> registered name
+_SCOPE = threading.local()  # .objects: the innermost custom_object_scope's dict, per thread
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -57,15 +62,76 @@ def get_registered_name(obj):
     return getattr(obj, "__name__", type(obj).__name__)
 
 
-def get_registered_object(name, custom_objects=None):
+def get_registered_object(name, custom_objects=None, module_objects=None):
     """The class or function saved as ``name``: ``custom_objects`` first, then the
-    registry; ``None`` if neither has it."""
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return _OBJECTS.get(name)
+    innermost ``custom_object_scope``, then the global custom objects, then
+    ``module_objects``; ``None`` if none has it."""
+    for objects in (custom_objects, _scope_objects(), _OBJECTS, module_objects):
+        if objects and name in objects:
+            return objects[name]
+    return None
 
 
 def registered_by_class_name(class_name):
     """The one registered object named ``"<package>>class_name"``, if exactly one is."""
-    found = [obj for name, obj in _OBJECTS.items() if name.split(">", 1)[1] == class_name]
+    found = [obj for name, obj in _OBJECTS.items()
+             if ">" in name and name.split(">", 1)[1] == class_name]
     return found[0] if len(found) == 1 else None
+
+
+def get_custom_objects():
+    """The global dict of custom objects: registered name -> class or function.
+
+    ``register_keras_serializable`` adds to it; adding to it directly makes a name
+    loadable too (Keras's ``GLOBAL_CUSTOM_OBJECTS``). Prefer ``custom_object_scope``
+    for temporary additions.
+
+    >>> import jax.numpy as jnp
+    >>> def halve(x):
+    ...     return x / 2
+    >>> get_custom_objects()["halve"] = halve
+    >>> get_registered_object("halve") is halve
+    True
+    >>> del get_custom_objects()["halve"]
+    """
+    return _OBJECTS
+
+
+def _scope_objects():
+    return getattr(_SCOPE, "objects", None)
+
+
+class CustomObjectScope:
+    """``with CustomObjectScope({"name": obj}):`` makes ``obj`` loadable under
+    ``name`` inside the block (this thread only). As in Keras, an inner scope replaces
+    the outer one until it ends.
+
+    >>> def scaled(x):
+    ...     return 2 * x
+    >>> with custom_object_scope({"scaled": scaled}):
+    ...     get_registered_object("scaled") is scaled
+    True
+    >>> get_registered_object("scaled") is None
+    True
+    """
+
+    def __init__(self, custom_objects):
+        if custom_objects is not None and not isinstance(custom_objects, dict):
+            raise TypeError(
+                "custom_object_scope takes a dict of {name: class or function}. Received: "
+                f"{custom_objects!r} (of type {type(custom_objects).__name__})."
+            )
+        self.custom_objects = dict(custom_objects or {})
+        self.backup = None
+
+    def __enter__(self):
+        self.backup = _scope_objects()
+        _SCOPE.objects = dict(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _SCOPE.objects = self.backup
+        return False
+
+
+custom_object_scope = CustomObjectScope  # Keras's two names for it

@@ -1,0 +1,806 @@
+"""The legacy HDF5 model format (``model.save("m.h5")``) of Keras 2, tf.keras and
+Keras 3's legacy writer, both ways.
+
+A full-model file::
+
+    attrs   keras_version, backend, model_config (JSON), training_config (JSON, if compiled)
+    model_weights/                  attrs layer_names, keras_version, backend
+    model_weights/<layer>/          attrs weight_names, e.g. ["dense/kernel:0", "dense/bias:0"]
+    model_weights/<layer>/<weight name>   one dataset per weight (the name is a path)
+    model_weights/top_level_model_weights/   the model's own variables (Keras 3; usually none)
+    optimizer_weights/              attrs weight_names; iteration, learning rate, slots
+
+A weights-only file (tf.keras 2's ``save_weights("w.h5")``) holds what ``model_weights``
+holds, at its root. A layer's weights are its trainable weights, then the others.
+Attribute lists longer than HDF5's 64 KiB header limit are split into ``name0``,
+``name1``, ... (Keras's rule).
+
+The model config inside may be Keras 3's (layers written as ``{"class_name", "config"}``
+with Keras 3 nested objects) or tf.keras 2's (``batch_input_shape``, dtype strings or
+``Policy`` dicts, ``inbound_nodes`` as ``[[[layer, node, tensor, kwargs]]]``).
+:func:`keras3_model_config` turns either into the Keras 3 config the ``.keras`` reader
+takes; layers kerasish does not implement are refused there, by name and class.
+
+This module works on open ``h5py`` files and bytes; ``files.py`` handles the paths.
+
+>>> import h5py, io, numpy as np, kerasish
+>>> model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(2)])
+>>> data = model_file_bytes(model, include_optimizer=True)
+>>> with h5py.File(io.BytesIO(data), "r") as h5:
+...     again = load_model(h5, "the bytes")
+...     names = load_attribute_list(h5["model_weights"], "layer_names")
+>>> names == [model.layers[0].name], bool(np.array_equal(again.layers[0].kernel.numpy(),
+...                                                      model.layers[0].kernel.numpy()))
+(True, True)
+"""
+
+import io
+import json
+import warnings
+
+import h5py
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import activations, layers as layers_module, losses, metrics as metrics_module
+from kerasish.functional import Functional
+from kerasish.layers.preprocessing import Normalization
+from kerasish.models import Model, Sequential
+from kerasish.saving import graph, registration, serialization, weights
+from kerasish.utils.naming import closest
+
+HDF5_OBJECT_HEADER_LIMIT = 64512  # bytes an HDF5 attribute may hold (Keras splits above it)
+# What the files say wrote them: the oldest Keras whose legacy writer this one follows.
+KERAS_VERSION = "3.0.0"
+BACKEND = "jax"
+TOP_LEVEL = "top_level_model_weights"
+
+DEPRECATION = (
+    "You are saving your model as an HDF5 file via `model.save()` or "
+    "`keras.saving.save_model(model)`. This file format is considered legacy. We "
+    "recommend using instead the native Keras format, e.g. "
+    "`model.save('my_model.keras')` or `keras.saving.save_model(model, 'my_model.keras')`."
+)
+
+_MODEL_CLASSES = ("Sequential", "Functional", "Model")
+# tf.keras 2 layers with no kerasish (or Keras 3) counterpart, and what to do instead.
+_TF_ONLY = {
+    "TFOpLambda": "a TensorFlow function (tf.*) called on a Keras tensor",
+    "SlicingOpLambda": "a TensorFlow slice (tensor[...]) of a Keras tensor",
+    "TensorFlowOpLayer": "a TensorFlow operation called on a Keras tensor",
+    "Lambda": "a Lambda layer, whose Python code the file stores as bytecode",
+    "CuDNNLSTM": "a CuDNN-only LSTM (tf.compat.v1)",
+    "CuDNNGRU": "a CuDNN-only GRU (tf.compat.v1)",
+}
+# tf.keras 2 arguments Keras 3 renamed or dropped: {class: {old: new or None (dropped)}}.
+_RENAMED = {
+    "LeakyReLU": {"alpha": "negative_slope"},
+    "Embedding": {"input_length": None},  # Keras 3 infers it from the input
+}
+# tf.keras 2 optimizer arguments Keras 3 has no use for (None, or dropped when equal).
+_OPTIMIZER_DROPPED = {"is_legacy_optimizer": None, "jit_compile": None}
+
+
+# ------------------------------------------------------------------- attributes
+
+def _text(value):
+    """An attribute as str (h5py gives bytes for Keras's fixed-length strings)."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else value
+
+
+def save_attribute_list(group, name, data):
+    """``group.attrs[name] = data`` (a list of bytes), split into ``name0``, ``name1``,
+    ... when it is over HDF5's header limit, as Keras writes it."""
+    too_long = [x for x in data if len(x) > HDF5_OBJECT_HEADER_LIMIT]
+    if too_long:
+        raise ValueError(f"Cannot save the names {too_long[:3]} in HDF5: each must be "
+                         f"under {HDF5_OBJECT_HEADER_LIMIT} bytes. Use shorter layer names.")
+    array = np.asarray(data)
+    chunks = 1
+    parts = np.array_split(array, chunks)
+    while any(p.nbytes > HDF5_OBJECT_HEADER_LIMIT for p in parts):
+        chunks += 1
+        parts = np.array_split(array, chunks)
+    if chunks > 1:
+        for i, part in enumerate(parts):
+            group.attrs[f"{name}{i}"] = part
+    else:
+        group.attrs[name] = data
+
+
+def load_attribute_list(group, name):
+    """The list ``save_attribute_list`` wrote, as str."""
+    if name in group.attrs:
+        values = group.attrs[name]
+        return [_text(v) for v in np.atleast_1d(values)] if np.size(values) else []
+    found, i = [], 0
+    while f"{name}{i}" in group.attrs:
+        found += [_text(v) for v in np.atleast_1d(group.attrs[f"{name}{i}"])]
+        i += 1
+    return found
+
+
+def is_legacy(h5):
+    """Whether the open file is in the legacy layout (full model or weights only)."""
+    return "model_config" in h5.attrs or _has_layer_names(h5) or (
+        "model_weights" in h5 and _has_layer_names(h5["model_weights"]))
+
+
+def _has_layer_names(group):
+    return "layer_names" in group.attrs or "layer_names0" in group.attrs
+
+
+# --------------------------------------------------------------------- weights
+
+def model_layers(model):
+    """The layers in the order of Keras's ``model.layers``: a Sequential's without its
+    InputLayer, a functional model's in Keras's graph order (InputLayers included)."""
+    if isinstance(model, Functional):
+        return graph.layer_order(model)
+    return list(model.layers)
+
+
+def legacy_weights(layer):
+    """Keras's order for a layer in these files: trainable weights, then the others
+    (a Normalization given its statistics holds constants, not weights, in Keras)."""
+    found = list(layer.trainable_weights) + list(layer.non_trainable_weights)
+    return [v for v in found if not (isinstance(v._owner, Normalization)
+                                     and v._owner.input_mean is not None)]
+
+
+def _unique_names(variables):
+    names, used = [], set()
+    for v in variables:
+        name, k = v.path, 1
+        while name in used:
+            name, k = f"{v.path}_{k}", k + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def _write_subset(group, variables):
+    names = _unique_names(variables)
+    save_attribute_list(group, "weight_names", [n.encode("utf-8") for n in names])
+    for name, v in zip(names, variables):
+        value = np.asarray(v.value)
+        if value.dtype.name == "bfloat16":  # stored as 2 opaque bytes, tagged (as weights.py)
+            group.create_dataset(name, data=value).attrs["dtype"] = "bfloat16"
+        else:
+            group.create_dataset(name, data=value)
+
+
+def write_weights(group, model):
+    """``model``'s weights into ``group`` (``model_weights``, or a weights file's root)."""
+    layers = model_layers(model)
+    save_attribute_list(group, "layer_names", [la.name.encode("utf-8") for la in layers])
+    group.attrs["backend"] = BACKEND.encode("utf-8")
+    group.attrs["keras_version"] = KERAS_VERSION.encode("utf-8")
+    # Sorted by name, as Keras writes them (no group name is a prefix of a later one).
+    for layer in sorted(layers, key=lambda la: la.name):
+        _write_subset(group.create_group(layer.name), legacy_weights(layer))
+    _write_subset(group.create_group(TOP_LEVEL), weights.saved_variables(model))
+
+
+def _dataset(group, name, where):
+    """The dataset at ``name`` (a path under ``group``); links of any kind refused."""
+    parts = name.split("/")
+    parent = group if len(parts) == 1 else weights._group(group, "/".join(parts[:-1]))
+    dataset = None if parent is None else weights._read_dataset(parent, parts[-1],
+                                                                 group.name, where)
+    if dataset is None:
+        raise ValueError(f"{where}: '{group.name}' names the weight {name!r} in its "
+                         "weight_names, but holds no such dataset. The file is damaged.")
+    return dataset
+
+
+def _read_array(dataset, var, path, where):
+    bfloat16 = dataset.attrs.get("dtype") == "bfloat16"
+    weights._check_array(dataset, var, path, where, file_dtype=jnp.bfloat16 if bfloat16 else None)
+    value = np.asarray(dataset[()])
+    if bfloat16:
+        value = value.view(jnp.bfloat16)
+    return value
+
+
+def _weight_key(name):
+    """``"model/dense/kernel:0"`` -> ``("dense", "kernel")``: owner layer and weight."""
+    parts = name.split(":")[0].split("/")
+    return tuple(parts[-2:]) if len(parts) >= 2 else (None, parts[-1])
+
+
+def _match(group, expected, where):
+    """[(variable, dataset)] for one layer's group: by owner and weight name when every
+    name in the file finds exactly one weight of the layer, else by position (Keras's
+    rule). Shapes and dtypes are checked by the caller."""
+    names = load_attribute_list(group, "weight_names")
+    if len(names) != len(expected):
+        raise ValueError(
+            f"{where}: '{group.name}' holds {len(names)} weights {names} but the model's "
+            f"layer expects {len(expected)} ({[v.path for v in expected]}). Was the file "
+            "saved from a different architecture?")
+    by_key = {}
+    for v in expected:
+        by_key.setdefault((v._owner.name, v.name), []).append(v)
+    keyed = [by_key.get(_weight_key(n), []) for n in names]
+    if all(len(k) == 1 for k in keyed) and len({id(k[0]) for k in keyed}) == len(names):
+        ordered = [k[0] for k in keyed]
+    else:
+        ordered = expected
+    return [(v, _dataset(group, n, where), n) for v, n in zip(ordered, names)]
+
+
+def read_weights(group, model, where, skip_mismatch=False, by_name=False):
+    """Check every array in ``group`` against ``model``, then assign them all.
+
+    Layers with weights are paired with the file's layers (those with weights) by name
+    when ``by_name`` is set and the names agree, else in order (Keras's rule)."""
+    version = _text(group.attrs.get("keras_version", ""))
+    if str(version).startswith("1."):
+        raise ValueError(
+            f"{where} was written by Keras {version}, whose weight layouts (e.g. Theano "
+            "kernels) differ. Load it with Keras 2, save it again, then load that file.")
+    if _text(group.attrs.get("backend", "")) == "theano":
+        raise ValueError(f"{where} was written with the Theano backend, whose convolution "
+                         "kernels are flipped. Convert it with Keras 2 first.")
+    file_layers = []
+    for name in load_attribute_list(group, "layer_names"):
+        sub = weights._group(group, name)
+        if sub is None:
+            raise ValueError(f"{where}: layer_names lists {name!r}, but '{group.name}' has no "
+                             "such group. The file is damaged.")
+        if load_attribute_list(sub, "weight_names"):
+            file_layers.append((name, sub))
+    ours = [la for la in model_layers(model) if legacy_weights(la)]
+    names = [la.name for la in ours]
+    if by_name and sorted(names) == sorted(n for n, _ in file_layers):
+        subs = dict(file_layers)
+        pairs = [(la, subs[la.name]) for la in ours]
+    elif len(ours) != len(file_layers):
+        raise ValueError(
+            f"{where}: layer count mismatch. The model has {len(ours)} layers with weights "
+            f"{names}; the file has {len(file_layers)} {[n for n, _ in file_layers]}. "
+            "Build the same architecture as the one that was saved.")
+    else:
+        pairs = [(la, sub) for la, (_, sub) in zip(ours, file_layers)]
+    assignments = []
+    for layer, sub in pairs:
+        try:
+            found = [(v, _read_array(d, v, f"{sub.name}/{n}", where))
+                     for v, d, n in _match(sub, legacy_weights(layer), where)]
+        except ValueError as e:
+            if not skip_mismatch:
+                raise
+            warnings.warn(f"Skipping layer {layer.name!r}: {e}", UserWarning, stacklevel=4)
+            continue
+        assignments += found
+    top = weights._group(group, TOP_LEVEL)
+    own = weights.saved_variables(model)
+    if top is not None and (own or load_attribute_list(top, "weight_names")):
+        assignments += [(v, _read_array(d, v, f"{top.name}/{n}", where))
+                        for v, d, n in _match(top, own, where)]
+    for var, value in assignments:
+        var.assign(np.asarray(value).astype(var.dtype))
+
+
+# ---------------------------------------------------------------------- writing
+
+def _legacy_entry(entry):
+    """A Keras 3 config entry as the legacy writer gives it: ``{"class_name", "config"}``
+    (the registered name for user classes), models' layers likewise; functional
+    layers keep their ``name`` and ``inbound_nodes``."""
+    config = entry["config"]
+    if isinstance(config, dict) and isinstance(config.get("layers"), list) \
+            and entry["class_name"] in _MODEL_CLASSES:
+        config = {**config, "layers": [_legacy_entry(e) for e in config["layers"]]}
+    legacy = {"class_name": entry.get("registered_name") or entry["class_name"],
+              "config": config}
+    for key in ("name", "inbound_nodes"):
+        if key in entry:
+            legacy[key] = entry[key]
+    return legacy
+
+
+def model_config(model):
+    """The ``model_config`` root attribute: Keras 3's legacy writer's form."""
+    entry = serialization.serialize_keras_object(model)
+    return _legacy_entry(entry)
+
+
+def _function_names(value):
+    """Functions as the legacy writer saves them: by (registered) name."""
+    if isinstance(value, dict) and value.get("class_name") == "function":
+        return value.get("config")
+    if isinstance(value, dict):
+        return {k: _function_names(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_function_names(v) for v in value]
+    return value
+
+
+def training_config(model):
+    """The ``training_config`` root attribute: compile()'s arguments, the optimizer
+    as ``optimizer_config``."""
+    config = dict(serialization.compile_config(model))
+    optimizer = config.pop("optimizer")
+    config = _function_names(config)
+    config["optimizer_config"] = {
+        "class_name": optimizer.get("registered_name") or optimizer["class_name"],
+        "config": optimizer["config"]}
+    return config
+
+
+def _optimizer_arrays(model):
+    """(names, arrays) of the optimizer's variables in Keras's order, or None when the
+    model has no optimizer whose state has Keras's layout."""
+    optimizer = model.optimizer
+    if not weights.is_optimizer(optimizer) or weights._is_loss_scale(optimizer):
+        return None
+    arrays = weights.optimizer_arrays(model)
+    state = weights._model_state(model)
+    trainable = model._variables_split()[0]
+    keys = [(v._owner.name, v.name) for v in trainable]
+    by_key = dict(zip(keys, trainable))
+    names = [f"{optimizer.name}/iteration"]
+    if optimizer._schedule is None:
+        names.append(f"{optimizer.name}/learning_rate")
+    names += [f"{optimizer.name}/{by_key[ref.weight_key].path.replace('/', '_')}_{ref.name}"
+              for ref in optimizer.slot_layout(state.slots, keys)]
+    if len(names) != len(arrays):  # a custom transform's extra state: numbered names
+        names = [f"{optimizer.name}/variable_{i}" for i in range(len(arrays))]
+    return names, arrays
+
+
+def model_file_bytes(model, include_optimizer=True):
+    """A legacy ``.h5`` model file, in memory: everything is serialized first, so a
+    model that cannot be saved raises before any file is touched."""
+    config_json = json.dumps(model_config(model)).encode("utf-8")
+    compiled = include_optimizer and bool(getattr(model, "compiled", False))
+    training_json = json.dumps(training_config(model)).encode("utf-8") if compiled else None
+    optimizer = _optimizer_arrays(model) if compiled else None
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        h5.attrs["keras_version"] = KERAS_VERSION
+        h5.attrs["backend"] = BACKEND
+        h5.attrs["model_config"] = config_json
+        if training_json is not None:
+            h5.attrs["training_config"] = training_json
+        write_weights(h5.create_group("model_weights"), model)
+        if optimizer is not None:
+            group = h5.create_group("optimizer_weights")
+            names, arrays = optimizer
+            save_attribute_list(group, "weight_names", [n.encode("utf-8") for n in names])
+            for name, value in zip(names, arrays):
+                group.create_dataset(name, data=np.asarray(value))
+    return buffer.getvalue()
+
+
+def weights_file_bytes(model):
+    """A legacy weights-only ``.h5`` file (tf.keras 2's ``save_weights``), in memory."""
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        write_weights(h5, model)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------- config: tf.keras 2 -> Keras 3
+
+class _Upgrade:
+    """Turns a legacy ``model_config`` into the Keras 3 config that
+    ``serialization.deserialize_keras_object`` takes."""
+
+    def __init__(self, custom_objects):
+        self.custom_objects = custom_objects or {}
+
+    def model(self, entry, where):
+        if not isinstance(entry, dict) or "class_name" not in entry:
+            raise ValueError(f"{where} is not a model config (a dict with 'class_name' and "
+                             f"'config'). Received: {str(entry)[:200]}")
+        class_name, config = entry["class_name"], entry.get("config")
+        if class_name == "Sequential":
+            return self._sequential(config, where)
+        if class_name in ("Functional", "Model") and isinstance(config, dict) \
+                and "output_layers" in config:
+            return self._functional(config, where)
+        if class_name in _MODEL_CLASSES:
+            raise ValueError(f"{where}: a {class_name} config without layers and outputs "
+                             "(a subclassed model saved without get_config()). Rebuild the "
+                             "model in code and use load_weights().")
+        return self.layer(entry, where)
+
+    def _sequential(self, config, where):
+        if isinstance(config, list):  # Keras 2.0-2.2: the list of layers itself
+            config = {"layers": config}
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError(f"{where}: a Sequential config needs a 'layers' list.")
+        entries = config["layers"]
+        layers = [self.layer(e, f"{where}.layers[{i}]") for i, e in enumerate(entries)]
+        first = entries[0].get("config", {}) if entries and isinstance(entries[0], dict) else {}
+        shape = first.get("batch_input_shape") if isinstance(first, dict) else None
+        if layers and layers[0]["class_name"] != "InputLayer" and shape is not None:
+            # tf.keras 2 kept the input shape on the first layer (input_shape=...).
+            layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer", "config": {
+                "batch_shape": shape, "dtype": _dtype_name(first.get("dtype")),
+                "name": f"{first.get('name', 'sequential')}_input"}})
+        rest = {k: v for k, v in config.items() if k != "layers"}
+        return {"module": "keras", "class_name": "Sequential", "config": {**rest, "layers": layers}}
+
+    def _functional(self, config, where):
+        entries = config.get("layers")
+        if not isinstance(entries, list):
+            raise ValueError(f"{where}: a functional config needs a 'layers' list.")
+        # tf.keras 2 numbers a nested model's calls from 1 (its node 0 is internal).
+        shifted = {e.get("name") for e in entries if isinstance(e, dict) and _starts_at_one(e)}
+        names = {e.get("name") for e in entries if isinstance(e, dict)}
+        layers = []
+        for i, e in enumerate(entries):
+            at = f"{where}.layers[{i}]"
+            layer = self.layer(e, at)
+            layer["name"] = e.get("name", layer["config"].get("name"))
+            layer["inbound_nodes"] = _nodes(e.get("inbound_nodes") or [], names, shifted, at)
+            layers.append(layer)
+        refs = {k: _io_refs(config.get(k), shifted, f"{where}.{k}")
+                for k in ("input_layers", "output_layers")}
+        rest = {k: v for k, v in config.items()
+                if k not in ("layers", "input_layers", "output_layers")}
+        return {"module": "keras", "class_name": "Functional",
+                "config": {**rest, "layers": layers, **refs}}
+
+    def layer(self, entry, where):
+        if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
+                or not isinstance(entry.get("config"), (dict, list)):
+            raise ValueError(f"{where} is not a layer config ({{'class_name', 'config'}}). "
+                             f"Received: {str(entry)[:200]}")
+        class_name, config = entry["class_name"], entry["config"]
+        if class_name in _MODEL_CLASSES:
+            return self.model({"class_name": class_name, "config": config}, where)
+        name = config.get("name", entry.get("name")) if isinstance(config, dict) else None
+        if class_name == "Lambda" and isinstance(config, dict) \
+                and not isinstance(config.get("function"), (str, dict)):
+            self._refuse(class_name, name, where)  # tf.keras 2 stored the function's bytecode
+        module = self._module(class_name, name, where)
+        config = dict(config)
+        batch_shape = config.pop("batch_input_shape", None)
+        if class_name == "InputLayer" and batch_shape is not None \
+                and config.get("batch_shape") is None:
+            config["batch_shape"] = batch_shape
+        axis = config.get("axis")
+        if isinstance(axis, list) and len(axis) == 1:  # tf.keras 2 wrote ListWrapper([3])
+            config["axis"] = int(axis[0])
+        if "dtype" in config:
+            config["dtype"] = _dtype_name(config["dtype"])
+        for old, new in _RENAMED.get(class_name, {}).items():
+            if old in config:
+                value = config.pop(old)
+                if new is not None and new not in config:
+                    config[new] = value
+        for key in ("activation", "recurrent_activation"):
+            if isinstance(config.get(key), str) and not _builtin_activation(config[key]):
+                # tf.keras 2 saved a user function by (registered) name.
+                config[key] = {"module": "builtins", "class_name": "function",
+                               "config": config[key], "registered_name": "function"}
+        upgraded = {"class_name": class_name, "config": config}
+        if module is not None:
+            upgraded["module"] = module
+        return upgraded
+
+    def _module(self, class_name, name, where):
+        """Keras's public module for a built-in layer; None for a user class (found by
+        its registered name); a clear refusal for the rest."""
+        if registration.get_registered_object(class_name, self.custom_objects) is not None \
+                or registration.registered_by_class_name(class_name) is not None:
+            return None
+        cls = getattr(layers_module, class_name, None) if not class_name.startswith("_") else None
+        if isinstance(cls, type) and issubclass(cls, layers_module.Layer):
+            return "keras.layers"
+        if class_name in _TF_ONLY:
+            self._refuse(class_name, name, where)
+        available = sorted(n for n in dir(layers_module) if isinstance(
+            getattr(layers_module, n), type) and issubclass(getattr(layers_module, n),
+                                                            layers_module.Layer))
+        hint = closest(class_name, available, n=1)
+        raise ValueError(
+            f"{where}: layer {name!r} is a {class_name}, which kerasish does not implement"
+            + (f" (did you mean {hint[0]}?)" if hint else "") + ". If it is your own class, "
+            "register it with @kerasish.saving.register_keras_serializable() or pass "
+            f"custom_objects={{{class_name!r}: {class_name}}}. kerasish's layers: {available}.")
+
+    @staticmethod
+    def _refuse(class_name, name, where):
+        raise ValueError(
+            f"{where}: layer {name!r} is {_TF_ONLY[class_name]} ({class_name}), which "
+            "kerasish cannot rebuild: it has no TensorFlow and never runs code stored in a "
+            "file. Re-create the model in code (replace that part with built-in layers or "
+            "a registered Layer subclass), then load the weights with "
+            "model.load_weights(path).")
+
+
+def _starts_at_one(entry):
+    if entry.get("class_name") in ("Functional", "Model"):
+        return True
+    layers = (entry.get("config") or {}).get("layers") if isinstance(entry.get("config"),
+                                                                      dict) else None
+    if entry.get("class_name") == "Sequential" and isinstance(layers, list) and layers:
+        first = layers[0] if isinstance(layers[0], dict) else {}
+        return first.get("class_name") == "InputLayer" or "batch_input_shape" in (
+            first.get("config") or {})
+    return False
+
+
+def _tensor(name, node, index, shifted, where):
+    if not isinstance(name, str) or not isinstance(node, int) or not isinstance(index, int):
+        raise ValueError(f"{where}: invalid tensor reference {[name, node, index]!r}.")
+    if name in shifted and node > 0:
+        node -= 1
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": None, "dtype": None, "keras_history": [name, node, index]}}
+
+
+def _nodes(nodes, names, shifted, where):
+    """tf.keras 2's ``[[[layer, node, tensor, kwargs], ...], ...]`` as Keras 3's
+    ``[{"args": [...], "kwargs": {...}}]`` (Keras 3 configs pass through)."""
+    if not isinstance(nodes, list):
+        raise ValueError(f"{where}: 'inbound_nodes' must be a list. Received: {nodes!r}")
+    if all(isinstance(n, dict) for n in nodes):
+        return nodes
+    converted = []
+    for node in nodes:
+        if not isinstance(node, list) or not all(isinstance(d, list) and len(d) in (3, 4)
+                                                 for d in node):
+            raise ValueError(f"{where}: unreadable inbound node {str(node)[:200]}.")
+        tensors, kwargs = [], {}
+        for data in node:
+            if data[0] == "_CONSTANT_VALUE":
+                raise ValueError(
+                    f"{where}: the layer is called on a constant ({str(data[2])[:60]}), "
+                    "which tf.keras 2 recorded and kerasish does not replay. Re-create the "
+                    "model in code and load the weights with model.load_weights(path).")
+            tensors.append(_tensor(*data[:3], shifted, where))
+            if len(data) == 4 and data[3]:
+                kwargs = _kwarg_tensors(data[3], names, shifted, where)
+        converted.append({"args": [tensors[0] if len(tensors) == 1 else tensors],
+                          "kwargs": kwargs})
+    return converted
+
+
+def _kwarg_tensors(value, names, shifted, where):
+    """tf.keras 2 wrote tensors in call kwargs as ``[layer, node, tensor]``."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) \
+            and value[0] in names and all(isinstance(v, int) for v in value[1:]):
+        return _tensor(*value, shifted, where)
+    if isinstance(value, dict):
+        return {k: _kwarg_tensors(v, names, shifted, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_kwarg_tensors(v, names, shifted, where) for v in value]
+    return value
+
+
+def _io_refs(refs, shifted, where):
+    """input_layers / output_layers, with nested-model calls renumbered; tf.keras 2's
+    one-element lists unwrapped (its one-input, one-output models took and gave
+    single arrays)."""
+    def fix(ref):
+        if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[0], str):
+            name, node, index = ref
+            return [name, node - 1 if name in shifted and node > 0 else node, index]
+        if isinstance(ref, dict):
+            return {k: fix(v) for k, v in ref.items()}
+        if isinstance(ref, list):
+            return [fix(v) for v in ref]
+        raise ValueError(f"{where}: invalid tensor reference {ref!r}.")
+
+    refs = fix(refs if refs is not None else [])
+    if isinstance(refs, list) and len(refs) == 1 and isinstance(refs[0], list) \
+            and len(refs[0]) == 3 and isinstance(refs[0][0], str):
+        return refs[0]
+    return refs
+
+
+def _dtype_name(dtype):
+    """A dtype string, tf.keras 2's ``Policy`` dict or Keras 3's ``DTypePolicy`` -> name."""
+    if isinstance(dtype, dict):
+        inner = dtype.get("config") or {}
+        return inner.get("name") if isinstance(inner, dict) else None
+    return dtype
+
+
+def _builtin_activation(name):
+    try:
+        activations.get(name)
+    except ValueError:
+        return False
+    return True
+
+
+def keras3_model_config(config, where="model_config", custom_objects=None):
+    """A legacy ``model_config`` (tf.keras 2's or Keras 3's legacy writer's) as the
+    Keras 3 config ``kerasish.saving.deserialize_keras_object`` rebuilds.
+
+    >>> legacy = {"class_name": "Sequential", "config": {"name": "seq", "layers": [
+    ...     {"class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": "float32",
+    ...                                        "batch_input_shape": [None, 3]}}]}}
+    >>> [e["class_name"] for e in keras3_model_config(legacy)["config"]["layers"]]
+    ['InputLayer', 'Dense']
+    """
+    return _Upgrade(custom_objects).model(config, where)
+
+
+# ------------------------------------------------- training config -> compile config
+
+def _optimizer_entry(config, where):
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(f"{where}: 'optimizer_config' is not an optimizer config: {config!r}")
+    class_name = config["class_name"]
+    if class_name.startswith("Custom>"):  # tf.keras 2.11-2.15 registered its own this way
+        class_name = class_name.split(">", 1)[1]
+    inner = dict(config.get("config") or {})
+    for key in _OPTIMIZER_DROPPED:
+        inner.pop(key, None)
+    if "lr" in inner and "learning_rate" not in inner:
+        inner["learning_rate"] = inner.pop("lr")
+    if inner.get("decay") in (0, 0.0, None):
+        inner.pop("decay", None)
+    if isinstance(inner.get("learning_rate"), dict) and "module" not in inner["learning_rate"]:
+        inner["learning_rate"] = {**inner["learning_rate"],
+                                  "module": "keras.optimizers.schedules"}
+    entry = {"class_name": class_name, "config": inner}
+    if class_name != config["class_name"] or "module" not in config:
+        entry["module"] = "keras.optimizers"
+    if config.get("registered_name") and not config["class_name"].startswith("Custom>"):
+        entry["registered_name"] = config["registered_name"]
+    return entry
+
+
+def _loss_entry(value):
+    """Loss objects written without a module (tf.keras 2): Keras's losses module;
+    tf.keras 2's reduction 'auto' is Keras 3's default, 'sum_over_batch_size'."""
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        if value["class_name"] == "function":
+            return value
+        inner = dict(value["config"] or {})
+        if inner.get("reduction") == "auto":
+            inner["reduction"] = "sum_over_batch_size"
+        return {**value, "config": inner, "module": value.get("module") or "keras.losses"}
+    if isinstance(value, dict):
+        return {k: _loss_entry(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_loss_entry(v) for v in value]
+    return value
+
+
+def _metric_entry(value, custom_objects):
+    """tf.keras 2 wrote compiled metrics as objects; ``MeanMetricWrapper`` (its
+    'accuracy' and the like) becomes one again around the named function."""
+    if isinstance(value, dict) and value.get("class_name") == "MeanMetricWrapper":
+        inner = value.get("config") or {}
+        fn = inner.get("fn")
+        if isinstance(fn, str):
+            found = registration.get_registered_object(fn, custom_objects) or getattr(
+                metrics_module, fn, None) or getattr(losses, fn, None)
+            if not callable(found):
+                raise ValueError(f"The saved metric {inner.get('name')!r} uses the function "
+                                 f"{fn!r}, which kerasish does not know. Register it or pass "
+                                 "it in custom_objects, or load with compile=False.")
+            return metrics_module.MeanMetricWrapper(found, name=inner.get("name"),
+                                                    dtype=inner.get("dtype"))
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        if value["class_name"] == "function":
+            return value
+        return {**value, "module": value.get("module") or "keras.metrics"}
+    if isinstance(value, dict):
+        return {k: _metric_entry(v, custom_objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_metric_entry(v, custom_objects) for v in value]
+    return value
+
+
+def _single_output_metrics(metrics, model):
+    # tf.keras 2 nested the compiled metrics per output: [[m1, m2]] for one output.
+    if isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list) \
+            and len(getattr(model, "outputs", None) or [None]) == 1:
+        return metrics[0]
+    return metrics
+
+
+def compile_config(training, model, where="training_config", custom_objects=None):
+    """A legacy ``training_config`` as the ``compile_config`` that
+    ``serialization.compile_from_config`` takes."""
+    if not isinstance(training, dict):
+        raise ValueError(f"{where} is not a dict: {str(training)[:200]}")
+    return {
+        "optimizer": _optimizer_entry(training.get("optimizer_config"), where),
+        "loss": _loss_entry(training.get("loss")),
+        "metrics": _single_output_metrics(
+            _metric_entry(training.get("metrics"), custom_objects), model),
+        "weighted_metrics": _single_output_metrics(
+            _metric_entry(training.get("weighted_metrics"), custom_objects), model),
+        "loss_weights": training.get("loss_weights"),
+        "steps_per_execution": training.get("steps_per_execution"),
+    }
+
+
+# ---------------------------------------------------------------------- reading
+
+def _json_attr(h5, name, where):
+    raw = _text(h5.attrs.get(name))
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except (TypeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"{where}: the '{name}' attribute is not valid JSON "
+                         f"({type(e).__name__}: {e}).") from e
+
+
+def load_model(h5, where, custom_objects=None, compile=True, safe_mode=True):
+    """The model in the open legacy file ``h5``: rebuilt from ``model_config``, its
+    weights loaded (every array checked first), compiled from ``training_config``
+    unless ``compile=False``; the optimizer state of files written by Keras 3 (or
+    kerasish) restored too."""
+    config = _json_attr(h5, "model_config", where)
+    if config is None:
+        kind = "legacy weights-only" if "layer_names" in h5.attrs else "weights"
+        raise ValueError(
+            f"{where} is a {kind} file: load it with model.load_weights(path) into a "
+            "model built in code. It holds no model config (architecture), only weights.")
+    upgraded = keras3_model_config(config, f"{where}: model_config", custom_objects)
+    serialization.check_no_code(upgraded, "model_config")
+    model = serialization.deserialize_keras_object(upgraded, custom_objects, safe_mode)
+    if not isinstance(model, Model):
+        raise ValueError(f"{where}: model_config describes a {type(model).__name__}, not a "
+                         "model.")
+    group = weights._group(h5, "model_weights")
+    if group is None:
+        raise ValueError(f"{where} has a model config but no 'model_weights' group: it is "
+                         "incomplete or damaged.")
+    read_weights(group, model, where, by_name=True)
+    training = _json_attr(h5, "training_config", where) if compile else None
+    if compile and training is None:
+        warnings.warn(f"No training configuration found in {where}, so the model was *not* "
+                      "compiled. Compile it manually.", UserWarning, stacklevel=3)
+    if training is not None:
+        try:
+            serialization.compile_from_config(
+                model, compile_config(training, model, f"{where}: training_config",
+                                      custom_objects), custom_objects)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{where}: cannot compile the model as its training_config says "
+                          f"({e}). Load it with compile=False and call compile() "
+                          "yourself.") from e
+        _load_optimizer(h5, model, where)
+    return model
+
+
+def _load_optimizer(h5, model, where):
+    group = weights._group(h5, "optimizer_weights")
+    if group is None or not weights.is_optimizer(model.optimizer):
+        return
+    version = str(_text(h5.attrs.get("keras_version", "")))
+    if not version.startswith("3") or weights._is_loss_scale(model.optimizer):
+        warnings.warn(
+            f"{where}: the optimizer state saved by Keras {version or '(unknown)'} is not "
+            "restored (its variables are laid out differently); training starts from a "
+            "fresh optimizer state.", UserWarning, stacklevel=4)
+        return
+    arrays = []
+    for name in load_attribute_list(group, "weight_names"):
+        dataset = _dataset(group, name, where)
+        weights._check_unexpected(dataset, False, f"optimizer_weights/{name}", where)
+        arrays.append(np.asarray(dataset[()]))
+    state = weights.optimizer_state_from_arrays(model, {model.optimizer: arrays}, where)
+    if state is not None:
+        model.set_optimizer_state(state)
+
+
+def load_weights(h5, model, where, skip_mismatch=False):
+    """Load a legacy file's weights (a full-model file's ``model_weights``, or a
+    weights-only file) into ``model``, layer by layer in order, as Keras does."""
+    group = h5
+    if not _has_layer_names(h5) and "model_weights" in h5:
+        group = weights._group(h5, "model_weights")
+    if group is None or not _has_layer_names(group):
+        raise ValueError(f"{where} is not a legacy Keras weights file: it has no "
+                         "'layer_names' attribute.")
+    read_weights(group, model, where, skip_mismatch=skip_mismatch)
