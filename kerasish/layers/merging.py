@@ -1,5 +1,5 @@
 """Merge layers for the functional API: ``Concatenate``, ``Add``, ``Subtract``,
-``Multiply``, ``Average``, ``Maximum``, ``Minimum``.
+``Multiply``, ``Average``, ``Maximum``, ``Minimum``, ``Dot``.
 
 >>> import numpy as np, kerasish
 >>> a, b = np.ones((2, 3)), np.full((2, 3), 3.0)
@@ -11,8 +11,10 @@ array([2., 2., 2.], dtype=float32)
 
 import functools
 
+import jax
 import jax.numpy as jnp
 
+from kerasish import config
 from kerasish.layers.base import Layer, get_keras_mask, set_keras_mask
 
 
@@ -216,3 +218,144 @@ class Concatenate(_Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+def _l2_normalize(x, axis):
+    # Keras's `ops.normalize(order=2)`: x * min(rsqrt(sum(x^2)), 1 / epsilon).
+    inv_norm = jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=axis, keepdims=True))
+    return x * jnp.minimum(inv_norm, 1.0 / config.epsilon())
+
+
+def _batch_dot(x, y, axes):
+    """Keras's ``batch_dot``: per sample, contract ``x``'s axis ``axes[0]`` with
+    ``y``'s axis ``axes[1]`` (batch axis 0 excluded); a rank-1 result becomes
+    ``(batch, 1)``. Same transposes, reshapes and matmul as Keras, hence its numbers."""
+    x_ndim, y_ndim = x.ndim, y.ndim
+    a0, a1 = axes
+    orig_x_ndim, orig_y_ndim = x_ndim, y_ndim
+    if x_ndim == 2:
+        x = jnp.expand_dims(x, 1)
+        a0 += 1
+        x_ndim += 1
+    if y_ndim == 2:
+        y = jnp.expand_dims(y, 2)
+        y_ndim += 1
+    if a0 != x_ndim - 1:  # contracted axis of x last
+        pattern = list(range(x_ndim))
+        pattern[a0:-1] = pattern[a0 + 1:]
+        pattern[-1] = a0
+        x = jnp.transpose(x, pattern)
+    if a1 != 1:  # contracted axis of y second
+        pattern = list(range(y_ndim))
+        pattern[2:a1 + 1] = pattern[1:a1]
+        pattern[1] = a1
+        y = jnp.transpose(y, pattern)
+    x_mid, y_trail = x.shape[1:-1], y.shape[2:]
+    if x_ndim > 3:
+        x = jnp.reshape(x, (x.shape[0], -1, x.shape[-1]))
+    if y_ndim > 3:
+        y = jnp.reshape(y, (y.shape[0], y.shape[1], -1))
+    result = jnp.matmul(x, y)
+    if x_ndim > 3 or y_ndim > 3:
+        shape = result.shape
+        if x_ndim > 3:
+            shape = shape[:1] + tuple(x_mid) + shape[-1:]
+        if y_ndim > 3:
+            shape = shape[:-1] + tuple(y_trail)
+        result = jnp.reshape(result, shape)
+    if orig_x_ndim == 2:
+        result = jnp.squeeze(result, 1)
+    elif orig_y_ndim == 2:
+        result = jnp.squeeze(result, -1)
+    return result
+
+
+class Dot(_Merge):
+    """Per-sample dot product of two inputs along ``axes`` (one int for both, or a
+    pair), the batch axis excluded; ``normalize=True`` L2-normalises both first, giving
+    the cosine similarity.
+
+    >>> import numpy as np
+    >>> x, y = np.arange(10.0).reshape(1, 5, 2), np.arange(10.0, 20.0).reshape(1, 2, 5)
+    >>> Dot(axes=(1, 2))([x, y]).shape
+    (1, 2, 2)
+    >>> Dot(axes=1)([np.ones((4, 3)), np.ones((4, 3))]).shape
+    (4, 1)
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError(
+                    "Invalid type for argument `axes`: it should be a list or an int. "
+                    f"Received: axes={axes}")
+            if len(axes) != 2:
+                raise ValueError(
+                    "Invalid format for argument `axes`: it should contain two elements. "
+                    f"Received: axes={axes}")
+            if not isinstance(axes[0], int) or not isinstance(axes[1], int):
+                raise ValueError(
+                    "Invalid format for argument `axes`: list elements should be integers. "
+                    f"Received: axes={axes}")
+        self.axes = axes
+        self.normalize = normalize
+
+    def _axes(self, shape1, shape2):
+        if isinstance(self.axes, int):
+            if self.axes < 0:
+                return [self.axes % len(shape1), self.axes % len(shape2)]
+            return [self.axes] * 2
+        return [a % len(s) if a < 0 else a for a, s in zip(self.axes, (shape1, shape2))]
+
+    def build(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 \
+                or not isinstance(input_shape[0], (tuple, list)):
+            raise ValueError(
+                f"A `Dot` layer should be called on a list of 2 inputs. Received: "
+                f"input_shape={input_shape}")
+        shape1, shape2 = input_shape
+        axes = self._axes(shape1, shape2)
+        if 0 in axes:
+            raise ValueError(
+                "Cannot perform batch_dot over axis 0. If your inputs are not batched, add "
+                "a dummy batch dimension to your inputs using expand_dims(x, 0). Received: "
+                f"axes={self.axes} for input shapes {tuple(shape1)}, {tuple(shape2)}")
+        if shape1[axes[0]] != shape2[axes[1]]:
+            raise ValueError(
+                f"Incompatible input shapes: axis values {shape1[axes[0]]} (at axis "
+                f"{axes[0]}) != {shape2[axes[1]]} (at axis {axes[1]}). Full input shapes: "
+                f"{tuple(shape1)}, {tuple(shape2)}")
+        self.built = True
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(
+                f"A `Dot` layer should be called on exactly 2 inputs. Received: "
+                f"{len(inputs) if isinstance(inputs, (list, tuple)) else 'one tensor'}")
+        x1, x2 = inputs
+        axes = self._axes(x1.shape, x2.shape)
+        if self.normalize:
+            x1, x2 = _l2_normalize(x1, axes[0]), _l2_normalize(x2, axes[1])
+        return _batch_dot(x1, x2, axes)
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+            raise ValueError(
+                f"A `Dot` layer should be called on a list of 2 inputs. Received: "
+                f"input_shape={input_shape}")
+        shape1, shape2 = list(input_shape[0]), list(input_shape[1])
+        axes = self._axes(shape1, shape2)
+        shape1.pop(axes[0])
+        shape2.pop(axes[1])
+        shape2.pop(0)
+        output_shape = shape1 + shape2
+        if len(output_shape) == 1:
+            output_shape += [1]
+        return tuple(output_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
