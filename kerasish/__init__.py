@@ -23,6 +23,7 @@ from kerasish import (  # noqa: E402
     activations,
     callbacks,
     config,
+    constraints,
     datasets,
     distribution,
     functional,
@@ -36,6 +37,7 @@ from kerasish import (  # noqa: E402
     optimizers,
     random,
     regularizers,
+    tree,
     utils,
 )
 from kerasish import config as backend  # noqa: E402
@@ -47,9 +49,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "callbacks", "config", "datasets", "distribution", "functional", "initializers", "layers",
-    "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
-    "regularizers", "saving", "utils",
+    "callbacks", "config", "constraints", "datasets", "distribution", "functional",
+    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+    "optimizers", "random", "regularizers", "saving", "tree", "utils",
 ]
 
 

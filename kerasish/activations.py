@@ -14,6 +14,8 @@ Array([0., 0., 3.], dtype=float32)
 (True, 'silu')
 """
 
+import inspect
+import sys
 import difflib
 import warnings
 
@@ -308,6 +310,14 @@ def serialize(activation):
     ('relu', 'hard_silu')
     """
     name = getattr(activation, "__name__", None)
+    if _BY_NAME.get(name) is not activation and inspect.isfunction(activation) \
+            and name != "<lambda>":
+        # A user's named function: Keras's function entry, under its registered name
+        # (looked up only if saving is loaded: importing it here would be a circle).
+        registration = sys.modules.get("kerasish.saving.registration")
+        registered = registration.get_registered_name(activation) if registration else name
+        return {"module": "builtins", "class_name": "function", "config": registered,
+                "registered_name": "function"}
     if _BY_NAME.get(name) is not activation:
         raise ValueError(
             "Only built-in activations serialize to a name. Expected one of "

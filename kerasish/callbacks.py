@@ -154,6 +154,22 @@ class ProgbarLogger(Callback):
         self.stream = stream
         self.mode = mode  # "test": the line of a direct evaluate() call
 
+    def on_predict_begin(self, logs=None):
+        if self.mode == "predict":
+            self._start = time.perf_counter()
+            self._seen = 0
+
+    def on_predict_batch_end(self, batch, logs=None):
+        if self.mode == "predict":
+            self._seen = batch + 1
+
+    def on_predict_end(self, logs=None):
+        if self.mode == "predict":
+            steps = self._seen or self.params.get("steps") or 1
+            elapsed = time.perf_counter() - self._start
+            print(f"{steps}/{steps} - {elapsed:.0f}s {_format_time(elapsed / steps, 'step')}",
+                  file=self._out(), flush=True)
+
     def on_test_begin(self, logs=None):
         if self.mode == "test":
             self._start = time.perf_counter()

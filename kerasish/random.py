@@ -33,7 +33,7 @@ import numpy as np
 
 from kerasish import config
 from kerasish.utils.naming import uniquify
-from kerasish.variables import Variable, current_scope, next_rng
+from kerasish.variables import Variable, current_scope, next_rng, set_global_key_source
 
 _state = {"seed": None, "counter": 0, "root": None}
 _local = threading.local()
@@ -69,6 +69,9 @@ def next_seed():
         set_seed(int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF)
     _state["counter"] += 1
     return int(np.random.SeedSequence([_state["seed"], _state["counter"]]).generate_state(1)[0])
+
+
+set_global_key_source(next_key)  # variables.next_rng() falls back to this stream
 
 
 class _NoStepKey(Exception):

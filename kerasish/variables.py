@@ -114,6 +114,16 @@ def _autocast_dtype():
     return stack[-1] if stack else None
 
 
+# The global key stream lives in kerasish.random, which imports this module: it
+# registers its ``next_key`` here, so that this module need not import it back.
+_global_next_key = []
+
+
+def set_global_key_source(next_key):
+    """Where :func:`next_rng` draws outside any scope that has a key (kerasish.random)."""
+    _global_next_key[:] = [next_key]
+
+
 def next_rng():
     """A key for randomness inside a layer's ``call``.
 
@@ -126,9 +136,8 @@ def next_rng():
         if scope.rng is not None:
             scope._rng_count += 1
             return jax.random.fold_in(scope.rng, scope._rng_count)
-    from kerasish import random
-
-    return random.next_key()
+    # (`import kerasish` imports kerasish.random, which registers the stream.)
+    return _global_next_key[0]()
 
 
 def standardize_dtype(dtype):

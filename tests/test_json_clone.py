@@ -271,11 +271,6 @@ def test_tf_keras_2_file_names_a_registered_activation_by_string(tmp_path, xs):
                                2 * np.tanh(xs[0] @ kernel), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "kerasish.activations.serialize refuses every non-built-in function, so a layer's "
-    "get_config cannot name a registered activation; it must return Keras's "
-    "{'module': 'builtins', 'class_name': 'function', 'config': 'package>name', "
-    "'registered_name': 'function'} for registered functions (activations.py)."))
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_kerasish_saves_a_registered_activation(keras, keras_scaled_tanh, tmp_path, xs,
                                                 suffix):

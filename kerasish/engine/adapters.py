@@ -63,6 +63,11 @@ class PyDataset:
                 f"not supported. Received: workers={workers!r}, "
                 f"use_multiprocessing={use_multiprocessing!r}. Remove these arguments."
             )
+        if max_queue_size != 10:
+            raise ValueError(
+                "PyDataset: batches are produced one ahead of the device in the training "
+                "thread, so there is no queue to size. Received: max_queue_size="
+                f"{max_queue_size!r}. Remove the argument (the default, 10, is accepted).")
         self.workers = workers
         self.use_multiprocessing = use_multiprocessing
         self.max_queue_size = max_queue_size
@@ -230,7 +235,7 @@ class ArrayAdapter:
 
     def epoch(self, chunk_size):
         """The chunks of one epoch (each ``chunk_size`` steps, the last maybe fewer)."""
-        perm = self._rng.permutation(self.n) if self.shuffle else None
+        perm = _permutation(self._rng, self.n, self.batch_size, self.shuffle)
         steps, bs = self.num_batches, self.batch_size
         chunk_size = min(chunk_size or steps, steps)
         short = self.n - (steps - 1) * bs if steps * bs > self.n else bs
@@ -332,7 +337,7 @@ class ArraySource(PyDataset):
 
     def on_epoch_end(self):
         if self.shuffle:
-            self._order = self._rng.permutation(self._n)
+            self._order = _permutation(self._rng, self._n, self.batch_size, self.shuffle)
 
 
 class StreamAdapter:
@@ -455,6 +460,17 @@ class StreamAdapter:
     def on_epoch_end(self):
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
+
+
+def _permutation(rng, n, batch_size, shuffle):
+    """The epoch's row order: None (in order), a permutation (``shuffle=True``), or, for
+    Keras's ``shuffle="batch"``, batches in order with the rows shuffled inside each."""
+    if not shuffle:
+        return None
+    if shuffle == "batch":
+        return np.concatenate([start + rng.permutation(min(batch_size, n - start))
+                               for start in range(0, n, batch_size)])
+    return rng.permutation(n)
 
 
 def _chain(first, rest):

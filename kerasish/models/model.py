@@ -360,7 +360,8 @@ class Model(Layer):
             "validation_batch_size", validation_batch_size, 1)
         cbs = callbacks_module.to_list(callbacks)
         if not isinstance(shuffle, bool) and shuffle != "batch":
-            raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
+            raise ValueError("`shuffle` must be True, False or 'batch'. Received: "
+                             f"shuffle={shuffle!r}")
         exact = lambda: host_module.needs_exact_batches(self, "train_step")  # noqa: E731
         dist = distribution_module.distribution()
         common = dict(spec_for=self._data_spec, dist=dist, exact=exact)
@@ -370,7 +371,7 @@ class Model(Layer):
                 self, x, y, sample_weight, validation_split)
         train = adapters.make_adapter(
             x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
-            shuffle=bool(shuffle), class_weight=class_weight, seed=random.next_seed(),
+            shuffle=shuffle, class_weight=class_weight, seed=random.next_seed(),
             what="fit", **common)
         val = None
         if validation_data is not None:
@@ -448,11 +449,13 @@ class Model(Layer):
         check_kwargs(kwargs, {"x", "batch_size", "verbose", "steps", "callbacks"},
                      "predict()")
         batch_size = 32 if batch_size is None else check_int("batch_size", batch_size, 1)
-        check_verbose(verbose)
+        verbose = check_verbose(verbose)
         steps_ = None if steps is None else check_int("steps", steps, 1)
         cbs = callbacks_module.to_list(callbacks)
+        if verbose:  # Keras prints the progress line of predict too
+            cbs = cbs + [callbacks_module.ProgbarLogger(verbose, mode="predict")]
         hooks = loop.NO_HOOKS if not cbs else callbacks_module.CallbackList(
-            cbs, self, {"verbose": 0, "epochs": 1, "steps": steps_})
+            cbs, self, {"verbose": verbose, "epochs": 1, "steps": steps_})
         per_batch = hooks.per_batch("predict")
         if adapters.is_stream(x):
             adapter = adapters.StreamAdapter(x, self._data_spec, steps=steps_,
