@@ -158,11 +158,15 @@ class Variable:
         name="variable",
         regularizer=None,
         path=None,
+        constraint=None,
     ):
         self.name = name
         self.path = path or name
         self.trainable = bool(trainable)
         self.regularizer = regularizer
+        # Applied to the new value after every optimizer step (Keras's weight constraint).
+        self.constraint = constraint
+        self.autocast = True  # read in the compute dtype under a mixed policy
         self.initializer = initializer if callable(initializer) else None
         if callable(initializer):
             if shape is None:
@@ -193,7 +197,7 @@ class Variable:
     @property
     def value(self):
         value = self._raw_value()
-        cast = _autocast_dtype()
+        cast = _autocast_dtype() if self.autocast else None
         if cast is not None and value.dtype != cast and jnp.issubdtype(value.dtype, jnp.floating):
             return value.astype(cast)
         return value

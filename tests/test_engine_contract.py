@@ -602,3 +602,26 @@ def test_output_mask_reaches_the_loss_and_the_metrics(keras):
     np.testing.assert_allclose(h_o.history["mae"], (before * mask).sum() / mask.sum(),
                                rtol=1e-5)
     same_weights(ours, theirs, atol=1e-6)
+
+
+def test_weight_constraints_apply_after_every_step_like_keras(keras, data):
+    x, y = data
+
+    def build(lib):
+        lib.utils.set_random_seed(0)
+        m = lib.Sequential([lib.Input((5,)),
+                            lib.layers.Dense(4, kernel_constraint=lib.constraints.MaxNorm(0.3),
+                                             bias_constraint=lib.constraints.NonNeg()),
+                            lib.layers.Dense(1, activation="sigmoid")])
+        m.compile(loss="binary_crossentropy", optimizer=lib.optimizers.SGD(0.5))
+        return m
+
+    ours, theirs = build(kerasish), build(keras)
+    ours.set_weights(theirs.get_weights())
+    h_k = theirs.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    h_o = ours.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h_o.history["loss"], h_k.history["loss"], rtol=1e-5)
+    same_weights(ours, theirs, atol=1e-5)
+    kernel = ours.layers[0].get_weights()[0]
+    assert np.sqrt((kernel ** 2).sum(axis=0)).max() <= 0.3 + 1e-6
+    assert ours.layers[0].get_config()["kernel_constraint"]["class_name"] == "MaxNorm"

@@ -65,6 +65,22 @@ def penalty_fn(trainable_variables):
     return penalty
 
 
+def constrain_fn(trainable_variables):
+    """``params -> params`` with each weight's constraint applied, or None if none has."""
+    constrained = [(v._owner.name, v.name, v.constraint) for v in trainable_variables
+                   if getattr(v, "constraint", None) is not None]
+    if not constrained:
+        return None
+
+    def constrain(params):
+        params = {layer: dict(weights) for layer, weights in params.items()}
+        for layer_name, weight_name, constraint in constrained:
+            params[layer_name][weight_name] = constraint(params[layer_name][weight_name])
+        return params
+
+    return constrain
+
+
 def batch_sharder(dist):
     """Constrain a batch pytree to the distribution's batch sharding (data parallel)."""
     from kerasish import distribution as distribution_module

@@ -75,6 +75,7 @@ class Pieces(NamedTuple):
     loss_scale: Any = None   # opt_state -> loss scale (float16 mixed precision), or None
     custom_train: Any = None  # (ts, x, y, sw) -> ts: a user's train_step, or None
     custom_test: Any = None   # (ts, x, y, sw) -> ts: a user's test_step, or None
+    constrain: Any = None     # params -> params with weight constraints applied, or None
     custom_init: Any = None   # () -> initial metrics of a custom step's TrainState
     exact: bool = False   # batches are never padded (a user's step or metric sees them)
     has_sw: bool = True   # the user gave sample (or class) weights
@@ -259,6 +260,8 @@ def default_train_step(pieces, ts, x, y, sw, real):
         loss_fn, has_aux=True)(ts.params)
     updates, opt_state = pieces.optimizer_update(grads, ts.opt_state, ts.params)
     params = optax.apply_updates(ts.params, updates)
+    if pieces.constrain is not None:  # Keras: w.assign(constraint(w)) after each step
+        params = pieces.constrain(params)
     metrics = _update_metrics(pieces, ts.metrics, loss, parts, n_real,
                               _ys(y, len(y_preds)), y_preds, weights, real, out_masks)
     return TrainState(params, new_state, opt_state, metrics, rng)

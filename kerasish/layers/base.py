@@ -213,8 +213,18 @@ class Layer:
         """Create a weight of this layer (call it from ``build``)."""
         check_kwargs(kwargs, {"autocast", "aggregation", "overwrite_with_gradient"},
                      f"{type(self).__name__}.add_weight()")
-        if constraint is not None:
-            raise NotImplementedError("Weight constraints are not supported yet by kerasish.")
+        for arg, default in (("aggregation", "none"), ("overwrite_with_gradient", False)):
+            value = kwargs.get(arg, default)
+            if arg == "aggregation" and value in ("none", "mean", "sum",
+                                                  "only_first_replica", None):
+                continue  # how replicas combine a variable: one program here, all the same
+            if value != default:
+                raise ValueError(
+                    f"{type(self).__name__}.add_weight(): `{arg}` other than {default!r} is "
+                    f"not supported by kerasish. Received: {arg}={value!r}.")
+        from kerasish import constraints as constraints_module
+
+        constraint = constraints_module.get(constraint)
         shape = () if shape is None else tuple(shape)
         dtype = standardize_dtype(dtype or self.dtype)
         if initializer is None:
@@ -234,7 +244,10 @@ class Layer:
             name=name,
             regularizer=regularizers.get(regularizer),
             path=f"{self.name}/{name}",
+            constraint=constraint,
         )
+        # autocast=False: read in its own dtype under a mixed-precision policy (Keras).
+        var.autocast = bool(kwargs.get("autocast", True))
         var.initialize(random.next_key())
         var._owner = self
         self._own_variables.append(var)

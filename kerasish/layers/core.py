@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from kerasish import activations, initializers, regularizers
+from kerasish import activations, constraints, initializers, regularizers
 from kerasish.layers.base import KerasTensor, Layer
 
 
@@ -56,13 +56,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        for arg, value in (("kernel_constraint", kernel_constraint),
-                           ("bias_constraint", bias_constraint)):
-            if value is not None:
-                raise ValueError(
-                    f"Dense: weight constraints are not supported by kerasish, so "
-                    f"`{arg}` must be None. Received: {arg}={value!r}. Remove it (or clip "
-                    "the weights yourself after each step).")
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True  # Keras: a mask passes through Dense unchanged
 
     def build(self, input_shape):
@@ -76,6 +71,7 @@ class Dense(Layer):
             shape=(input_dim, self.units),
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
             name="kernel",
         )
         self.bias = None
@@ -84,6 +80,7 @@ class Dense(Layer):
                 shape=(self.units,),
                 initializer=self.bias_initializer,
                 regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
                 name="bias",
             )
         self.built = True
@@ -112,8 +109,8 @@ class Dense(Layer):
             bias_initializer=initializers.serialize(self.bias_initializer),
             kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
             bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            kernel_constraint=None,
-            bias_constraint=None,
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint),
         )
         return config
 

@@ -306,6 +306,7 @@ def make_pieces(model, y_shapes, dist, exact=False, has_sw=True):
         forward=forward(model, check_loss=not overrides(model, "train_step")),
         losses=terms,
         penalty=programs_module.penalty_fn(trainable),
+        constrain=programs_module.constrain_fn(trainable),
         optimizer_update=model.optimizer.update,
         metrics=metric_terms,
         names=tuple(loss_names + metric_names),

@@ -315,6 +315,9 @@ class VariableListAPI:
         state = self.variables_to_state(optimizer_values)
         updates, new_state = self.update(layout.to_tree(grads), state, params)
         new_values = layout.to_list(optax.apply_updates(params, updates))
+        # Keras applies each weight's constraint after the step, stateless_apply included.
+        new_values = [v if getattr(var, "constraint", None) is None else var.constraint(v)
+                      for var, v in zip(layout.variables, new_values)]
         new_optimizer_values = self.state_to_variables(new_state)
         for i in missing:  # Keras filters these out: no step, no slot change
             new_values[i] = values[i]
