@@ -625,3 +625,30 @@ def test_weight_constraints_apply_after_every_step_like_keras(keras, data):
     kernel = ours.layers[0].get_weights()[0]
     assert np.sqrt((kernel ** 2).sum(axis=0)).max() <= 0.3 + 1e-6
     assert ours.layers[0].get_config()["kernel_constraint"]["class_name"] == "MaxNorm"
+
+
+def test_overridden_compute_loss_is_used_by_the_default_steps(data):
+    """Keras's default train_step goes through stateless_compute_loss -> compute_loss:
+    overriding compute_loss (with x and training) changes training, as in Keras."""
+    x, y = data
+    seen = []
+
+    class Doubled(kerasish.Model):
+        def train_step(self, state, data):  # the default step, via super()
+            return super().train_step(state, data)
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                         training=True):
+            seen.append((x.shape, training))
+            return 2.0 * super().compute_loss(x, y, y_pred, sample_weight, training)
+
+    inputs = kerasish.Input((5,))
+    model = Doubled(inputs, Dense(1, activation="sigmoid")(inputs))
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    plain = kerasish.Model(inputs, model.layers[-1].output)  # the same layer and weights
+    plain.compile(loss="binary_crossentropy", optimizer="sgd")
+    before = plain.evaluate(x, y, batch_size=70, verbose=0)
+    history = model.fit(x, y, batch_size=70, epochs=1, shuffle=False, verbose=0)
+    assert ((70, 5), True) in seen  # (after one abstract trace that learns the logs)
+    # One batch: the logged loss is the (doubled) loss at the weights before the step.
+    assert history.history["loss"][0] == pytest.approx(2.0 * before, rel=1e-5)

@@ -501,8 +501,9 @@ def stateless_compute_loss(model, trainable, non_trainable, metrics_variables, x
     t_vars, n_vars = model._variables_split()
     bindings = dict(zip(t_vars, trainable))
     bindings.update(zip(n_vars, non_trainable))
-    with StatelessScope(bindings):
-        loss = compute_loss(model, x, y, y_pred, sample_weight, training)
+    with StatelessScope(bindings):  # the model's own compute_loss: it may be overridden
+        loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=training)
     return loss, (trainable, non_trainable, metrics_variables)
 
 
