@@ -4,8 +4,6 @@ Downloaded on first use (11 MB) from Keras's URL into Keras's cache folder
 (``~/.keras/datasets/mnist.npz``), so a copy fetched by Keras is reused.
 """
 
-import numpy as np
-
 from kerasish.datasets import _loading
 from kerasish.utils.file_utils import get_file
 

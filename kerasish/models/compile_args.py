@@ -50,3 +50,29 @@ def check_execution(run_eagerly, jit_compile):
     if run_eagerly and jit_compile is True:
         raise ValueError("`jit_compile=True` and `run_eagerly=True` contradict each "
                          "other: pick one (run_eagerly=True runs without compiling).")
+
+
+def per_output(spec, what, names, model_name, default=None):
+    """A compile argument given once, as a list, or as a dict -> one entry per output."""
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - set(names))
+        if unknown:
+            raise ValueError(
+                f"`{what}` has keys {unknown} that are not outputs of model "
+                f"{model_name!r}. Its outputs are {names}."
+            )
+        return [spec.get(n, default) for n in names]
+    if len(names) == 1:
+        if what == "loss_weights" and isinstance(spec, (list, tuple)):
+            return list(spec[:1])
+        return [spec]  # e.g. a list of metrics, all for the one output
+    if isinstance(spec, (list, tuple)):
+        if what == "metrics" and not any(isinstance(m, (list, tuple)) for m in spec):
+            return [list(spec)] * len(names)  # a flat metric list: for every output
+        if len(spec) != len(names):
+            raise ValueError(
+                f"`{what}` has {len(spec)} entries but model {model_name!r} has "
+                f"{len(names)} outputs {names}. Give one entry per output (or a dict)."
+            )
+        return list(spec)
+    return [spec] * len(names)

@@ -427,6 +427,20 @@ def data_spec(model, x):
         and not overrides(model, "train_step"))
 
 
+def predict_inputs(model, x):
+    """``x`` for ``predict`` as a checked list of host arrays (one per input)."""
+    if isinstance(x, np.ndarray) and x.dtype == model.dtype and model.built \
+            and x.ndim > 0 and len(x) > 0 and np.isfinite(x).all():
+        xs = [x]  # the single-sample loop's path: checks already done, no copies
+    else:
+        spec = model._data_spec(x)
+        xs = checks.as_list(x, spec.input_names, "x", model.name)
+        checks.check_lengths(**{f"x{i or ''}": a for i, a in enumerate(xs)})
+    for xi, shape in zip(xs, model._input_shapes()):
+        checks.check_features(xi, shape, model.name)
+    return xs
+
+
 def predict_chunk_fn(model, adapter, batch_size):
     """``chunk -> outputs`` (numpy, padding removed) for ``loop.predict``."""
     params, state = model.current_params()

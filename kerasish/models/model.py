@@ -31,8 +31,8 @@ from kerasish import diagnostics, losses, optimizers
 from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
 from kerasish import mixed_precision, random
-from kerasish.engine import adapters, checks, loop, programs as programs_module, steps
-from kerasish.layers.base import KerasTensor, Layer, assign_tree, is_inside_scope, make_apply
+from kerasish.engine import adapters, loop, steps
+from kerasish.layers.base import KerasTensor, Layer, is_inside_scope
 from kerasish.models import compile_args, host as host_module
 from kerasish.utils.naming import check_kwargs, closest
 from kerasish.utils.validation import check_int, check_verbose
@@ -270,29 +270,7 @@ class Model(Layer):
 
     def _per_output(self, spec, what, default=None):
         """A compile argument given once, as a list, or as a dict -> one entry per output."""
-        names = self._output_names()
-        if isinstance(spec, dict):
-            unknown = sorted(set(spec) - set(names))
-            if unknown:
-                raise ValueError(
-                    f"`{what}` has keys {unknown} that are not outputs of model "
-                    f"{self.name!r}. Its outputs are {names}."
-                )
-            return [spec.get(n, default) for n in names]
-        if len(names) == 1:
-            if what == "loss_weights" and isinstance(spec, (list, tuple)):
-                return list(spec[:1])
-            return [spec]  # e.g. a list of metrics, all for the one output
-        if isinstance(spec, (list, tuple)):
-            if what == "metrics" and not any(isinstance(m, (list, tuple)) for m in spec):
-                return [list(spec)] * len(names)  # a flat metric list: for every output
-            if len(spec) != len(names):
-                raise ValueError(
-                    f"`{what}` has {len(spec)} entries but model {self.name!r} has "
-                    f"{len(names)} outputs {names}. Give one entry per output (or a dict)."
-                )
-            return list(spec)
-        return [spec] * len(names)
+        return compile_args.per_output(spec, what, self._output_names(), self.name, default)
 
     def _data_spec(self, x):
         """Build the model from the first data if needed; what the data checks need."""
@@ -461,15 +439,7 @@ class Model(Layer):
             adapter = adapters.StreamAdapter(x, self._data_spec, steps=steps_,
                                              what="predict", predict=True)
         else:
-            if isinstance(x, np.ndarray) and x.dtype == self.dtype and self.built \
-                    and x.ndim > 0 and len(x) > 0 and np.isfinite(x).all():
-                xs = [x]  # the single-sample loop's path: checks already done, no copies
-            else:
-                spec = self._data_spec(x)
-                xs = checks.as_list(x, spec.input_names, "x", self.name)
-                checks.check_lengths(**{f"x{i or ''}": a for i, a in enumerate(xs)})
-            for xi, shape in zip(xs, self._input_shapes()):
-                checks.check_features(xi, shape, self.name)
+            xs = host_module.predict_inputs(self, x)
             adapter = adapters.PredictArrays(xs, batch_size, steps_)
         predict_chunk = host_module.predict_chunk_fn(self, adapter, batch_size)
         return loop.predict(adapter, predict_chunk, hooks, per_batch=per_batch,

@@ -45,7 +45,7 @@ import numpy as np
 from kerasish import activations, layers as layers_module, losses, metrics as metrics_module
 from kerasish.functional import Functional
 from kerasish.layers.preprocessing import Normalization
-from kerasish.models import Model, Sequential
+from kerasish.models import Model
 from kerasish.saving import graph, registration, serialization, weights
 from kerasish.utils.naming import closest
 
