@@ -53,6 +53,25 @@ def conv_on_cpu(model):
         type(layer).__module__.endswith(".conv") for layer in model._flatten_layers())
 
 
+def diagnose(model, train):
+    """The teaching diagnostics on the model and the training arrays (kerasish.diagnostics)."""
+    if isinstance(train, adapters.ArrayAdapter):
+        xs, ys, _ = train.host_arrays()
+        diagnostics.before_fit(model, model._pack_inputs(xs),
+                               None if ys is None else ys[0] if len(ys) == 1 else ys,
+                               stack=model.layers if is_stack(model) else None)
+
+
+def chunk_size(model, train, per_batch):
+    """Steps per compiled call: a whole epoch, ``steps_per_execution``, or one step (batch
+    hooks, a stream, or convolutions on the CPU)."""
+    if per_batch or conv_on_cpu(model) or isinstance(train, adapters.StreamAdapter):
+        return 1
+    if model.steps_per_execution == 1:
+        return train.num_batches
+    return min(model.steps_per_execution, train.num_batches)
+
+
 def unpack_validation(data):
     if adapters.is_stream(data):
         return data, None, None

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import callbacks as callbacks_module
-from kerasish import diagnostics, losses, optimizers
+from kerasish import losses, optimizers
 from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
 from kerasish import mixed_precision, random
@@ -357,22 +357,13 @@ class Model(Layer):
             val = adapters.make_adapter(vx, vy, vsw, batch_size=val_batch,
                                         steps=validation_steps, what="validation", **common)
         programs = self._programs_for(train)
-        if isinstance(train, adapters.ArrayAdapter):
-            xs, ys, _ = train.host_arrays()
-            diagnostics.before_fit(self, self._pack_inputs(xs),
-                                   None if ys is None else ys[0] if len(ys) == 1 else ys,
-                                   stack=self.layers if host_module.is_stack(self) else None)
+        host_module.diagnose(self, train)
         history = callbacks_module.History()
         hooks = callbacks_module.CallbackList(
             [history] + cbs + ([callbacks_module.ProgbarLogger(verbose)] if verbose else []),
             self, {"verbose": verbose, "epochs": epochs, "steps": train.num_batches})
         per_batch = hooks.per_batch()
-        if per_batch or host_module.conv_on_cpu(self) or isinstance(train,
-                                                                   adapters.StreamAdapter):
-            chunk = 1
-        else:
-            chunk = train.num_batches if self.steps_per_execution == 1 else min(
-                self.steps_per_execution, train.num_batches)
+        chunk = host_module.chunk_size(self, train, per_batch)
         if dist is not None:
             distribution_module.check_batch_size(dist, batch_size)
             host_module.place_variables(self, dist)
