@@ -22,8 +22,9 @@ Each returned model equals the model a plain loop would train::
                           epochs=epochs, shuffle=shuffle,
                           validation_data=held_out_rows or validation_data)
 
-(same initial weights, same shuffles, same steps), up to the rounding of batched
-matrix products; the results come back in that order.
+(same initial weights, same shuffles, same steps), up to the last bit of the sums that
+the batched program adds up in another order (see ``docs/fit_many.md``); the results
+come back in that order.
 
 >>> import numpy as np, kerasish
 >>> x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
@@ -478,9 +479,9 @@ class _Group:
         self.pieces = [host_module.make_pieces(r.model, y_shapes, None, exact=False,
                                                has_sw=False) for r in runs]
         self.rules, penalties = self._rules()
-        self.knobs = many_engine.stack([
+        self.knobs = jax.device_put(many_engine.stack([
             many_engine.Knobs(penalty, self._loss_weights(run.model))
-            for run, penalty in zip(runs, penalties)])
+            for run, penalty in zip(runs, penalties)]))
         self.programs = many_engine.build_many(self.pieces[0], self.rules)
 
     def _rules(self):

@@ -126,8 +126,18 @@ def build_many(pieces, rules):
 
 
 def stack(trees):
-    """Trees of the same structure -> one tree of arrays with a leading axis of N."""
-    return jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *trees)
+    """Trees of the same structure -> one tree of arrays with a leading axis of N.
+
+    Stacked on the host with numpy (a ``jnp.stack`` per leaf shape would compile a
+    small program each); ``jax.random`` keys through their key data.
+    """
+    def leaf(*leaves):
+        if jax.dtypes.issubdtype(getattr(leaves[0], "dtype", None), jax.dtypes.prng_key):
+            data = np.stack([np.asarray(jax.random.key_data(k)) for k in leaves])
+            return jax.random.wrap_key_data(data, impl=jax.random.key_impl(leaves[0]))
+        return np.stack([np.asarray(a) for a in leaves])
+
+    return jax.tree_util.tree_map(leaf, *trees)
 
 
 def unstack(tree, n):
