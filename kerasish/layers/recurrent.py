@@ -382,6 +382,11 @@ class _KerasRNN(RNN):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        if custom_objects:  # nothing here would read them (Keras's takes none): refuse
+            raise ValueError(f"{cls.__name__}.from_config() does not use `custom_objects`; "
+                             "use kerasish.saving.deserialize_keras_object({'class_name': "
+                             f"'{cls.__name__}', 'config': config}}, custom_objects). "
+                             f"Received: custom_objects keys {sorted(custom_objects)}")
         return cls(**config)
 
     units = _from_cell("units")
