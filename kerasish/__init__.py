@@ -44,11 +44,13 @@ from kerasish import config as backend  # noqa: E402
 from kerasish.layers import Input, Layer  # noqa: E402
 from kerasish.models import Model, Sequential  # noqa: E402
 from kerasish.variables import Variable  # noqa: E402
+from kerasish.many import fit_many, results_table  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
+    "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "random", "regularizers", "saving", "tree", "utils",

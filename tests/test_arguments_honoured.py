@@ -2429,7 +2429,20 @@ _STEPS = ("tests/test_engine_contract.py::"
           "test_steps_cut_infinite_generators_in_evaluate_predict_and_validation")
 _EAGER = ("tests/test_engine_contract.py::"
           "test_run_eagerly_runs_call_on_concrete_arrays_with_the_compiled_numbers")
+_FM = "tests/test_fit_many.py::"
 ELSEWHERE = {
+    **{("many.fit_many", arg): _FM + test for arg, test in (
+        ("y", "test_grid_of_learning_rate_and_l2_equals_fit"),
+        ("grid", "test_grid_of_learning_rate_and_l2_equals_fit"),
+        ("epochs", "test_grid_of_learning_rate_and_l2_equals_fit"),
+        ("batch_size", "test_grid_of_learning_rate_and_l2_equals_fit"),
+        ("seeds", "test_seeds_with_dropout_equal_fit"),
+        ("shuffle", "test_seeds_with_dropout_equal_fit"),
+        ("folds", "test_folds_equal_fit_on_each_fold"),
+        ("validation_data", "test_loss_weights_and_l1_factors_are_data"),
+        ("callbacks", "test_early_stopping_per_model_equals_fit"),
+        ("verbose", "test_verbose_prints_one_line_per_group_and_epoch"))},
+    ("many.results_table", "metrics"): _FM + "test_returned_models_are_ordinary_models",
     ("models.model.Model.fit", "x"): _FIT_T,
     ("models.model.Model.fit", "y"): _FIT_T,
     ("models.model.Model.fit", "batch_size"): _FIT_T,

@@ -22,6 +22,7 @@ def test_every_example_is_tested():
 
 
 EXPECTED = {
+    "lambda_search.py": ["chosen lambda", "test accuracy"],
     "binary_digits.py": ["train accuracy", "test accuracy"],
     "multiclass_digits.py": ["softmax output", "from_logits output", "sum to one: True"],
     "regression_digits.py": ["test MSE"],

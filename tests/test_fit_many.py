@@ -251,3 +251,13 @@ def test_same_model_twice_and_unsupported_models_are_refused(data):
         fit_many(adds_loss, x, y, verbose=0)
     with pytest.raises(ValueError, match="trains on arrays"):
         fit_many(mlp, iter([(x, y)]), verbose=0)
+
+
+def test_verbose_prints_one_line_per_group_and_epoch(data, capsys):
+    x, y = data
+    fit_many(mlp, x, y, grid=[dict(lr=1e-2), dict(lr=1e-3)], epochs=2, batch_size=16,
+             verbose=1)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) >= 2 and all("group 1/1" in line for line in lines[:2])
+    fit_many(mlp, x, y, grid=[dict(lr=1e-2)], epochs=2, batch_size=16, verbose=0)
+    assert capsys.readouterr().out == ""
