@@ -101,17 +101,64 @@ def test_figure_script_runs(tmp_path):
     assert made == sorted(p.name for p in (DOCS / "figures").glob("*.png"))
 
 
-@pytest.mark.slow
-def test_mkdocs_build_strict(tmp_path):
-    missing = [m for m in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers")
-               if not _installed(m)]
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    """The site built once with ``mkdocs build --strict``: (the process, the site folder)."""
+    missing = [m for m in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers",
+                           "latex2mathml") if not _installed(m)]
     if missing:
         pytest.skip(f"the docs extra is not installed (missing {missing}); "
                     "pip install '.[docs]' to build the site")
+    site = tmp_path_factory.mktemp("docs") / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
-         str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")],
+         str(ROOT / "mkdocs.yml"), "--site-dir", str(site)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
     )
+    return proc, site
+
+
+def _html(site):
+    """{page path: HTML} for every page of the built site."""
+    return {p.relative_to(site).as_posix(): p.read_text("utf-8") for p in site.rglob("*.html")}
+
+
+@pytest.mark.slow
+def test_mkdocs_build_strict(built_site):
+    proc, _ = built_site
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+
+
+@pytest.mark.slow
+def test_site_renders_math_without_another_host(built_site):
+    """Formulas are MathML in the HTML (docs/hooks/mathml.py), not LaTeX for a script."""
+    proc, site = built_site
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pages = _html(site)
+    raw = sorted(p for p, text in pages.items() if re.search(r"\\[(\[]", text))
+    assert not raw, f"raw LaTeX delimiters \\( or \\[ left in {raw}"
+    remote = sorted({m for text in pages.values()
+                     for m in re.findall(r'<(?:script|img|iframe)[^>]*\ssrc="(?:https?:)?//[^"]*"',
+                                         text)})
+    remote += sorted({m for text in pages.values()
+                      for m in re.findall(r'<link[^>]*\shref="(?:https?:)?//[^"]*"', text)})
+    assert not remote, f"the pages load from another host: {remote[:5]}"
+    assert not any("cdn." in m for text in pages.values()
+                   for m in re.findall(r'\ssrc="[^"]*"', text))
+    with_math = [p.relative_to(DOCS).with_suffix("").as_posix() for p in PAGES
+                 if re.search(r"\$[^$\n]+\$|\\\(|\\\[", p.read_text("utf-8"))]
+    assert "guide/losses" in with_math
+    for page in with_math:
+        html_page = "index.html" if page == "index" else f"{page}/index.html"
+        assert "<math" in pages[html_page], f"{html_page} has formulas but no <math> element"
+
+
+@pytest.mark.slow
+def test_api_reference_shows_no_private_base(built_site):
+    proc, site = built_site
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for page, text in _html(site).items():
+        plain = re.sub(r"<[^>]+>", "", text)
+        private = re.findall(r"Bases: [^\n]*?\b_\w+", plain)
+        assert not private, f"{page} shows private base classes: {private[:3]}"
