@@ -162,3 +162,28 @@ def test_api_reference_shows_no_private_base(built_site):
         plain = re.sub(r"<[^>]+>", "", text)
         private = re.findall(r"Bases: [^\n]*?\b_\w+", plain)
         assert not private, f"{page} shows private base classes: {private[:3]}"
+
+
+@pytest.mark.slow
+def test_api_reference_documents_the_public_modules(built_site):
+    """Every public name of tree, constraints, random and the datasets, the recurrent
+    layers, get_file and fit_many has an entry (an anchor) in the API reference."""
+    import kerasish
+    from kerasish import constraints, datasets, random, tree
+
+    proc, site = built_site
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    anchors = {m for text in _html(site).values() for m in re.findall(r'\sid="([\w.]+)"', text)}
+    # Keras's lower-case aliases (constraints.max_norm is MaxNorm) share the class's entry.
+    expected = {f"kerasish.{module.__name__.rsplit('.', 1)[-1]}.{name}"
+                for module in (constraints, random, tree) for name in module.__all__
+                if getattr(getattr(module, name), "__name__", name) == name}
+    expected |= {f"kerasish.datasets.{name}.load_data" for name in datasets.__all__}
+    expected |= {f"kerasish.layers.{name}" for name in (
+        "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
+        "StackedRNNCells", "Bidirectional", "TimeDistributed")}
+    expected |= {"kerasish.utils.get_file", "kerasish.fit_many", "kerasish.results_table"}
+    assert all(hasattr(kerasish.layers, n.rsplit(".", 1)[-1]) for n in expected
+               if n.startswith("kerasish.layers."))
+    missing = sorted(expected - anchors)
+    assert not missing, f"add these to the pages under docs/api/: {missing}"
