@@ -88,6 +88,19 @@ def test_diagnostics_table_lists_every_code():
     assert set(re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE)) == set(diagnostics.CODES)
 
 
+def test_code_blocks_fit_88_columns():
+    """Code a reader copies (python, py, pycon, bash) fits the site's 88 columns without a
+    sideways scroll (docs/stylesheets/extra.css widens the page to fit 88); program
+    output (text) is shown as printed."""
+    fence = re.compile(r"^```(python|py|pycon|bash|sh)\b[^\n]*\n(.*?)^```[ \t]*$",
+                       re.MULTILINE | re.DOTALL)
+    long = [f"{page.relative_to(DOCS)}: {line[:60]}..."
+            for page in DOCS.rglob("*.md")
+            for _, body in fence.findall(page.read_text("utf-8"))
+            for line in body.splitlines() if len(line) > 88]
+    assert not long, f"code lines over 88 columns: {long}"
+
+
 @pytest.mark.slow
 def test_figure_script_runs(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib (the docs extra) is not installed")
