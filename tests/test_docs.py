@@ -75,6 +75,15 @@ def test_every_page_under_docs_is_in_the_nav():
     assert not missing, f"add these pages to the nav in mkdocs.yml: {missing}"
 
 
+def test_home_page_links_every_top_level_page():
+    """Each page beside index.md is reachable from the home page, not only the nav."""
+    home = (DOCS / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([\w/]+\.md)(?:#[\w-]*)?\)", home))
+    missing = [p.name for p in sorted(DOCS.glob("*.md"))
+               if p.name != "index.md" and p.name not in linked]
+    assert not missing, f"link these pages from docs/index.md: {missing}"
+
+
 def test_figures_linked_from_pages_exist():
     for page in [*DOCS.glob("*.md"), *DOCS.glob("*/*.md")]:
         for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", page.read_text("utf-8")):
