@@ -97,6 +97,20 @@ def test_diagnostics_table_lists_every_code():
     assert set(re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE)) == set(diagnostics.CODES)
 
 
+def test_every_public_module_has_an_api_page():
+    import types
+
+    import kerasish
+
+    directives = "\n".join(p.read_text("utf-8") for p in (DOCS / "api").glob("*.md"))
+    modules = [name for name in kerasish.__all__
+               if isinstance(getattr(kerasish, name), types.ModuleType)
+               and getattr(kerasish, name).__name__ == f"kerasish.{name}"]  # not aliases
+    missing = [m for m in modules if not re.search(rf"^::: kerasish\.{m}\b", directives,
+                                                   re.MULTILINE)]
+    assert not missing, f"no `::: kerasish.<module>` under docs/api/ for {missing}"
+
+
 def test_code_blocks_fit_88_columns():
     """Code a reader copies (python, py, pycon, bash) fits the site's 88 columns without a
     sideways scroll (docs/stylesheets/extra.css widens the page to fit 88); program
