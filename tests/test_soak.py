@@ -145,7 +145,9 @@ def test_no_compilation_after_warmup(soak):
 
 def test_fit_compiles_one_program_per_length_and_batch_size(soak):
     fit_traces = soak["after_warmup"]["fit_traces"]
-    assert 1 <= fit_traces <= len(LENGTHS) * len(BATCHES), fit_traces
+    # + 1: the one abstract trace (jax.eval_shape, no compilation) that finds whether the
+    # model's layers call add_loss, cached per variable layout.
+    assert 1 <= fit_traces <= len(LENGTHS) * len(BATCHES) + 1, fit_traces
 
 
 def _predict_bound():
