@@ -69,7 +69,9 @@ from kerasish.optimizers import schedules
 TESTS = pathlib.Path(__file__).resolve().parent
 
 # LeakyReLU(alpha=) is honoured with Keras's deprecation warning.
-pytestmark = pytest.mark.filterwarnings("ignore:Argument `alpha` is deprecated")
+# Slow: it walks ~1,100 arguments of the whole public API (1-2 minutes); CI runs it.
+pytestmark = [pytest.mark.filterwarnings("ignore:Argument `alpha` is deprecated"),
+              pytest.mark.slow]
 
 MODULES = [
     "kerasish", "kerasish.layers", "kerasish.losses", "kerasish.metrics",
