@@ -137,6 +137,7 @@ def test_same_seed_is_bit_identical_across_processes(runs):
     _assert_identical(runs["compiled"], runs["from_cache"], "two processes, seed 7")
 
 
+@pytest.mark.slow  # its fixture runs whole training processes
 def test_history_is_complete(runs):
     history = runs["compiled"]["history"]
     assert sorted(history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
