@@ -9,22 +9,25 @@
 Run: python examples/beyond_sequential.py [--epochs 30]
 """
 
-import os
-import sys
+import argparse
 
 import jax
 import numpy as np
 import optax
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import digits, epochs_arg  # noqa: E402
+import kerasish
+from kerasish import layers, ops
 
-import kerasish  # noqa: E402
-from kerasish import layers, ops  # noqa: E402
-
-epochs = epochs_arg(default=30)
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=30)
+epochs = parser.parse_args().epochs
 kerasish.utils.set_random_seed(7)
-(X, y), (X_test, y_test) = digits()
+
+# The bundled handwritten digits: 8x8 images, as 64 features scaled to [0, 1].
+(X, y), (X_test, y_test) = kerasish.datasets.digits.load_data()
+X = X.reshape(len(X), 64).astype("float32") / 16.0
+X_test = X_test.reshape(len(X_test), 64).astype("float32") / 16.0
+y, y_test = y.astype("int32"), y_test.astype("int32")
 
 
 # 1. A custom layer ---------------------------------------------------------------

@@ -8,19 +8,17 @@ reaches a higher test accuracy. See docs/cnn.md.
 Run: python examples/cnn_digits.py [--epochs 100]
 """
 
-import os
-import sys
+import argparse
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import epochs_arg  # noqa: E402
-
-import kerasish  # noqa: E402
-from kerasish.layers import (Conv2D, Dense, Dropout, Flatten, MaxPooling2D,  # noqa: E402
+import kerasish
+from kerasish.layers import (Conv2D, Dense, Dropout, Flatten, MaxPooling2D,
                              Rescaling)
-from kerasish.losses import SparseCategoricalCrossentropy  # noqa: E402
-from kerasish.models import Sequential  # noqa: E402
+from kerasish.losses import SparseCategoricalCrossentropy
+from kerasish.models import Sequential
 
-epochs = epochs_arg()
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=100)
+epochs = parser.parse_args().epochs
 (x_train, y_train), (x_test, y_test) = kerasish.datasets.digits.load_data()
 # Keep the grid: (n, 8, 8) pixel values 0..16 -> (n, 8, 8, 1), one grey channel.
 x_train = x_train[..., None].astype("float32")

@@ -4,23 +4,27 @@ loss curves as a PNG: the everyday loop around `fit`.
 Run: python examples/early_stopping.py [--epochs 200]
 """
 
+import argparse
 import os
-import sys
 import tempfile
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import digits, epochs_arg  # noqa: E402
+import kerasish
+from kerasish.callbacks import EarlyStopping
+from kerasish.layers import Dense
+from kerasish.optimizers.schedules import ExponentialDecay
 
-import kerasish  # noqa: E402
-from kerasish.callbacks import EarlyStopping  # noqa: E402
-from kerasish.layers import Dense  # noqa: E402
-from kerasish.optimizers.schedules import ExponentialDecay  # noqa: E402
-
-epochs = epochs_arg(default=200)
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=200)
+epochs = parser.parse_args().epochs
 kerasish.utils.set_random_seed(3)
-(X, y), (X_test, y_test) = digits()
+
+# The bundled handwritten digits: 8x8 images, as 64 features scaled to [0, 1].
+(X, y), (X_test, y_test) = kerasish.datasets.digits.load_data()
+X = X.reshape(len(X), 64).astype("float32") / 16.0
+X_test = X_test.reshape(len(X_test), 64).astype("float32") / 16.0
+y, y_test = y.astype("int32"), y_test.astype("int32")
 
 model = kerasish.Sequential([Dense(25, activation="relu"), Dense(15, activation="relu"),
                              Dense(10)])

@@ -10,22 +10,26 @@ mean validation error. It is then retrained on every training row and tested onc
 Run: python examples/lambda_search.py [--epochs 100]
 """
 
+import argparse
 import os
-import sys
 import tempfile
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import digits, epochs_arg  # noqa: E402
+import kerasish
+from kerasish.layers import Dense
+from kerasish.many import fit_many, results_table
 
-import kerasish  # noqa: E402
-from kerasish.layers import Dense  # noqa: E402
-from kerasish.many import fit_many, results_table  # noqa: E402
-
-epochs = epochs_arg()
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=100)
+epochs = parser.parse_args().epochs
 kerasish.utils.set_random_seed(0)
-(X, y), (X_test, y_test) = digits()
+
+# The bundled handwritten digits: 8x8 images, as 64 features scaled to [0, 1].
+(X, y), (X_test, y_test) = kerasish.datasets.digits.load_data()
+X = X.reshape(len(X), 64).astype("float32") / 16.0
+X_test = X_test.reshape(len(X_test), 64).astype("float32") / 16.0
+y, y_test = y.astype("int32"), y_test.astype("int32")
 LAMBDAS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 
 

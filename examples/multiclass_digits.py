@@ -7,22 +7,25 @@
 Run: python examples/multiclass_digits.py [--epochs 100]
 """
 
-import os
-import sys
+import argparse
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import digits, epochs_arg  # noqa: E402
+import kerasish
+from kerasish.layers import Dense
+from kerasish.losses import SparseCategoricalCrossentropy
+from kerasish.models import Sequential
 
-import kerasish  # noqa: E402
-from kerasish.layers import Dense  # noqa: E402
-from kerasish.losses import SparseCategoricalCrossentropy  # noqa: E402
-from kerasish.models import Sequential  # noqa: E402
-
-epochs = epochs_arg()
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=100)
+epochs = parser.parse_args().epochs
 kerasish.utils.set_random_seed(1234)
-(X, y), (X_test, y_test) = digits()
+
+# The bundled handwritten digits: 8x8 images, as 64 features scaled to [0, 1].
+(X, y), (X_test, y_test) = kerasish.datasets.digits.load_data()
+X = X.reshape(len(X), 64).astype("float32") / 16.0
+X_test = X_test.reshape(len(X_test), 64).astype("float32") / 16.0
+y, y_test = y.astype("int32"), y_test.astype("int32")
 
 softmax_model = Sequential([
     Dense(units=25, activation="relu"),

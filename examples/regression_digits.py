@@ -5,22 +5,25 @@ half. The output layer is linear because the target can be any real number.
 Run: python examples/regression_digits.py [--epochs 100]
 """
 
-import os
-import sys
+import argparse
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _data import digits, epochs_arg  # noqa: E402
+import kerasish
+from kerasish.layers import Dense
+from kerasish.losses import MeanSquaredError
+from kerasish.models import Sequential
 
-import kerasish  # noqa: E402
-from kerasish.layers import Dense  # noqa: E402
-from kerasish.losses import MeanSquaredError  # noqa: E402
-from kerasish.models import Sequential  # noqa: E402
-
-epochs = epochs_arg()
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=100)
+epochs = parser.parse_args().epochs
 kerasish.utils.set_random_seed(1234)
-(X, _), (X_test, _) = digits()
+
+# The bundled handwritten digits: 8x8 images, as 64 features scaled to [0, 1].
+(X, _), (X_test, _) = kerasish.datasets.digits.load_data()
+X = X.reshape(len(X), 64).astype("float32") / 16.0
+X_test = X_test.reshape(len(X_test), 64).astype("float32") / 16.0
+_, _ = _.astype("int32"), _.astype("int32")
 
 
 def split(images):
