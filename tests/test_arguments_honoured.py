@@ -52,6 +52,7 @@ import inspect
 import io
 import pathlib
 import re
+import sys
 import textwrap
 import warnings
 
@@ -61,6 +62,7 @@ import numpy as np
 import optax
 import pytest
 
+import gates
 import kerasish
 from kerasish import (activations, callbacks, constraints, distribution, initializers, layers,
                       losses, metrics, mixed_precision, optimizers, regularizers)
@@ -84,6 +86,7 @@ MODULES = [
         "boston_housing", "california_housing", "cifar10", "cifar100", "digits",
         "fashion_mnist", "imdb", "mnist", "reuters")),
 ]
+gates.merge(globals(), ["MODULES"])  # each area's modules: tests/gates/README.md
 
 
 # ====================================================================== the surface
@@ -161,6 +164,7 @@ HIDDEN = {
     "datasets.imdb.load_data": ["nb_words"],  # Keras 2's name for num_words
     "models.clone_model": ["cache"],  # Keras's clone_model(cache=) (shared by recursion)
 }
+gates.merge(globals(), ["HIDDEN"])
 
 
 class Target:
@@ -2653,6 +2657,13 @@ KNOWN_GAPS = {
        for arg in ("use_ema", "loss_scale_factor", "gradient_accumulation_steps")},
 }
 
+
+# Each area's tables and explicit probes (tests/gates/README.md).
+gates.merge(globals(), ["VALUES", "OVERRIDES", "WITH", "CONTEXT", "CONFIG_ONLY",
+                        "NOT_IN_CONFIG", "REFUSED", "INPUTS", "LAYER_SETUP", "THROUGH", "DATA",
+                        "DATA_KIND", "BASE", "VALUES_BY_CLASS", "POSITIONAL", "ELSEWHERE",
+                        "NOT_APPLICABLE", "KNOWN_GAPS"])
+gates.call("probes", sys.modules[__name__])
 
 # ====================================================================== tests
 

@@ -31,6 +31,7 @@ import sys
 
 import pytest
 
+import gates
 import kerasish
 from kerasish import activations, losses, metrics, optimizers, regularizers
 
@@ -86,7 +87,7 @@ SOURCES = {
         ("test_parity_gaps", "test_fit_evaluate_and_history_match_keras", _fit("regularizer")),
     ],
 }
-TIERS = sorted(SOURCES)
+PARITY_SOURCES, PARITY_EXEMPT = SOURCES, {}
 
 # (category, name) -> (tiers it is exempt from, why).
 EXEMPT = {
@@ -104,6 +105,19 @@ EXEMPT = {
                           "(test_optimizers.test_get_wraps_optax compares it with SGD)"),
     ("regularizers", "Regularizer"): ({"fit"}, "the base penalty is 0: nothing to train"),
 }
+
+
+def _merge_areas():
+    """Each area's parity sources and exemptions (tests/gates/README.md)."""
+    for module in gates.modules():
+        for key, sources in getattr(module, "PARITY_SOURCES", {}).items():
+            SOURCES.setdefault(key, []).extend(sources)
+    gates.merge(globals(), ["PARITY_EXEMPT"])
+    EXEMPT.update(PARITY_EXEMPT)
+
+
+_merge_areas()
+TIERS = sorted(SOURCES)
 
 
 def _fit_names(case, field):

@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
+import gates
 import kerasish
 from kerasish import saving
 from kerasish.layers import Dense, Normalization
@@ -632,6 +633,7 @@ SAVED_ELSEWHERE = {
     "StackedRNNCells": "tests/test_recurrent.py::test_get_config_round_trips_with_keras",
     "Lambda": "tests/test_lambda_merge.py",
 }
+gates.merge(globals(), ["LAYER_SAMPLES", "SAVED_ELSEWHERE"])  # tests/gates/README.md
 
 
 def _public_layer_classes():
