@@ -124,7 +124,7 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
             seed = np.random.randint(1e6)
         np.random.RandomState(seed).shuffle(file_paths)
         if labels is not None:
-            labels = list(labels) if isinstance(labels, tuple) else labels
+            labels = np.array(labels)  # a copy: the user's list is left as it was
             np.random.RandomState(seed).shuffle(labels)
     return file_paths, labels, class_names
 
