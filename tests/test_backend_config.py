@@ -112,9 +112,20 @@ def test_uids_and_clear_session_follow_layer_names(keras):
               keras.layers.Dense(1).name, keras.backend.get_uid("other"),
               keras.backend.get_uid("")]
     assert ours == theirs == ["dense", 2, "dense_2", 1, 1]
+    assert backend.get_uid(prefix="other") == 2
     utils.clear_session(free_memory=False)
     assert kerasish.layers.Dense(1).name == "dense"
     backend.clear_session()
+
+
+def test_clear_session_free_memory_collects_garbage(monkeypatch):
+    import gc
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append(1) or 0)
+    backend.clear_session(free_memory=False)
+    assert calls == []
+    backend.clear_session(free_memory=True)
+    assert calls == [1]
 
 
 def test_is_keras_tensor_and_source_inputs(keras):
@@ -253,3 +264,40 @@ def test_serialization_names_are_kerasish_saving_objects():
     assert utils.get_registered_object("test_utils>twice") is twice
     config_ = utils.serialize_keras_object(kerasish.layers.Dense(2, name="d"))
     assert utils.deserialize_keras_object(config_).units == 2
+
+
+def test_progbar_options(capsys):
+    """Each constructor and update option changes the printed line."""
+    import re
+
+    def run(target=4, steps=((2, [("loss", 1.0), ("acc", 0.5)]), (4, [("loss", 3.0), ("acc", 1.0)])),
+            finalize=None, **kw):
+        kw.setdefault("interval", 0)
+        bar = utils.Progbar(target, **kw)
+        bar._dynamic_display = True
+        for current, values in steps:
+            bar.update(current, values, finalize=finalize if current == 4 else None)
+        return re.sub(r"\d+(ms|us|s)", "T", capsys.readouterr().out)
+
+    base = run(verbose=1)
+    assert "4/4 " + "━" * 20 in base
+    assert "2/4 " + "━" * 10 + " " * 10 in base
+    narrow = run(verbose=1, width=6)
+    assert "2/4 " + "━" * 3 + " " * 3 in narrow and "━" * 7 not in narrow
+    # finalize=False at the target: an ETA instead of the elapsed time, no newline
+    assert run(verbose=1, finalize=False).count("\n") == 0 and base.count("\n") == 1
+    assert "/batch" in run(verbose=1, unit_name="batch") and "/step" in base
+    assert run(target=8, verbose=1).count("/8") == 2
+    two = run(verbose=2)
+    assert two.count("\n") == 1 and two.startswith("4/4 - ")
+    # stateful names print the last value; stateless ones average (by steps)
+    assert "acc: 1.0000" in run(verbose=2, stateful_metrics=["acc"])
+    assert "loss: 3.0000" in run(verbose=2, stateless_metrics=["acc"])
+    # interval: updates closer than it are skipped (only the final one prints)
+    slow = utils.Progbar(4, verbose=1, interval=3600)
+    slow._dynamic_display = True
+    slow.update(1)
+    slow.update(2)
+    assert capsys.readouterr().out.count("\r") == 1  # the first update, then nothing
+    slow.add(2, values=[("loss", 0.25)])
+    assert "4/4" in capsys.readouterr().out

@@ -84,6 +84,22 @@ def test_array_to_img_and_back_equal_keras(keras, rng, channels, data_format, sc
         np.testing.assert_array_equal(a, b)
 
 
+def test_array_to_img_dtype_and_save_img_data_format(keras, tmp_path):
+    x = np.array([[[0.0], [2040.0]], [[1.0], [2049.0]]])  # float16 rounds 2049 to 2048
+    for dtype in ("float16", "float64"):  # the arithmetic's dtype changes the pixels
+        ours = utils.array_to_img(x, dtype=dtype, scale=True)
+        theirs = keras.utils.array_to_img(x, dtype=dtype, scale=True)
+        np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+    assert not np.array_equal(np.asarray(utils.array_to_img(x, dtype="float16")),
+                              np.asarray(utils.array_to_img(x, dtype="float64")))
+    chw = np.arange(24, dtype="float32").reshape(3, 2, 4) * 10
+    utils.save_img(tmp_path / "a.png", chw, data_format="channels_first", scale=False)
+    keras.utils.save_img(tmp_path / "b.png", chw, data_format="channels_first", scale=False)
+    with PIL.open(tmp_path / "a.png") as a, PIL.open(tmp_path / "b.png") as b:
+        assert a.size == (4, 2)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
 def test_array_to_img_32_bit_grayscale_and_errors(keras):
     x = np.arange(12, dtype="float32").reshape(3, 4, 1) * 100  # above 255: mode 'I'
     ours, theirs = utils.array_to_img(x, scale=False), keras.utils.array_to_img(x, scale=False)
@@ -302,6 +318,9 @@ def test_unbatched_same_size_native_and_verbose(tmp_path, capsys):
     x, y = ds[0]
     assert x.shape == (3, 5, 3) and y.shape == () and y.dtype == np.int32
     assert len(list(ds)) == 3
+    utils.image_dataset_from_directory(root, image_size=None, seed=1, verbose=False,
+                                       validation_split=0.25, subset="validation")
+    assert capsys.readouterr().out == ""
 
 
 def test_follow_links(tmp_path, keras_dataset_utils):

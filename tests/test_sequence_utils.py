@@ -235,6 +235,24 @@ def test_text_max_length_modes_and_unbatched(text_root):
     assert train[0][1].shape == (3, 1) and train[0][1].dtype == np.float32
 
 
+def test_text_follow_links_and_verbose(keras, text_root, tmp_path, capsys):
+    from keras.src.utils import dataset_utils
+    extra = tmp_path / "extra"
+    os.makedirs(extra)
+    (extra / "z.txt").write_text("linked review")
+    os.symlink(extra, text_root / "pos" / "more")
+    plain = utils.text_dataset_from_directory(text_root, shuffle=False)
+    assert capsys.readouterr().out == "Found 6 files belonging to 3 classes.\n"
+    linked = utils.text_dataset_from_directory(text_root, shuffle=False, follow_links=True,
+                                               verbose=False)
+    assert capsys.readouterr().out == ""
+    assert len(plain.file_paths) == 6 and len(linked.file_paths) == 7
+    assert linked.file_paths == dataset_utils.index_directory(
+        str(text_root), "inferred", (".txt",), shuffle=False, follow_links=True,
+        verbose=False)[0]
+    assert "linked review" in linked[0][0].tolist()
+
+
 @pytest.mark.parametrize("kw,match", [
     (dict(max_length=-1), "`max_length` must be None"),
     (dict(label_mode="binary"), "exactly 2"),
