@@ -20,7 +20,7 @@ def test_backend_names_cover_keras(keras):
     assert theirs <= set(dir(backend)), theirs - set(dir(backend))
     assert kerasish.backend is backend and backend.backend() == "jax"
     wanted = {n for n in dir(keras.utils) if not n.startswith("_")} - {
-        "FeatureSpace", "audio_dataset_from_directory", "bounding_boxes", "legacy",
+        "FeatureSpace", "bounding_boxes", "legacy",
         "model_to_dot", "plot_model"}
     assert wanted <= set(dir(utils)), wanted - set(dir(utils))
     assert {"image", "sequence", "image_dataset_from_directory", "text_dataset_from_directory",

@@ -318,3 +318,115 @@ def test_split_errors_match_keras(keras, kw, err, match):
         utils.split_dataset((np.arange(3), np.arange(4)), left_size=1)
     with pytest.raises(TypeError, match="must be an array"):
         utils.split_dataset(object(), left_size=1)
+
+
+# ------------------------------------------------------------------ audio folders
+
+
+def _write_wav(path, samples, channels=1, width=2, rate=8000):
+    import wave
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(channels)
+        f.setsampwidth(width)
+        f.setframerate(rate)
+        dtype = {1: "u1", 2: "<i2", 4: "<i4"}[width]
+        f.writeframes(np.asarray(samples, dtype).tobytes())
+
+
+@pytest.fixture
+def audio_root(tmp_path):
+    root = tmp_path / "sounds"
+    lengths = {"bark": [4, 7], "meow": [5], "tweet": [3, 6]}
+    k = 0
+    for cls, ns in lengths.items():
+        os.makedirs(root / cls)
+        for i, n in enumerate(ns):
+            k += 1
+            _write_wav(root / cls / f"s{i}.wav", (np.arange(2 * n) * 1000 * k - 30000)
+                       .clip(-32768, 32767).reshape(n, 2), channels=2)
+    return root
+
+
+def test_audio_decoding_padding_and_order(keras, audio_root):
+    from keras.src.utils import dataset_utils
+    ds = utils.audio_dataset_from_directory(audio_root, batch_size=3, seed=4, verbose=False)
+    paths, labels, names = dataset_utils.index_directory(
+        str(audio_root), "inferred", formats=(".wav",), shuffle=True, seed=4, verbose=False)
+    assert ds.file_paths == paths and ds.class_names == names == ["bark", "meow", "tweet"]
+    np.testing.assert_array_equal(ds._labels, np.asarray(labels, "int32"))
+    for x, y in ds:
+        assert x.dtype == np.float32 and x.ndim == 3 and x.shape[2] == 2
+    # by hand: int16 / 32768, zero-padded to the longest waveform of the batch
+    plain = utils.audio_dataset_from_directory(audio_root, shuffle=False, batch_size=2,
+                                               verbose=False)
+    x, y = plain[0]
+    first = (np.arange(8) * 1000 - 30000).reshape(4, 2) / 32768.0
+    assert x.shape == (2, 7, 2) and y.tolist() == [0, 0]
+    np.testing.assert_array_equal(x[0, :4], first.astype("float32"))
+    assert not x[0, 4:].any()
+    fixed = utils.audio_dataset_from_directory(audio_root, shuffle=False, batch_size=None,
+                                               output_sequence_length=5, verbose=False,
+                                               label_mode="categorical")
+    shapes = [w.shape for w, _ in fixed]
+    assert shapes == [(5, 2)] * 5 and fixed[0][1].tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_array_equal(fixed[1][0], plain[0][0][1, :5])  # cut to 5 samples
+    train, val = utils.audio_dataset_from_directory(
+        audio_root, validation_split=0.4, subset="both", seed=1, verbose=False,
+        labels=None, follow_links=True, class_names=None)
+    assert len(train.file_paths) == 3 and len(val.file_paths) == 2 and val[0].ndim == 3
+
+
+def test_audio_class_names_follow_links_and_verbose(audio_root, tmp_path, capsys):
+    ds = utils.audio_dataset_from_directory(audio_root, class_names=["tweet", "bark"],
+                                            shuffle=False)
+    assert capsys.readouterr().out == "Found 4 files belonging to 2 classes.\n"
+    assert ds.class_names == ["tweet", "bark"] and ds[0][1].tolist() == [0, 0, 1, 1]
+    extra = tmp_path / "extra"
+    os.makedirs(extra)
+    _write_wav(extra / "z.wav", np.zeros((2, 1)))
+    os.symlink(extra, audio_root / "meow" / "more")
+    kw = dict(shuffle=False, verbose=False)
+    assert len(utils.audio_dataset_from_directory(audio_root, **kw).file_paths) == 5
+    linked = utils.audio_dataset_from_directory(audio_root, follow_links=True, **kw)
+    assert len(linked.file_paths) == 6 and capsys.readouterr().out == ""
+
+
+def test_audio_trains_a_model(audio_root):
+    ds = utils.audio_dataset_from_directory(audio_root, output_sequence_length=6,
+                                            batch_size=2, seed=0, verbose=False)
+    model = kerasish.Sequential([kerasish.Input((6, 2)), kerasish.layers.Flatten(),
+                                 kerasish.layers.Dense(3)])
+    model.compile(loss=kerasish.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="adam")
+    history = model.fit(ds, epochs=2, verbose=0).history
+    assert len(history["loss"]) == 2 and np.isfinite(history["loss"]).all()
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(ragged=True), "`ragged=True`"),
+    (dict(ragged=True, output_sequence_length=4), "Cannot set both `ragged`"),
+    (dict(sampling_rate=16000), "only `sampling_rate=None`"),
+    (dict(sampling_rate=1.5), "`sampling_rate` should have an integer value"),
+    (dict(sampling_rate=0), "`sampling_rate` should be higher than 0"),
+    (dict(output_sequence_length=0), "`output_sequence_length` must be None"),
+    (dict(label_mode="binary"), "exactly 2"),
+    (dict(validation_split=0.5), "If `subset` is set"),
+])
+def test_audio_errors(audio_root, kw, match):
+    with pytest.raises(ValueError, match=match):
+        utils.audio_dataset_from_directory(audio_root, verbose=False, **kw)
+
+
+def test_audio_unreadable_files(tmp_path):
+    root = tmp_path / "bad"
+    os.makedirs(root / "a")
+    (root / "a" / "noise.wav").write_bytes(b"RIFF0000garbage")
+    ds = utils.audio_dataset_from_directory(root, verbose=False)
+    with pytest.raises(ValueError, match=r"Could not read the WAV file .*noise\.wav"):
+        ds[0]
+    _write_wav(root / "a" / "noise.wav", np.arange(4), width=1)
+    with pytest.raises(ValueError, match="8-bit samples.*16-bit PCM"):
+        ds[0]
+    os.makedirs(tmp_path / "empty" / "a")
+    with pytest.raises(ValueError, match="No audio files found"):
+        utils.audio_dataset_from_directory(tmp_path / "empty", verbose=False)

@@ -14,6 +14,7 @@ from kerasish.config import (disable_interactive_logging,  # noqa: F401
                              enable_interactive_logging, is_interactive_logging_enabled)
 from kerasish.engine.adapters import (PyDataset, pack_x_y_sample_weight,  # noqa: F401
                                        unpack_x_y_sample_weight)
+from kerasish.utils.audio_dataset import audio_dataset_from_directory  # noqa: F401
 from kerasish.utils.config_utils import Config  # noqa: F401
 from kerasish.utils.dataset_utils import split_dataset  # noqa: F401
 from kerasish.utils.file_utils import get_file  # noqa: F401

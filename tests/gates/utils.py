@@ -11,6 +11,7 @@ _BC = "tests/test_backend_config.py::"
 _IDS = "utils.image_dataset.image_dataset_from_directory"
 _TDS = "utils.text_dataset.text_dataset_from_directory"
 _TS = "utils.timeseries_dataset.timeseries_dataset_from_array"
+_ADS = "utils.audio_dataset.audio_dataset_from_directory"
 
 _FORMAT = ("Keras's choice of output library ('tf': a tf.data.Dataset, 'grain': a grain "
            "dataset); kerasish returns its own PyDataset for both, with the same content as "
@@ -47,6 +48,20 @@ ELSEWHERE = {
         ("subset", "test_text_files_and_labels_equal_keras"),
         ("follow_links", "test_text_follow_links_and_verbose"),
         ("verbose", "test_text_follow_links_and_verbose"))},
+    **{(_ADS, arg): _SEQ + test for arg, test in (
+        ("labels", "test_audio_decoding_padding_and_order"),
+        ("label_mode", "test_audio_decoding_padding_and_order"),
+        ("class_names", "test_audio_class_names_follow_links_and_verbose"),
+        ("batch_size", "test_audio_decoding_padding_and_order"),
+        ("sampling_rate", "test_audio_errors"),
+        ("output_sequence_length", "test_audio_decoding_padding_and_order"),
+        ("ragged", "test_audio_errors"),
+        ("shuffle", "test_audio_decoding_padding_and_order"),
+        ("seed", "test_audio_decoding_padding_and_order"),
+        ("validation_split", "test_audio_decoding_padding_and_order"),
+        ("subset", "test_audio_decoding_padding_and_order"),
+        ("follow_links", "test_audio_class_names_follow_links_and_verbose"),
+        ("verbose", "test_audio_class_names_follow_links_and_verbose"))},
     **{(_TS, arg): _SEQ + test for arg, test in (
         ("sequence_stride", "test_timeseries_windows_equal_hand_computed"),
         ("sampling_rate", "test_timeseries_windows_equal_hand_computed"),
