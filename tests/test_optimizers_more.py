@@ -331,3 +331,23 @@ def test_fit_matches_keras(keras, cls_name, kwargs):
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_fit_with_ema_and_accumulation_matches_keras(keras):
+    # Keras's fit ends with finalize_variable_values (the weights become their averages).
+    x, y = _fit_data()
+    kwargs = {"learning_rate": 0.01, "use_ema": True, "ema_momentum": 0.9,
+              "gradient_accumulation_steps": 2}
+    keras.utils.set_random_seed(0)
+    km, om = _model(keras, "Adam", kwargs), _model(kerasish, "Adam", kwargs)
+    om.set_weights(km.get_weights())
+    fit = dict(batch_size=8, epochs=2, shuffle=False, verbose=0)
+    kh, oh = km.fit(x, y, **fit), om.fit(x, y, **fit)
+    for key in kh.history:
+        np.testing.assert_allclose(oh.history[key], kh.history[key], rtol=1e-5, err_msg=key)
+    for a, b in zip(om.optimizer.variables, km.optimizer.variables, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=b.path)
+    om.optimizer.finalize_variable_values(om.trainable_variables)  # idempotent
+    for ours, theirs in zip(om.get_weights(), km.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

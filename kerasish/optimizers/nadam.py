@@ -89,7 +89,7 @@ class Nadam(Optimizer):
     >>> params = {"w": jnp.zeros(3)}
     >>> updates, state = opt.update({"w": jnp.ones(3)}, opt.init(params), params)
     >>> round(float(optax.apply_updates(params, updates)["w"][0]), 4)
-    -0.0197
+    -0.0106
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
