@@ -419,6 +419,7 @@ def test_bad_folders_say_what_is_wrong(tmp_path):
     (dict(labels="folders"), "should be a list/tuple of integer labels"),
     (dict(labels=[0, 1], class_names=["a"]), "only pass `class_names`"),
     (dict(labels=[0, 1]), "lengths of `labels` to match"),
+    (dict(labels=[0, 5, 0, 5, 0, 5], label_mode="categorical"), r"class indices in \[0, 2\)"),
     (dict(class_names=["a", "zz"]), "did not match the names of the subdirectories"),
     (dict(color_mode="cmyk"), "`color_mode` must be one of"),
     (dict(image_size=(1, 2, 3)), "Expected a tuple of 2 integers"),

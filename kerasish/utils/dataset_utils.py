@@ -155,6 +155,13 @@ def training_or_validation_split(samples, labels, validation_split, subset, verb
 def encode_labels(labels, label_mode, num_classes):
     """Labels as Keras's datasets yield them: int32, float32 one-hot, or float32 (n, 1)."""
     labels = np.asarray(labels)
+    if label_mode in ("binary", "categorical") and labels.size and (
+            labels.min() < 0 or labels.max() >= max(num_classes, 2)):
+        # tf.one_hot would give all-zero rows for these, silently.
+        raise ValueError(
+            f"With label_mode={label_mode!r}, labels must be class indices in "
+            f"[0, {max(num_classes, 2)}). Received labels from {labels.min()} to "
+            f"{labels.max()}. Pass labels numbered 0, 1, ... or use label_mode='int'.")
     if label_mode == "binary":
         return labels.astype("float32")[:, None]
     if label_mode == "categorical":
