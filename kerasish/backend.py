@@ -105,13 +105,22 @@ def result_type(*dtypes):
         else:
             resolved.append(standardize_dtype(dtype))
     # Keras promotes on the 64-bit lattice, then narrows to what the backend holds.
-    with jax.enable_x64(True):
+    with _x64():
         out = np.dtype(jax.dtypes.result_type(*resolved)).name
     if all(d in (int, float, bool, complex) for d in resolved) and out.startswith("float"):
         return floatx()
     if not jax.config.jax_enable_x64:
         out = _NARROW.get(out, out)
     return out
+
+
+def _x64():
+    """JAX's 64-bit mode, as a context (``jax.enable_x64`` in newer JAX)."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64  # JAX before 0.6
+
+    return enable_x64()
 
 
 def get_uid(prefix=""):
