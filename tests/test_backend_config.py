@@ -255,6 +255,8 @@ def test_serialization_names_are_kerasish_saving_objects():
     assert utils.Sequence is utils.PyDataset
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         utils.nope
+    with pytest.raises(AttributeError, match="Did you mean 'load_img'"):
+        utils.load_imge
 
     @utils.register_keras_serializable(package="test_utils")
     def twice(x):

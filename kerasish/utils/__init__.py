@@ -27,6 +27,10 @@ from kerasish.utils.sequence_utils import pad_sequences  # noqa: F401
 from kerasish.utils.text_dataset import text_dataset_from_directory  # noqa: F401
 from kerasish.utils.timeseries_dataset import timeseries_dataset_from_array  # noqa: F401
 
+from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
+
+_hint = _module_getattr(__name__, lambda: list(globals()) + list(_FROM_SAVING))
+
 # Keras's older name for PyDataset.
 Sequence = PyDataset
 
@@ -40,7 +44,7 @@ _FROM_SAVING = ("CustomObjectScope", "custom_object_scope", "deserialize_keras_o
 def __getattr__(name):
     if name in _FROM_SAVING:
         return getattr(_importlib.import_module("kerasish.saving"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _hint(name)  # a misspelled name: "Did you mean 'load_img'?"
 
 
 def __dir__():
