@@ -21,13 +21,12 @@ from kerasish.utils.file_utils import get_file  # noqa: F401
 from kerasish.utils.image_dataset import image_dataset_from_directory  # noqa: F401
 from kerasish.utils.image_utils import (array_to_img, img_to_array, load_img,  # noqa: F401
                                         save_img)
+from kerasish.utils.naming import module_getattr as _module_getattr
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 from kerasish.utils.progbar import Progbar  # noqa: F401
 from kerasish.utils.sequence_utils import pad_sequences  # noqa: F401
 from kerasish.utils.text_dataset import text_dataset_from_directory  # noqa: F401
 from kerasish.utils.timeseries_dataset import timeseries_dataset_from_array  # noqa: F401
-
-from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
 _hint = _module_getattr(__name__, lambda: list(globals()) + list(_FROM_SAVING))
 
