@@ -339,6 +339,32 @@ def test_follow_links(tmp_path, keras_dataset_utils):
         ["a/own.png", "a/linked/img_0.png", "a/linked/img_1.png"]
 
 
+def test_formats_and_reading_one_batch_at_a_time(tmp_path, keras_load_image, monkeypatch):
+    root = tmp_path / "d"
+    os.makedirs(root / "a")
+    rng = np.random.default_rng(3)
+    for i, ext in enumerate(("jpg", "jpeg", "bmp", "gif", "png", "tiff")):
+        pixels = rng.integers(0, 256, size=(5, 6, 3)).astype("uint8")
+        PIL.fromarray(pixels).save(root / "a" / f"{i}.{ext}")
+    ds = utils.image_dataset_from_directory(root, image_size=(5, 6), batch_size=2,
+                                            shuffle=False, verbose=False)
+    assert [p.rsplit(".", 1)[1] for p in ds.file_paths] == ["jpg", "jpeg", "bmp", "gif", "png"]
+    batches = [ds[i][0] for i in range(len(ds))]
+    for path, image in zip(ds.file_paths, np.concatenate(batches)):
+        expected = keras_load_image(path, (5, 6), 3, "bilinear", "channels_last")
+        np.testing.assert_allclose(image, np.asarray(expected), atol=255 * 2e-6)
+    # files are read when their batch is asked for, not when the dataset is made
+    opened = []
+    real = utils.image_utils.open_image
+    monkeypatch.setattr(utils.image_utils, "open_image",
+                        lambda path, mode: opened.append(path) or real(path, mode))
+    ds = utils.image_dataset_from_directory(root, image_size=(5, 6), batch_size=2,
+                                            shuffle=False, verbose=False)
+    assert opened == []
+    ds[1]
+    assert opened == ds.file_paths[2:4]
+
+
 def test_each_pass_reshuffles_from_the_seed(tmp_path):
     root = _write_folder(tmp_path / "d", [(2, 2)], per_class=6)
     make = lambda: utils.image_dataset_from_directory(  # noqa: E731
