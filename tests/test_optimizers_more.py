@@ -351,3 +351,43 @@ def test_fit_with_ema_and_accumulation_matches_keras(keras):
     om.optimizer.finalize_variable_values(om.trainable_variables)  # idempotent
     for ours, theirs in zip(om.get_weights(), km.get_weights(), strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+_NEEDS_SAVING_PATCH = pytest.mark.xfail(
+    strict=True, reason="kerasish/saving/weights.py writes one slot per weight only; "
+    "Nadam's u_product and Adafactor's factored moments need it to save the optimizer's "
+    "own variable list (state_to_variables / variables_to_state)")
+
+
+@pytest.mark.parametrize("cls_name, kwargs", [
+    *(pytest.param(c, {}, marks=[pytest.mark.slow] + (
+        [_NEEDS_SAVING_PATCH] if c in ("Nadam", "Adafactor") else [])) for c in NEW if c != "Lion"),
+    ("Lion", {}),
+    ("Adam", {"use_ema": True, "gradient_accumulation_steps": 2}),
+])
+def test_saved_optimizer_state_moves_between_kerasish_and_keras(keras, tmp_path, cls_name,
+                                                                 kwargs):
+    from kerasish import saving
+
+    x, y = _fit_data()
+    model = _model(kerasish, cls_name, kwargs)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # 3 steps
+    model.save(tmp_path / "ours.keras")
+    kmodel = keras.saving.load_model(tmp_path / "ours.keras")
+    assert type(kmodel.optimizer).__name__ == cls_name
+    ours = saving.weights.optimizer_arrays(model)
+    theirs = [v.numpy() for v in kmodel.optimizer.variables]
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b)
+
+    kmodel.save(tmp_path / "theirs.keras")
+    back = kerasish.models.load_model(tmp_path / "theirs.keras")
+    for a, b in zip(saving.weights.optimizer_arrays(back), theirs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # and both train on from the restored state alike
+    kmodel.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    back.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    back.optimizer.finalize_variable_values(back.trainable_variables)  # as Keras's fit ends
+    for a, b in zip(back.get_weights(), kmodel.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
