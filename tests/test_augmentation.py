@@ -54,6 +54,15 @@ CASES = [
                           seed=3)),
     ("Solarization", dict(addition_factor=(0.1, 0.1), threshold_factor=(0.3, 0.3))),
     ("AutoContrast", dict(value_range=(0, 1))),
+    ("RandomHue", dict(factor=0.5, value_range=(0, 1), seed=3)),
+    ("RandomHue", dict(factor=(0.2, 0.9), seed=4, data_format="channels_first")),
+    ("RandomSaturation", dict(factor=0.5, value_range=(0, 1), seed=3)),
+    ("RandomSaturation", dict(factor=(0.6, 0.9), seed=2, data_format="channels_first")),
+    ("RandomSharpness", dict(factor=0.5, value_range=(0, 1), seed=3)),
+    ("RandomSharpness", dict(factor=(0.6, 0.9), value_range=(0, 1), seed=2,
+                             data_format="channels_first")),
+    ("RandomPosterization", dict(factor=(2, 6), value_range=(0, 1), seed=5)),
+    ("RandomPosterization", dict(factor=(3, 3), value_range=(0, 1))),
     ("AutoContrast", dict(value_range=(-1, 2))),
     ("Resizing", dict(height=5, width=11)),
     ("Resizing", dict(height=4, width=8, crop_to_aspect_ratio=True, interpolation="bicubic")),
@@ -107,6 +116,8 @@ def test_config_equals_keras(keras, name, kwargs):
     assert _plain(again.get_config()) == mine
     if name == "RandomCrop" and "seed" not in kwargs:
         mine.pop("seed"), keras_config.pop("seed")  # each draws its own default seed
+    if name == "RandomGrayscale":  # Keras drops the seed from this config; ours keeps it
+        assert mine.pop("seed") == kwargs.get("seed")
     if name == "RandomShear":  # ours keeps x_factor/y_factor as given (see the class)
         for arg in ("x_factor", "y_factor"):
             value = kwargs.get(arg, 0.0)
@@ -126,7 +137,11 @@ RANDOM = [("RandomFlip", {}), ("RandomRotation", dict(factor=0.3)),
           ("RandomGrayscale", dict(factor=1.0)),
           ("RandomInvert", dict(value_range=(0, 1))),
           ("Solarization", dict(addition_factor=0.5, threshold_factor=0.5,
-                                value_range=(0, 1)))]
+                                value_range=(0, 1))),
+          ("RandomHue", dict(factor=0.5, value_range=(0, 1))),
+          ("RandomSaturation", dict(factor=0.5, value_range=(0, 1))),
+          ("RandomSharpness", dict(factor=0.5, value_range=(0, 1))),
+          ("RandomPosterization", dict(factor=(2, 3), value_range=(0, 1)))]
 
 
 def test_inference_is_the_identity(keras):

@@ -79,6 +79,9 @@ from kerasish.layers.augmentation import (RandomCrop, RandomFlip, RandomRotation
 from kerasish.layers.augmentation_color import (AutoContrast, RandomBrightness,  # noqa: E402
                                                 RandomContrast, RandomGrayscale, RandomInvert,
                                                 Solarization)
+from kerasish.layers.augmentation_more import (RandomHue, RandomPosterization,  # noqa: E402
+                                               RandomSaturation, RandomSharpness)
+__all__ += ["RandomHue", "RandomPosterization", "RandomSaturation", "RandomSharpness"]
 __all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization"]  # noqa: E501
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402

@@ -143,7 +143,8 @@ class RandomGrayscale(ImageLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("seed")  # as Keras: RandomGrayscale's config has no seed
+        # (Keras 3.15 leaves `seed` out of this layer's config; kept here so that the
+        # seed survives saving. Keras loads the extra key: it is its constructor's.)
         config["factor"] = self.factor
         return config
 

@@ -12,7 +12,7 @@ INPUTS = {"img_aug": (_RNG.random((2, 3, 6, 3)) * 255).astype("float32")}
 
 _SEEDED = dict(seed=1)
 LAYER_SETUP = {
-    "Resizing": (dict(height=4, width=5), "img_aug"),
+    "Resizing": (dict(height=6, width=4), "img_aug"),
     "CenterCrop": (dict(height=2, width=2), "img_aug"),
     "RandomFlip": (_SEEDED, "img_aug"),
     "RandomRotation": (dict(factor=0.1, **_SEEDED), "img_aug"),
@@ -26,6 +26,10 @@ LAYER_SETUP = {
     "RandomInvert": (_SEEDED, "img_aug"),
     "Solarization": (dict(addition_factor=0.2, threshold_factor=0.5, **_SEEDED), "img_aug"),
     "AutoContrast": ({}, "img_aug"),
+    "RandomHue": (dict(factor=0.3, **_SEEDED), "img_aug"),
+    "RandomSaturation": (dict(factor=(0.6, 0.9), value_range=(0, 1), **_SEEDED), "img_aug"),
+    "RandomSharpness": (dict(factor=0.3, **_SEEDED), "img_aug"),
+    "RandomPosterization": (dict(factor=(2, 6), **_SEEDED), "img_aug"),
 }
 
 OVERRIDES = {
@@ -49,7 +53,9 @@ OVERRIDES = {
     ("RandomShear", "x_factor"): (0.6, 0.7), ("RandomShear", "y_factor"): 0.5,
     **{(cls, "value_range"): (0, 100)
        for cls in ("RandomContrast", "RandomBrightness", "RandomInvert", "Solarization",
-                   "AutoContrast")},
+                   "AutoContrast", "RandomHue", "RandomSharpness", "RandomPosterization")},
+    ("RandomSaturation", "value_range"): (0, 0.1),
+    ("RandomPosterization", "factor"): (1, 2),
     ("Solarization", "addition_factor"): 0.9, ("Solarization", "threshold_factor"): 0.1,
 }
 
@@ -66,6 +72,9 @@ CONFIG_ONLY = {
     ("RandomInvert", "data_format"):
         "one decision per image, the same in both layouts (Keras stores it and ignores it "
         "too)",
+    ("RandomPosterization", "data_format"):
+        "element-wise bit cut with one draw per image: the layout does not matter (Keras "
+        "stores it and ignores it too)",
 }
 
 _OPS_TEST = "tests/test_ops_image.py::test_op_matches_keras"
@@ -114,6 +123,10 @@ LAYER_SAMPLES = {
     "RandomInvert": [({"factor": 0.5, "value_range": [0, 1]}, (6, 6, 3))],
     "Solarization": [({"addition_factor": 0.2, "threshold_factor": 0.5}, (6, 6, 3))],
     "AutoContrast": [({"value_range": [-3, 3]}, (6, 6, 3))],
+    "RandomHue": [({"factor": 0.3, "value_range": [0, 1]}, (6, 6, 3))],
+    "RandomSaturation": [({"factor": 0.3, "value_range": [0, 1]}, (6, 6, 3))],
+    "RandomSharpness": [({"factor": 0.3, "value_range": [0, 1]}, (6, 6, 3))],
+    "RandomPosterization": [({"factor": 4, "value_range": [0, 1]}, (6, 6, 3))],
 }
 SAVED_ELSEWHERE = {
     "RandomCrop": "tests/test_augmentation.py::test_keras_files_load_both_ways",
