@@ -3,6 +3,11 @@
 
 from kerasish.layers.attention import AdditiveAttention, Attention
 from kerasish.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention
+from kerasish.layers.categorical import CategoryEncoding, Discretization
+from kerasish.layers.lookup import IntegerLookup, StringLookup
 from kerasish.layers.multi_head_attention import MultiHeadAttention
+from kerasish.layers.text_vectorization import TextVectorization
 
-__all__ = ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention"]
+__all__ = ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention",
+           "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
+           "TextVectorization"]

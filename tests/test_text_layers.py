@@ -1,0 +1,359 @@
+"""Text and categorical preprocessing layers.
+
+CategoryEncoding and Discretization need no TensorFlow in Keras: real Keras 3 is
+their oracle (outputs, adapted boundaries, configs, .keras files both ways).
+StringLookup, IntegerLookup and TextVectorization need TensorFlow in Keras, which is
+not installed here: their expected values are Keras's documented ones (the examples
+of Keras's own docstrings) and hand-computed ones from Keras's documented rules
+(index 0 = mask/padding, then ``num_oov_indices`` OOV ids, then the vocabulary by
+count, ties in descending token order; idf = log(1 + documents / (1 + df)))."""
+
+import json
+
+import numpy as np
+import pytest
+
+import kerasish
+from kerasish import layers as klayers
+from kerasish.saving import deserialize_keras_object, serialize_keras_object
+
+VOCAB = ["a", "b", "c", "d"]
+DATA = [["a", "c", "d"], ["d", "z", "b"]]
+
+
+def _np(x):
+    return np.asarray(x)
+
+
+# -- CategoryEncoding, Discretization: against Keras ----------------------------------------
+@pytest.mark.parametrize("mode", ["one_hot", "multi_hot", "count"])
+def test_category_encoding_matches_keras(keras, mode):
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 6, size=(4, 5))
+    for x in (ids, ids[:, :1], ids[0], np.int32(3), ids[:, :, None] if mode == "one_hot"
+              else ids):
+        expected = _np(keras.layers.CategoryEncoding(6, output_mode=mode)(x))
+        got = _np(klayers.CategoryEncoding(6, output_mode=mode)(x))
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    if mode == "count":
+        weights = rng.normal(size=(4, 5)).astype("float32")
+        np.testing.assert_allclose(
+            _np(klayers.CategoryEncoding(6, output_mode=mode)(ids, count_weights=weights)),
+            _np(keras.layers.CategoryEncoding(6, output_mode=mode)(ids, count_weights=weights)),
+            atol=1e-6)
+
+
+def _keras_adapt(layer, batches):
+    # Keras's Discretization.adapt checks for tf.data first (TensorFlow is not here);
+    # these are the steps it then takes for arrays and lists of batches.
+    layer.reset_state()
+    for batch in batches:
+        layer.update_state(batch)
+    layer.finalize_state()
+
+
+@pytest.mark.parametrize("num_bins,epsilon", [(4, 0.01), (7, 0.1), (3, 0.001)])
+def test_discretization_adapt_matches_keras(keras, num_bins, epsilon):
+    data = np.random.default_rng(1).normal(size=(500, 3))
+    theirs = keras.layers.Discretization(num_bins=num_bins, epsilon=epsilon)
+    ours = klayers.Discretization(num_bins=num_bins, epsilon=epsilon)
+    _keras_adapt(theirs, [data])
+    ours.adapt(data)
+    np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=0, atol=0)
+    assert len(ours.bin_boundaries) == num_bins - 1
+    assert ours.get_config() == theirs.get_config()
+    _keras_adapt(theirs, [data[:200], data[200:]])  # batches: Keras's merged summaries
+    ours.adapt([data[:200], data[200:], data[:10]], steps=2)
+    np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("mode", ["int", "one_hot", "multi_hot", "count"])
+def test_discretization_outputs_match_keras(keras, mode):
+    x = np.random.default_rng(2).normal(size=(4, 3)).astype("float32")
+    x[0, 0] = 0.0  # on a boundary: the bucket to its right, as np.digitize
+    theirs = keras.layers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5], output_mode=mode)
+    ours = klayers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5], output_mode=mode)
+    expected, got = _np(theirs(x)), _np(ours(x))
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_categorical_layers_files_move_both_ways(keras, tmp_path):
+    """A model with CategoryEncoding and Discretization (one adapted: its boundaries
+    live in the config, as Keras saves them): kerasish -> Keras -> kerasish."""
+    def build(lib, adapted):
+        ids, x = lib.Input((5,), dtype="int32", name="ids"), lib.Input((3,), name="x")
+        a = lib.layers.CategoryEncoding(8, output_mode="count")(ids)
+        b = adapted(lib.layers.Discretization(num_bins=4))(x)
+        b = lib.layers.CategoryEncoding(4, output_mode="multi_hot")(b)
+        return lib.Model([ids, x], lib.layers.Concatenate()([a, b]))
+
+    data = np.random.default_rng(3).normal(size=(50, 3)).astype("float32")
+
+    def adapt_ours(layer):
+        layer.adapt(data)
+        return layer
+
+    ours = build(kerasish, adapt_ours)
+    feeds = [np.random.default_rng(4).integers(0, 8, size=(6, 5)).astype("int32"), data[:6]]
+    expected = ours.predict(feeds, verbose=0)
+    ours.save(tmp_path / "o.keras")
+    theirs = keras.saving.load_model(tmp_path / "o.keras")
+    np.testing.assert_array_equal(theirs.predict(feeds, verbose=0), expected)
+    theirs.save(tmp_path / "k.keras")
+    again = kerasish.models.load_model(tmp_path / "k.keras")
+    np.testing.assert_array_equal(again.predict(feeds, verbose=0), expected)
+
+
+def test_categorical_refusals():
+    with pytest.raises(ValueError, match=r"num_tokens must be set"):
+        klayers.CategoryEncoding()
+    with pytest.raises(ValueError, match=r"Unknown arg for output_mode: int"):
+        klayers.CategoryEncoding(3, output_mode="int")
+    with pytest.raises(ValueError, match=r"`sparse=True` cannot be used"):
+        klayers.CategoryEncoding(3, sparse=True)
+    with pytest.raises(ValueError, match=r"`count_weights` is not used"):
+        klayers.CategoryEncoding(3)([0, 1], count_weights=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Both `num_bins` and `bin_boundaries`"):
+        klayers.Discretization(bin_boundaries=[0.0], num_bins=2)
+    with pytest.raises(ValueError, match=r"either `num_bins` or `bin_boundaries`"):
+        klayers.Discretization()
+    with pytest.raises(ValueError, match=r"Cannot adapt a Discretization layer"):
+        klayers.Discretization(bin_boundaries=[0.0]).adapt(np.ones(3))
+    with pytest.raises(ValueError, match=r"call `adapt\(dataset\)` before"):
+        klayers.Discretization(num_bins=3)(np.ones(3))
+    with pytest.raises(ValueError, match=r"`epsilon` must be in \(0, 1\)"):
+        klayers.Discretization(num_bins=3, epsilon=0)
+
+
+# -- StringLookup: Keras's documented examples -----------------------------------------------
+def test_string_lookup_follows_keras_documented_examples():
+    assert _np(klayers.StringLookup(vocabulary=VOCAB)(DATA)).tolist() == [[1, 3, 4], [4, 0, 2]]
+    layer = klayers.StringLookup()
+    layer.adapt(DATA)
+    assert layer.get_vocabulary() == ["[UNK]", "d", "z", "c", "b", "a"]
+    assert _np(layer(DATA)).tolist() == [[5, 3, 1], [1, 2, 4]]
+    assert _np(klayers.StringLookup(vocabulary=VOCAB, output_mode="one_hot")(
+        ["a", "b", "c", "d", "z"])).tolist() == np.eye(5)[[1, 2, 3, 4, 0]].tolist()
+    data = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
+    multi = klayers.StringLookup(vocabulary=VOCAB, output_mode="multi_hot")(data)
+    assert _np(multi).tolist() == [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]]
+    count = klayers.StringLookup(vocabulary=VOCAB, output_mode="count")(data)
+    assert _np(count).tolist() == [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]]
+    tfidf = klayers.StringLookup(output_mode="tf_idf")
+    tfidf.set_vocabulary(VOCAB, idf_weights=[0.25, 0.75, 0.6, 0.4])
+    np.testing.assert_allclose(_np(tfidf(data)), [[0, 0.25, 0, 0.6, 0.8],
+                                                  [1.0, 0, 0.75, 0, 0.4]], atol=1e-6)
+    tfidf = klayers.StringLookup(output_mode="tf_idf")
+    tfidf.set_vocabulary(["[UNK]"] + VOCAB, idf_weights=[0.9, 0.25, 0.75, 0.6, 0.4])
+    np.testing.assert_allclose(_np(tfidf(data)), [[0, 0.25, 0, 0.6, 0.8],
+                                                  [1.8, 0, 0.75, 0, 0.4]], atol=1e-6)
+    inverse = klayers.StringLookup(vocabulary=VOCAB, invert=True)
+    assert inverse([[1, 3, 4], [4, 0, 2]]).tolist() == [["a", "c", "d"], ["d", "[UNK]", "b"]]
+    assert inverse(klayers.StringLookup(vocabulary=VOCAB)(DATA)).tolist() == \
+        [["a", "c", "d"], ["d", "[UNK]", "b"]]
+
+
+def test_string_lookup_options():
+    # mask_token: id 0, OOV ids after it; the vocabulary shows both
+    layer = klayers.StringLookup(vocabulary=VOCAB, mask_token="", oov_token="?")
+    assert layer.get_vocabulary() == ["", "?", "a", "b", "c", "d"]
+    assert layer.get_vocabulary(include_special_tokens=False) == VOCAB
+    assert _np(layer([["a", "", "q"]])).tolist() == [[2, 0, 1]]
+    assert layer.vocabulary_size() == 6
+    # num_oov_indices=0: every token must be known
+    strict = klayers.StringLookup(vocabulary=VOCAB, num_oov_indices=0)
+    assert _np(strict(["d", "a"])).tolist() == [3, 0]
+    with pytest.raises(ValueError, match=r"When `num_oov_indices=0` all inputs should be in "
+                                         r"vocabulary, found OOV values \['z'\]"):
+        strict(["z"])
+    # max_tokens bounds adapt (special tokens included); pad_to_max_tokens the columns
+    bounded = klayers.StringLookup(max_tokens=3, pad_to_max_tokens=True, output_mode="count")
+    bounded.adapt(DATA)
+    assert bounded.get_vocabulary() == ["[UNK]", "d", "z"]
+    bounded = klayers.StringLookup(max_tokens=6, pad_to_max_tokens=True, output_mode="count")
+    bounded.adapt(DATA)
+    assert _np(bounded([["d", "d", "q"]])).tolist() == [[1, 2, 0, 0, 0, 0]]
+    # bytes inputs are decoded with `encoding`
+    latin = klayers.StringLookup(vocabulary=["é"], encoding="latin-1")
+    assert _np(latin(np.array(["é".encode("latin-1")], dtype=object))).tolist() == [1]
+    # a vocabulary file, one token a line
+    scalar = klayers.StringLookup(vocabulary=VOCAB)("c")
+    assert _np(scalar).shape == () and int(scalar) == 3
+
+
+def test_vocabulary_file_and_adapt_by_batches(tmp_path):
+    path = tmp_path / "vocab.txt"
+    path.write_text("\n".join(VOCAB) + "\n")
+    assert klayers.StringLookup(vocabulary=str(path)).get_vocabulary() == ["[UNK]"] + VOCAB
+    layer = klayers.StringLookup()
+    layer.adapt(iter([np.array(DATA[:1]), np.array(DATA[1:]), np.array([["q", "q", "q"]])]),
+                steps=2)
+    assert layer.get_vocabulary() == ["[UNK]", "d", "z", "c", "b", "a"]
+
+
+def test_tf_idf_weights_learned_by_adapt():
+    docs = [["a", "b", "c"], ["a", "b"], ["a"]]
+    layer = klayers.StringLookup(output_mode="tf_idf")
+    layer.adapt(docs)
+    idf = np.log(1 + 3 / (1 + np.array([3, 2, 1])))  # a, b, c
+    np.testing.assert_allclose(layer.idf_weights, [idf.mean(), *idf], rtol=1e-6)
+    np.testing.assert_allclose(_np(layer([["a", "a", "z"]])),
+                               [[idf.mean(), 2 * idf[0], 0, 0]], rtol=1e-6)
+
+
+def test_integer_lookup_follows_keras_documented_examples():
+    vocab = [12, 36, 1138, 42]
+    data = np.array([[12, 1138, 42], [42, 1000, 36]])
+    assert _np(klayers.IntegerLookup(vocabulary=vocab)(data)).tolist() == [[1, 3, 4], [4, 0, 2]]
+    layer = klayers.IntegerLookup()
+    layer.adapt(data)
+    assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]
+    assert _np(layer(data)).tolist() == [[5, 2, 1], [1, 3, 4]]
+    two = klayers.IntegerLookup(vocabulary=vocab, num_oov_indices=2)
+    assert _np(two(np.array([[12, 1138, 42], [37, 1000, 36]]))).tolist() == \
+        [[2, 4, 5], [1, 0, 3]]
+    assert _np(klayers.IntegerLookup(vocabulary=vocab, output_mode="one_hot")(
+        np.array([12, 36, 1138, 42, 7]))).tolist() == np.eye(5)[[1, 2, 3, 4, 0]].tolist()
+    masked = klayers.IntegerLookup(vocabulary=vocab, mask_token=0)
+    assert _np(masked(np.array([[12, 0, 7]]))).tolist() == [[2, 0, 1]]
+    inverse = klayers.IntegerLookup(vocabulary=vocab, invert=True, oov_token=-7)
+    assert inverse(np.array([[1, 3, 4], [4, 0, 2]])).tolist() == [[12, 1138, 42],
+                                                                  [42, -7, 36]]
+
+
+def test_lookup_configs_have_keras_keys_and_round_trip():
+    """Keras 3.15's get_config keys (from its source: IndexLookup, StringLookup,
+    IntegerLookup, TextVectorization); an adapted vocabulary travels in the config."""
+    base = {"name", "trainable", "dtype", "invert", "max_tokens", "num_oov_indices",
+            "oov_token", "mask_token", "output_mode", "sparse", "pad_to_max_tokens",
+            "idf_weights", "vocabulary", "vocabulary_size", "oov_method", "salt"}
+    text = {"name", "trainable", "dtype", "max_tokens", "standardize", "split", "ngrams",
+            "output_mode", "output_sequence_length", "pad_to_max_tokens", "sparse", "ragged",
+            "vocabulary", "idf_weights", "encoding", "vocabulary_size"}
+    string = klayers.StringLookup(output_mode="tf_idf", mask_token="[M]")
+    string.adapt(DATA)
+    integer = klayers.IntegerLookup(num_oov_indices=2, oov_token=-2)
+    integer.adapt(np.array([[3, 4, 4]]))
+    vectorizer = klayers.TextVectorization(ngrams=(1, 2), output_sequence_length=3)
+    vectorizer.adapt(["x y", "y z"])
+    for layer, keys, data in ((string, base | {"encoding"}, DATA),
+                              (integer, base | {"vocabulary_dtype"}, np.array([[4, 9, 3]])),
+                              (vectorizer, text, ["x y q"])):
+        assert set(layer.get_config()) == keys
+        saved = json.loads(json.dumps(serialize_keras_object(layer)))
+        again = deserialize_keras_object(saved)
+        assert type(again) is type(layer) and again.get_config() == layer.get_config()
+        np.testing.assert_allclose(_np(again(data)), _np(layer(data)))
+    assert integer.get_config()["vocabulary"] == [-2, -2, 4, 3]
+
+
+def test_lookup_refusals_name_the_argument():
+    with pytest.raises(ValueError, match=r"num_oov_indices=2\) are not supported"):
+        klayers.StringLookup(num_oov_indices=2)
+    with pytest.raises(ValueError, match=r"oov_method='farmhash'\) are not supported"):
+        klayers.IntegerLookup(num_oov_indices=2, oov_method="farmhash")
+    with pytest.raises(ValueError, match=r"`salt` is not supported.*salt=3"):
+        klayers.StringLookup(salt=3)
+    with pytest.raises(ValueError, match=r"`sparse=True` can only be used"):
+        klayers.IntegerLookup(sparse=True, output_mode="count")
+    with pytest.raises(ValueError, match=r"`output_mode` must be `'int'` when `invert`"):
+        klayers.StringLookup(invert=True, output_mode="count")
+    with pytest.raises(ValueError, match=r"`max_tokens` must be greater than 1"):
+        klayers.StringLookup(max_tokens=1)
+    with pytest.raises(ValueError, match=r"repeated term.*\['a'\]"):
+        klayers.StringLookup(vocabulary=["a", "b", "a"])
+    with pytest.raises(ValueError, match=r"vocabulary_dtype='int64'"):
+        klayers.IntegerLookup(vocabulary_dtype="int32")
+    with pytest.raises(ValueError, match=r"Cannot adapt layer"):
+        klayers.StringLookup(vocabulary=VOCAB).adapt(DATA)
+    with pytest.raises(RuntimeError, match=r"you must set the layer's vocabulary"):
+        klayers.StringLookup(output_mode="multi_hot")(DATA)
+    with pytest.raises(ValueError, match=r"`idf_weights` should only be set"):
+        klayers.StringLookup(vocabulary=VOCAB, idf_weights=[1.0] * 4)
+    with pytest.raises(TypeError, match=r"takes strings"):
+        klayers.StringLookup(vocabulary=VOCAB)([[1, 2]])
+    ids = kerasish.Input((3,), dtype="int32")
+    with pytest.raises(NotImplementedError, match=r"works on the host.*Apply it to the data"):
+        klayers.IntegerLookup(vocabulary=[1, 2])(ids)
+
+
+# -- TextVectorization ------------------------------------------------------------------------
+def test_text_vectorization_int_sequences():
+    layer = klayers.TextVectorization(max_tokens=6, output_sequence_length=4)
+    layer.adapt(["The cat sat.", "The dog sat on the cat!"])
+    # counts: the 3, sat 2, cat 2, on 1, dog 1; ties in descending order; max_tokens=6
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "sat", "cat", "on"]
+    assert _np(layer(["the CAT ate, quickly", "dog"])).tolist() == [[2, 4, 1, 1], [1, 0, 0, 0]]
+    free = klayers.TextVectorization(vocabulary=["a", "b"])  # padded to the longest row
+    assert _np(free(["a b a", "b"])).tolist() == [[2, 3, 2], [3, 0, 0]]
+    assert _np(free(np.array([["b a"], ["a"]]))).tolist() == [[3, 2], [2, 0]]
+
+
+def test_text_vectorization_standardize_split_ngrams():
+    raw = klayers.TextVectorization(standardize=None, vocabulary=["A", "b."])
+    assert _np(raw(["A b. a"])).tolist() == [[2, 3, 1]]
+    lower = klayers.TextVectorization(standardize="lower", vocabulary=["a", "b."])
+    assert _np(lower(["A b."])).tolist() == [[2, 3]]
+    strip = klayers.TextVectorization(standardize="strip_punctuation", vocabulary=["A", "b"])
+    assert _np(strip(["A b."])).tolist() == [[2, 3]]
+    upper = klayers.TextVectorization(standardize=lambda t: np.char.upper(t.astype(str)),
+                                      vocabulary=["AB"])
+    assert _np(upper(["ab cd"])).tolist() == [[2, 1]]
+    chars = klayers.TextVectorization(split="character", vocabulary=["a", "b"])
+    assert _np(chars(["abca"])).tolist() == [[2, 3, 1, 2]]
+    whole = klayers.TextVectorization(split=None, vocabulary=["a b"])
+    assert _np(whole(["a b", "c"])).tolist() == [[2], [1]]
+    commas = klayers.TextVectorization(split=lambda t: [s.split(",") for s in t],
+                                       standardize=None, vocabulary=["x", "y z"])
+    assert _np(commas(["x,y z,q"])).tolist() == [[2, 3, 1]]
+    grams = klayers.TextVectorization(ngrams=2)
+    grams.adapt(["a b c", "a b"])
+    # 1-grams a 2, b 2, c 1; 2-grams "a b" 2, "b c" 1
+    assert grams.get_vocabulary() == ["", "[UNK]", "b", "a b", "a", "c", "b c"]
+    assert _np(grams(["a b c"])).tolist() == [[4, 2, 5, 3, 6]]
+    only_pairs = klayers.TextVectorization(ngrams=(2,), vocabulary=["a b"])
+    assert _np(only_pairs(["a b c"])).tolist() == [[2, 1]]
+
+
+def test_text_vectorization_bag_of_words_modes():
+    docs = ["a b c", "a b", "a"]
+    multi = klayers.TextVectorization(output_mode="multi_hot")
+    multi.adapt(docs)
+    assert multi.get_vocabulary() == ["[UNK]", "a", "b", "c"]
+    assert multi.get_vocabulary(include_special_tokens=False) == ["a", "b", "c"]
+    assert _np(multi(["c c z"])).tolist() == [[1, 0, 0, 1]]
+    count = klayers.TextVectorization(output_mode="count", max_tokens=6, pad_to_max_tokens=True,
+                                      vocabulary=["a", "b"])
+    assert _np(count(["b b a q", ""])).tolist() == [[1, 1, 2, 0, 0, 0], [0] * 6]
+    tfidf = klayers.TextVectorization(output_mode="tf_idf")
+    tfidf.adapt(docs)
+    idf = np.log(1 + 3 / (1 + np.array([3, 2, 1])))
+    np.testing.assert_allclose(_np(tfidf(["a b z z"])),
+                               [[2 * idf.mean(), idf[0], idf[1], 0]], rtol=1e-6)
+    given = klayers.TextVectorization(output_mode="tf_idf", vocabulary=["a"], idf_weights=[0.5])
+    np.testing.assert_allclose(_np(given(["a a q"])), [[0.5, 1.0]])  # OOV: the mean idf
+    later = klayers.TextVectorization(output_mode="tf_idf")
+    later.set_vocabulary(["[UNK]", "a"], idf_weights=[0.1, 0.5])
+    np.testing.assert_allclose(_np(later(["a a q"])), [[0.1, 1.0]])
+
+
+def test_text_vectorization_adapt_batches_and_refusals():
+    layer = klayers.TextVectorization()
+    layer.adapt(np.array(["x y", "y", "z z z"]), batch_size=2, steps=1)
+    assert layer.get_vocabulary() == ["", "[UNK]", "y", "x"]
+    layer.set_vocabulary(["p"])
+    assert layer.vocabulary_size() == 3
+    with pytest.raises(ValueError, match=r"`ragged=True` can only be used"):
+        klayers.TextVectorization(ragged=True)
+    with pytest.raises(ValueError, match=r"`sparse=True` can only be used"):
+        klayers.TextVectorization(sparse=True, output_mode="count")
+    with pytest.raises(ValueError, match=r"`output_sequence_length` must not be set"):
+        klayers.TextVectorization(output_mode="count", output_sequence_length=3)
+    with pytest.raises(ValueError, match=r"Unknown value for `standardize`.*standardize='upper'"):
+        klayers.TextVectorization(standardize="upper")
+    with pytest.raises(ValueError, match=r"`ngrams` must be None, an integer"):
+        klayers.TextVectorization(ngrams=[1, 2])
+    with pytest.raises(ValueError, match=r"input rank must be 1 or the last shape dimension"):
+        klayers.TextVectorization(vocabulary=["a"])(np.array([["a", "b"]]))
