@@ -43,6 +43,7 @@ from kerasish.optimizers.loss_scale import LossScaleOptimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
 from kerasish.optimizers.registry import deserialize, get, serialize
 from kerasish.optimizers.rmsprop import RMSprop
+from kerasish.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerasish.optimizers import schedules
 from kerasish.optimizers.sgd import SGD
 
@@ -63,6 +64,7 @@ __all__ = [
     "OptimizerState",
     "RMSprop",
     "SGD",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",

@@ -19,11 +19,13 @@ from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
 from kerasish.optimizers.rmsprop import RMSprop
+from kerasish.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerasish.optimizers.sgd import SGD
 from kerasish.utils.naming import closest
 
 ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
-    SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adamax, Lion, Adadelta, Ftrl, Adafactor, Lamb)}
+    SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adamax, Lion, Adadelta, Ftrl, Adafactor, Lamb,
+    ScheduleFreeAdamW)}
 
 # Keras optimizers we do not provide, with the nearest optax transform (different numerics).
 _KERAS_ONLY = {

@@ -4,7 +4,7 @@ classes (Nadam, Adamax, Lion, Adadelta, Ftrl, Lamb, Adafactor) and the base opti
 ``gradient_accumulation_steps``, now implemented."""
 
 _OPTIMIZERS = ("Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
-               "Lion", "Adadelta", "Ftrl", "Lamb", "Adafactor")
+               "Lion", "Adadelta", "Ftrl", "Lamb", "Adafactor", "ScheduleFreeAdamW")
 
 # The EMA options show in the weights only when the average is written back to them.
 CONTEXT = {
@@ -47,7 +47,8 @@ PARITY_SOURCES = {
 
 _PATHS = ("base.Optimizer", "sgd.SGD", "adam.Adam", "adam.AdamW", "rmsprop.RMSprop",
           "adagrad.Adagrad", "nadam.Nadam", "adamax.Adamax", "lion.Lion", "adadelta.Adadelta",
-          "ftrl.Ftrl", "lamb.Lamb", "adafactor.Adafactor")
+          "ftrl.Ftrl", "lamb.Lamb", "adafactor.Adafactor",
+          "schedule_free_adamw.ScheduleFreeAdamW")
 
 # A generic probe calls `update` with unscaled gradients, which most rules (Adam's,
 # Lion's sign, Adadelta's ratio) do not notice divided by a factor: the parity test
