@@ -60,6 +60,11 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    def __iter__(self):  # as Keras: `__getitem__` alone would make it iterable
+        raise NotImplementedError(
+            "Iterating over a symbolic KerasTensor is not supported. Index it (x[:, 0]) "
+            "or use ops.unstack inside a layer's call.")
+
 
 # Operators of symbolic tensors (`x + y`, `x[:, 0]`) become op nodes, as in Keras:
 # kerasish.ops registers them here (it imports this module, so this one cannot).

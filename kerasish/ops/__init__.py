@@ -19,6 +19,8 @@ operators of symbolic tensors (``x + y``, ``x * 2``, ``x[:, 0]``).
 0
 """
 
+import numpy as np  # noqa: F401 - the docstring examples use it
+
 from kerasish.ops import core, linalg, math, nn, numpy
 from kerasish.ops._operators import register as _register_operators
 
@@ -28,3 +30,4 @@ globals().update({name: getattr(module, name) for module in reversed(_SOURCES)
                   for name in module.__all__})
 __all__ += ["core", "linalg", "nn", "numpy"]
 _register_operators()
+from kerasish.ops import image  # noqa: F401,E402

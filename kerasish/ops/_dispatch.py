@@ -72,10 +72,3 @@ def thin(namespace, module, name, signature, impl, doc):
     namespace[name] = op
     return op
 
-
-def doctests(namespace):
-    """``__test__`` for a module of ops: their docstring examples, which doctest would
-    not find on its own (the public function is a wrapper made here)."""
-    return {name: fn._impl for name, fn in namespace.items()
-            if getattr(fn, "_impl", None) is not None and ">>>" in (fn.__doc__ or "")
-            and getattr(fn._impl, "__globals__", None) is namespace}

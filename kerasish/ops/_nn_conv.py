@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from kerasish.ops._dispatch import doctests, keras_op
+from kerasish.ops._dispatch import keras_op
 from kerasish.ops._numpy_math import floating, tensor
 
 __all__ = ["adaptive_average_pool", "adaptive_max_pool", "average_pool", "conv",
@@ -451,5 +451,3 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     weights = jax.nn.softmax(logits, axis=-1).astype(v.dtype)
     return jnp.einsum("bnts,bsnh->btnh", weights, v)
 
-
-__test__ = doctests(globals())

@@ -12,7 +12,7 @@
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.ops._dispatch import doctests, keras_op
+from kerasish.ops._dispatch import keras_op
 from kerasish.ops._numpy_math import tensor
 
 
@@ -296,5 +296,3 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
                          signature=signature)
 
 
-
-__test__ = doctests(globals())

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import config
-from kerasish.ops._dispatch import doctests, keras_op, thin
+from kerasish.ops._dispatch import keras_op, thin
 
 _G = globals()
 
@@ -241,5 +241,3 @@ def clip(x, x_min, x_max):
         x = x.astype("int32")
     return jnp.clip(x, x_min, x_max)
 
-
-__test__ = doctests(globals())

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np  # noqa: F401 - the examples use it
 
 from kerasish import config
-from kerasish.ops._dispatch import doctests, keras_op, thin
+from kerasish.ops._dispatch import keras_op, thin
 from kerasish.ops._numpy_math import floating, tensor
 
 _G = globals()
@@ -388,5 +388,3 @@ def correlate(x1, x2, mode="valid"):
     dtype = jnp.result_type(x1, x2, float)
     return jnp.correlate(x1.astype(dtype), x2.astype(dtype), mode=mode)
 
-
-__test__ = doctests(globals())

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 import numpy as np  # noqa: F401 - the examples use it
 
-from kerasish.ops._dispatch import doctests, keras_op
+from kerasish.ops._dispatch import keras_op
 from kerasish.ops._numpy_math import floating, tensor
 
 __all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
@@ -248,5 +248,3 @@ def svd(x, full_matrices=True, compute_uv=True):
     """
     return jnp.linalg.svd(floating(x), full_matrices=full_matrices, compute_uv=compute_uv)
 
-
-__test__ = doctests(globals())

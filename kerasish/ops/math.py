@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jss
 import numpy as np
 
-from kerasish.ops._dispatch import doctests, keras_op, thin
+from kerasish.ops._dispatch import keras_op, thin
 from kerasish.ops._numpy_math import floating, tensor
 
 _G = globals()
@@ -363,6 +363,10 @@ def rearrange(tensor, pattern, **axes_lengths):
                          f"{x.ndim} (shape {x.shape}). Received: pattern={pattern!r}")
     names_in = [n for g in left for n in g]
     names_out = [n for g in right for n in g]
+    unknown = sorted(set(axes_lengths) - set(names_in))
+    if unknown:
+        raise ValueError(f"Axis lengths given for axes the pattern does not name: {unknown}. "
+                         f"Received: pattern={pattern!r}, axes_lengths={axes_lengths}")
     if sorted(names_in) != sorted(names_out) or len(set(names_in)) != len(names_in):
         raise ValueError(f"Both sides of `pattern` must name the same axes, once each. "
                          f"Received: pattern={pattern!r}")
@@ -383,5 +387,3 @@ def rearrange(tensor, pattern, **axes_lengths):
     x = jnp.transpose(x, [names_in.index(n) for n in names_out])
     return x.reshape([int(np.prod([sizes[n] for n in g])) for g in right])
 
-
-__test__ = doctests(_G)

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np  # noqa: F401 - the examples use it
 
 from kerasish import config
-from kerasish.ops._dispatch import doctests, keras_op, thin
+from kerasish.ops._dispatch import keras_op, thin
 from kerasish.ops._nn_conv import *  # noqa: F401,F403 - public convolution ops
 from kerasish.ops._nn_conv import __all__ as _conv_names
 from kerasish.ops._numpy_math import floating, tensor
@@ -507,4 +507,3 @@ def polar(abs_, angle):
 
 __all__ = sorted({n for n, f in _G.items() if getattr(f, "__module__", "") == __name__
                   and not n.startswith("_")} | set(_conv_names))
-__test__ = doctests(_G)

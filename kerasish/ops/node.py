@@ -66,6 +66,9 @@ class Operation(Layer):
     def __init__(self, name=None, **config):
         Layer.__init__(self, name=name or uniquify(self.op_name))
         self._op_config = dict(config)
+        # The names of the recorded arguments, in order (Keras's `call` of the op).
+        self._tensor_names = _call_names(self.op_name, self.signature, {}) \
+            if self.op_name in NODES else None
         self.built = True
 
     @property
@@ -81,11 +84,8 @@ class Operation(Layer):
 
     def _arguments(self, values):
         """The op's arguments from the node's recorded ``values`` and the config."""
-        names = _call_names(self.op_name, self.signature, {})
-        if self.op_name not in NODES:
-            names = self._tensor_names
         arguments, values = dict(self._op_config), list(values)
-        for name in names:
+        for name in self._tensor_names:
             param = self.signature.parameters[name]
             if param.kind == param.VAR_POSITIONAL:
                 arguments[name], values = tuple(values), []
@@ -188,7 +188,5 @@ def from_config(entry):
     if op_name is None or op_name not in REGISTRY:
         return None
     config = dict(entry.get("config") or {})
-    node = operation_class(op_name)(**config)
-    node._tensor_names = list(NODES[op_name][2])
-    return node
+    return operation_class(op_name)(**config)
 

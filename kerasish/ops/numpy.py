@@ -11,6 +11,8 @@ works under ``jax.jit`` and ``jax.grad``, and on symbolic tensors
 [0.0, 0.5, 1.0]
 """
 
+import numpy as np  # noqa: F401 - the docstring examples use it
+
 from kerasish.ops import _numpy_array, _numpy_index, _numpy_math, _numpy_reduce
 
 _PARTS = (_numpy_array, _numpy_index, _numpy_math, _numpy_reduce)
