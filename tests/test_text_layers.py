@@ -15,6 +15,7 @@ import pytest
 
 import kerasish
 from kerasish import layers as klayers
+from kerasish.layers import string_hashes
 from kerasish.saving import deserialize_keras_object, serialize_keras_object
 
 VOCAB = ["a", "b", "c", "d"]
@@ -249,13 +250,34 @@ def test_lookup_configs_have_keras_keys_and_round_trip():
     assert integer.get_config()["vocabulary"] == [-2, -2, 4, 3]
 
 
+def test_several_oov_ids_are_hashed_like_keras():
+    """Keras's documented examples: FarmHash64 of the token (of an integer's decimal
+    text with oov_method="farmhash"), or floormod; keyed SipHash with a salt."""
+    two = klayers.StringLookup(vocabulary=VOCAB, num_oov_indices=2)
+    assert _np(two([["a", "c", "d"], ["m", "z", "b"]])).tolist() == [[2, 4, 5], [0, 1, 3]]
+    oov = np.array([100, 300, 700, 1100, 1700, 2000])
+    floormod = klayers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4,
+                                     oov_method="floormod")
+    assert _np(floormod(oov)).tolist() == [0] * 6
+    farm = klayers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4,
+                                 oov_method="farmhash")
+    assert _np(farm(oov)).tolist() == [3, 3, 2, 2, 0, 1]
+    salted = klayers.StringLookup(vocabulary=VOCAB, num_oov_indices=3, salt=[133, 137],
+                                  mask_token="")
+    expected = [1 + string_hashes.siphash64([133, 137], t.encode()) % 3 for t in "ABCDE"]
+    assert _np(salted(list("ABCDE"))).tolist() == expected
+    assert _np(salted(["", "a"])).tolist() == [0, 4]  # mask 0, OOV 1-3, then "a"
+    assert salted.get_config()["salt"] == [133, 137]
+    assert klayers.IntegerLookup(oov_method="farmhash", salt=5).get_config()["salt"] == [5, 5]
+
+
 def test_lookup_refusals_name_the_argument():
-    with pytest.raises(ValueError, match=r"num_oov_indices=2\) are not supported"):
-        klayers.StringLookup(num_oov_indices=2)
-    with pytest.raises(ValueError, match=r"oov_method='farmhash'\) are not supported"):
-        klayers.IntegerLookup(num_oov_indices=2, oov_method="farmhash")
-    with pytest.raises(ValueError, match=r"`salt` is not supported.*salt=3"):
-        klayers.StringLookup(salt=3)
+    with pytest.raises(ValueError, match=r"`salt` can only be used when `oov_method='farm"):
+        klayers.IntegerLookup(salt=3)
+    with pytest.raises(ValueError, match=r"`salt` argument for `IndexLookup` can only be"):
+        klayers.StringLookup(salt="x")
+    with pytest.raises(ValueError, match=r"Unknown value for `oov_method`"):
+        klayers.IntegerLookup(oov_method="mod")
     with pytest.raises(ValueError, match=r"`sparse=True` can only be used"):
         klayers.IntegerLookup(sparse=True, output_mode="count")
     with pytest.raises(ValueError, match=r"`output_mode` must be `'int'` when `invert`"):
@@ -357,3 +379,64 @@ def test_text_vectorization_adapt_batches_and_refusals():
         klayers.TextVectorization(ngrams=[1, 2])
     with pytest.raises(ValueError, match=r"input rank must be 1 or the last shape dimension"):
         klayers.TextVectorization(vocabulary=["a"])(np.array([["a", "b"]]))
+
+
+# -- Hashing and the hashes ---------------------------------------------------------------
+# FarmHash Fingerprint64 values from Google's C++ FarmHash (through pyfarmhash), one per
+# code path of the hash: 0, 1-3, 4-7, 8-16, 17-32, 33-64 and over 64 bytes.
+FINGERPRINTS = {
+    "": 11160318154034397263, "a": 12917804110809363939, "abc": 2640714258260161385,
+    "abcdefg": 4341691227789030229, "kerasish!": 4613449652308346163,
+    "sixteen-bytes-xx": 5817212992709932424, "seventeen-bytes-x": 10891307262064274696,
+    "a text of thirty-two bytes, yes.": 7427228393019122699,
+    "a longer text of between thirty-three and sixty-four bytes": 1339969597582127511,
+    "a text longer than sixty-four bytes, so that FarmHash runs its main loop twice or "
+    "more: " * 2: 12841219418062946635,
+}
+
+
+def test_fingerprint64_equals_farmhash():
+    for text, expected in FINGERPRINTS.items():
+        assert string_hashes.fingerprint64(text.encode()) == expected, len(text)
+
+
+def test_hashing_follows_keras_documented_examples():
+    inputs = [["A"], ["B"], ["C"], ["D"], ["E"]]
+    assert _np(klayers.Hashing(num_bins=3)(inputs)).ravel().tolist() == [1, 0, 1, 1, 2]
+    masked = klayers.Hashing(num_bins=3, mask_value="")
+    assert _np(masked([["A"], ["B"], [""], ["C"], ["D"]])).ravel().tolist() == [1, 1, 0, 2, 2]
+    assert _np(klayers.Hashing(num_bins=3, salt=[133, 137])(inputs)).ravel().tolist() == \
+        [1, 2, 1, 0, 2]
+    assert _np(klayers.Hashing(num_bins=3, salt=133)(inputs)).ravel().tolist() == \
+        [0, 0, 2, 1, 0]
+    # integers hash as their decimal text (and floats are truncated first)
+    ints = _np(klayers.Hashing(num_bins=4)(np.array([100, 300, 700, 1100, 1700, 2000])))
+    assert ints.tolist() == [3, 3, 2, 2, 0, 1]
+    assert _np(klayers.Hashing(num_bins=4)(np.array([100.7]))).tolist() == [3]
+
+
+def test_hashing_output_modes_and_config():
+    bins = _np(klayers.Hashing(num_bins=4)([["a", "b", "a"]]))
+    multi = _np(klayers.Hashing(num_bins=4, output_mode="multi_hot")([["a", "b", "a"]]))
+    count = _np(klayers.Hashing(num_bins=4, output_mode="count")([["a", "b", "a"]]))
+    one = _np(klayers.Hashing(num_bins=4, output_mode="one_hot")([["a"], ["b"]]))
+    assert multi.tolist() == [np.isin(np.arange(4), bins).astype(int).tolist()]
+    assert count.tolist() == [np.bincount(bins.ravel(), minlength=4).tolist()]
+    assert one.tolist() == np.eye(4)[bins.ravel()[:2]].tolist()
+    assert multi.dtype == np.float32 and bins.dtype == np.int32
+    layer = klayers.Hashing(num_bins=5, mask_value="-", salt=(1, 2), output_mode="count",
+                            name="h")
+    config = layer.get_config()
+    assert set(config) == {"name", "trainable", "dtype", "num_bins", "salt", "mask_value",
+                           "output_mode", "sparse"}
+    again = deserialize_keras_object(json.loads(json.dumps(serialize_keras_object(layer))))
+    np.testing.assert_array_equal(_np(again([["x", "-"]])), _np(layer([["x", "-"]])))
+    assert config["salt"] == [1, 2]
+    with pytest.raises(ValueError, match=r"`num_bins` for `Hashing` cannot be"):
+        klayers.Hashing(num_bins=0)
+    with pytest.raises(ValueError, match=r"`sparse=True` can only be used"):
+        klayers.Hashing(num_bins=2, sparse=True, output_mode="count")
+    with pytest.raises(ValueError, match=r"`dtype` should be an integer type"):
+        klayers.Hashing(num_bins=2, dtype="float32")
+    with pytest.raises(ValueError, match=r"`salt` argument for `Hashing`"):
+        klayers.Hashing(num_bins=2, salt=[1, 2, 3])

@@ -85,6 +85,9 @@ __all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", 
 from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
 __all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention", "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup", "TextVectorization"]  # noqa: E501
 
+from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, Hashing, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
+__all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention", "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]  # noqa: E501
+
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__, lambda: list(globals()))

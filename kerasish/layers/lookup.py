@@ -28,6 +28,7 @@ import numpy as np
 
 from kerasish.layers.base import KerasTensor, Layer, _leaves
 from kerasish.layers.categorical import encode
+from kerasish.layers.string_hashes import check_salt, hash_buckets
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
@@ -85,20 +86,10 @@ class _IndexLookup(HostLayer):
         if oov_method not in ("floormod", "farmhash"):
             raise ValueError("Unknown value for `oov_method`. Allowed values are: "
                              f"'floormod', 'farmhash'. Received: oov_method={oov_method}")
-        hashed = num_oov_indices > 1 and (self._is_string or oov_method == "farmhash")
-        if hashed:
-            raise ValueError(
-                f"{type(self).__name__}: several OOV buckets hashed with FarmHash "
-                f"(num_oov_indices={num_oov_indices}"
-                + ("" if self._is_string else ", oov_method='farmhash'") + ") are not "
-                "supported by kerasish (Keras hashes them with TensorFlow). Use "
-                "num_oov_indices=0 or 1" + ("" if self._is_string else
-                                            ", or oov_method='floormod'") + ".")
-        if salt is not None:
-            raise ValueError(
-                f"{type(self).__name__}: `salt` is not supported by kerasish (a keyed "
-                "SipHash of the OOV tokens, computed by TensorFlow in Keras). Received: "
-                f"salt={salt!r}. Leave salt=None.")
+        if salt is not None and not self._is_string and oov_method != "farmhash":
+            raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
+                             f"Received: oov_method={oov_method}")
+        salt = check_salt(salt, "IndexLookup")
         if output_mode == "binary":
             output_mode = "multi_hot"
         if output_mode == "tf-idf":
@@ -126,7 +117,7 @@ class _IndexLookup(HostLayer):
         self.mask_token, self.oov_token = mask_token, oov_token
         self.invert, self.output_mode = bool(invert), output_mode
         self.pad_to_max_tokens, self.sparse = bool(pad_to_max_tokens), False
-        self.oov_method, self.salt = oov_method, None
+        self.oov_method, self.salt = oov_method, salt
         self.input_vocabulary = vocabulary
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = has_vocabulary
@@ -307,14 +298,19 @@ class _IndexLookup(HostLayer):
         mask_value = 0 if self.output_mode == "int" else -1  # -1 encodes to nothing
         default = oov_start if self.num_oov_indices == 1 else -1
 
+        hashed = self._is_string or self.oov_method == "farmhash"
+
         def one(t):
             if self.mask_token is not None and t == self.mask_token:
                 return mask_value
             found = self._index.get(t)
             if found is not None:
                 return found
-            if self.num_oov_indices > 1:  # IntegerLookup, floormod
-                return oov_start + int(t) % self.num_oov_indices
+            if self.num_oov_indices > 1:
+                if hashed:  # FarmHash64 (SipHash with a salt) of the token's text
+                    return oov_start + int(hash_buckets([t], self.num_oov_indices,
+                                                        self.salt)[0])
+                return oov_start + int(t) % self.num_oov_indices  # floormod
             return default
 
         ids = np.vectorize(one, otypes=[np.int64])(tokens) if tokens.size else \
@@ -386,7 +382,7 @@ class _IndexLookup(HostLayer):
             mask_token=self.mask_token, output_mode=self.output_mode, sparse=False,
             pad_to_max_tokens=self.pad_to_max_tokens, idf_weights=idf,
             vocabulary=vocabulary, vocabulary_size=self._frozen_vocab_size,
-            oov_method=self.oov_method, salt=None)
+            oov_method=self.oov_method, salt=self.salt)
         return config
 
 
@@ -395,8 +391,8 @@ class StringLookup(_IndexLookup):
 
     Args:
         max_tokens: the most ids (special tokens included) ``adapt`` may learn.
-        num_oov_indices: ids for out-of-vocabulary strings (0 or 1 here: Keras hashes
-            several with TensorFlow's FarmHash).
+        num_oov_indices: ids for out-of-vocabulary strings (several: FarmHash64 of
+            the string modulo their number, as Keras).
         mask_token: a string that maps to id 0 (padding), or None.
         oov_token: the string ``get_vocabulary``/``invert`` show for OOV ids.
         vocabulary: a list/array of strings, or a text file's path (one a line).
@@ -408,7 +404,7 @@ class StringLookup(_IndexLookup):
         sparse: must be False (dense arrays).
         encoding: how bytes inputs are decoded.
         name: the layer's name.
-        salt: must be None (Keras's keyed hash needs TensorFlow).
+        salt: hash OOV strings with SipHash-2-4 keyed by this (an integer, or two).
 
     >>> import numpy as np, kerasish
     >>> layer = kerasish.layers.StringLookup(output_mode="multi_hot")
@@ -462,11 +458,11 @@ class IntegerLookup(_IndexLookup):
     Args:
         max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, idf_weights,
         invert, output_mode, pad_to_max_tokens, sparse, name: as :class:`StringLookup`,
-            with integer tokens (``oov_token=-1``); several OOV ids take
-            ``value % num_oov_indices`` (``oov_method="floormod"``).
+            with integer tokens (``oov_token=-1``).
         vocabulary_dtype: must be ``"int64"`` (as in Keras).
-        oov_method: ``"floormod"`` (``"farmhash"`` needs TensorFlow: refused).
-        salt: must be None.
+        oov_method: how several OOV ids are chosen: ``"floormod"`` (``value %
+            num_oov_indices``) or ``"farmhash"`` (FarmHash64 of the decimal text).
+        salt: with ``"farmhash"``, SipHash-2-4 keyed by this instead.
 
     >>> import numpy as np, kerasish
     >>> layer = kerasish.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42])

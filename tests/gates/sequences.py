@@ -71,8 +71,8 @@ _LOOKUP_TESTS = {  # argument -> the test that exercises it (with Keras's docume
     "invert": "test_string_lookup_follows_keras_documented_examples",
     "output_mode": "test_string_lookup_follows_keras_documented_examples",
     "sparse": "test_lookup_refusals_name_the_argument",
-    "salt": "test_lookup_refusals_name_the_argument",
-    "oov_method": "test_lookup_refusals_name_the_argument",
+    "salt": "test_several_oov_ids_are_hashed_like_keras",
+    "oov_method": "test_several_oov_ids_are_hashed_like_keras",
     "vocabulary_dtype": "test_lookup_refusals_name_the_argument",
     "name": "test_lookup_configs_have_keras_keys_and_round_trip",
 }
@@ -114,6 +114,8 @@ ELSEWHERE = {
        for arg, test in _LOOKUP_TESTS.items() if arg != "encoding"},
     **{("layers.text_vectorization.TextVectorization", arg): _TEXT + test
        for arg, test in _TEXT_TESTS.items()},
+    **{("layers.hashing.Hashing", arg): _TEXT + "test_hashing_output_modes_and_config"
+       for arg in ("num_bins", "mask_value", "salt", "output_mode", "sparse")},
     ("layers.categorical.CategoryEncoding.call", "count_weights"):
         _TEXT + "test_category_encoding_matches_keras",
     ("layers.categorical.Discretization.adapt", "steps"):
@@ -188,9 +190,11 @@ def probes(h):
     @h.probe("layers.lookup.StringLookup", "**kwargs")
     @h.probe("layers.lookup.IntegerLookup", "**kwargs")
     @h.probe("layers.text_vectorization.TextVectorization", "**kwargs")
+    @h.probe("layers.hashing.Hashing", "**kwargs")
     def _host_unknown_keyword(key, arg):
         cls = getattr(layers, key.rsplit(".", 1)[-1])
-        return h._refuses(lambda: cls(**{h.BOGUS: 1}), h.BOGUS)
+        args = {"num_bins": 3} if cls is layers.Hashing else {}
+        return h._refuses(lambda: cls(**args, **{h.BOGUS: 1}), h.BOGUS)
 
     @h.probe("layers.lookup.HostLayer.__call__", "**kwargs")
     def _host_dunder(arg):
@@ -219,4 +223,5 @@ SAVED_ELSEWHERE = {
     # Keras needs TensorFlow for these: configs with Keras's keys, kerasish both ways
     **{name: "tests/test_text_layers.py::test_lookup_configs_have_keras_keys_and_round_trip"
        for name in ("StringLookup", "IntegerLookup", "TextVectorization")},
+    "Hashing": "tests/test_text_layers.py::test_hashing_output_modes_and_config",
 }
