@@ -82,11 +82,9 @@ from kerasish.layers.augmentation_more import (RandomHue, RandomPosterization,  
 __all__ += ["RandomHue", "RandomPosterization", "RandomSaturation", "RandomSharpness"]
 __all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization"]  # noqa: E501
 
-from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
-__all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention", "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup", "TextVectorization"]  # noqa: E501
-
 from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, Hashing, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
 __all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention", "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]  # noqa: E501
+
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
