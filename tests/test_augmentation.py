@@ -64,6 +64,15 @@ CASES = [
     ("RandomPosterization", dict(factor=(2, 6), value_range=(0, 1), seed=5)),
     ("RandomPosterization", dict(factor=(3, 3), value_range=(0, 1))),
     ("AutoContrast", dict(value_range=(-1, 2))),
+    ("RandomGaussianBlur", dict(seed=3, value_range=(0, 1))),
+    ("RandomGaussianBlur", dict(factor=(0.3, 0.8), kernel_size=(3, 5), sigma=(0.2, 0.9),
+                                value_range=(0, 1), seed=4, data_format="channels_first")),
+    # (Keras 3.15's RandomColorJitter fails on channels_first: its sub-layers are not
+    # given the layout; ours are.)
+    ("RandomColorJitter", dict(value_range=(0, 1), brightness_factor=0.2, contrast_factor=0.3,
+                               saturation_factor=0.4, hue_factor=0.3, seed=3)),
+    ("RandomColorJitter", dict(value_range=(0, 1), contrast_factor=(0.2, 0.5),
+                               hue_factor=0.1, seed=5)),
     ("Resizing", dict(height=5, width=11)),
     ("Resizing", dict(height=4, width=8, crop_to_aspect_ratio=True, interpolation="bicubic")),
     ("Resizing", dict(height=4, width=8, pad_to_aspect_ratio=True, fill_value=1.0,
@@ -141,7 +150,9 @@ RANDOM = [("RandomFlip", {}), ("RandomRotation", dict(factor=0.3)),
           ("RandomHue", dict(factor=0.5, value_range=(0, 1))),
           ("RandomSaturation", dict(factor=0.5, value_range=(0, 1))),
           ("RandomSharpness", dict(factor=0.5, value_range=(0, 1))),
-          ("RandomPosterization", dict(factor=(2, 3), value_range=(0, 1)))]
+          ("RandomPosterization", dict(factor=(2, 3), value_range=(0, 1))),
+          ("RandomGaussianBlur", dict(value_range=(0, 1))),
+          ("RandomColorJitter", dict(value_range=(0, 1), brightness_factor=0.3))]
 
 
 def test_inference_is_the_identity(keras):
@@ -278,6 +289,34 @@ def test_keras_files_load_both_ways(keras, tmp_path):
                                atol=1e-5)
 
 
+def test_pipeline(keras, tmp_path):
+    """Pipeline(layers=[...], name=...): the layers in turn, Keras's numbers; training
+    and a mask go to the layers that take them; configs and files move both ways."""
+    ours = layers.Pipeline([layers.RandomFlip(seed=1), layers.RandomRotation(0.2, seed=2)],
+                           name="augment")
+    theirs = keras.layers.Pipeline([keras.layers.RandomFlip(seed=1),
+                                    keras.layers.RandomRotation(0.2, seed=2)])
+    for _ in range(2):
+        np.testing.assert_allclose(np.asarray(ours(X)), np.asarray(theirs(X)), atol=1e-5)
+    assert ours.name == "augment" and [type(la).__name__ for la in ours.layers] == [
+        "RandomFlip", "RandomRotation"]
+    assert np.array_equal(np.asarray(ours(X, training=False)), X)
+    masked = layers.Pipeline([layers.Masking(0.0), layers.Dense(2)])
+    seq = np.array([[[1.0, 1.0], [0.0, 0.0]]], "float32")
+    assert masked(seq, mask=np.array([[True, False]])).shape == (1, 2, 2)
+    again = keras.layers.Pipeline.from_config(ours.get_config())
+    assert [type(la).__name__ for la in again.layers] == ["RandomFlip", "RandomRotation"]
+    back = layers.Pipeline.from_config(theirs.get_config())
+    np.testing.assert_allclose(np.asarray(back(X, training=False)), X)
+    model = kerasish.Sequential([kerasish.Input((9, 7, 3)), ours, layers.Flatten()])
+    model.save(tmp_path / "pipe.keras")
+    loaded = keras.saving.load_model(tmp_path / "pipe.keras")
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    loaded.save(tmp_path / "back.keras")
+    np.testing.assert_allclose(kerasish.models.load_model(tmp_path / "back.keras")
+                               .predict(X, verbose=0), model.predict(X, verbose=0))
+
+
 @pytest.mark.parametrize("make,match", [
     (lambda: layers.RandomRotation(1.5), "factor"),
     (lambda: layers.RandomRotation(0.1, fill_mode="edge"), "fill_mode"),
@@ -298,6 +337,8 @@ def test_keras_files_load_both_ways(keras, tmp_path):
     (lambda: layers.CenterCrop(4, 4, data_format="nhwc"), "data_format"),
     (lambda: layers.RandomFlip()({"images": X}), "dict"),
     (lambda: layers.RandomFlip()(X[0, 0]), "rank"),
+    (lambda: layers.RandomGaussianBlur(kernel_size=4), "kernel_size"),
+    (lambda: layers.Pipeline([np.ones(3)]), "layers"),
 ])
 def test_bad_arguments_are_refused_by_name(make, match):
     with pytest.raises(ValueError, match=match):

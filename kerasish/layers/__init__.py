@@ -80,11 +80,10 @@ from kerasish.layers.augmentation_color import (AutoContrast, RandomBrightness, 
 from kerasish.layers.augmentation_more import (RandomHue, RandomPosterization,  # noqa: E402
                                                RandomSaturation, RandomSharpness)
 __all__ += ["RandomHue", "RandomPosterization", "RandomSaturation", "RandomSharpness"]
+from kerasish.layers.augmentation_mix import (Pipeline, RandomColorJitter,  # noqa: E402
+                                              RandomGaussianBlur)
+__all__ += ["Pipeline", "RandomColorJitter", "RandomGaussianBlur"]
 __all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization"]  # noqa: E501
-
-from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, Hashing, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
-__all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention", "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]  # noqa: E501
-
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 

@@ -30,6 +30,8 @@ LAYER_SETUP = {
     "RandomSaturation": (dict(factor=(0.6, 0.9), value_range=(0, 1), **_SEEDED), "img_aug"),
     "RandomSharpness": (dict(factor=0.3, **_SEEDED), "img_aug"),
     "RandomPosterization": (dict(factor=(2, 6), **_SEEDED), "img_aug"),
+    "RandomGaussianBlur": (_SEEDED, "img_aug"),
+    "RandomColorJitter": (dict(brightness_factor=0.1, **_SEEDED), "img_aug"),
 }
 
 OVERRIDES = {
@@ -56,6 +58,11 @@ OVERRIDES = {
                    "AutoContrast", "RandomHue", "RandomSharpness", "RandomPosterization")},
     ("RandomSaturation", "value_range"): (0, 0.1),
     ("RandomPosterization", "factor"): (1, 2),
+    ("RandomGaussianBlur", "kernel_size"): 5, ("RandomGaussianBlur", "sigma"): 0.5,
+    ("RandomGaussianBlur", "value_range"): (0, 100),
+    ("RandomColorJitter", "value_range"): (0, 100),
+    **{("RandomColorJitter", f"{kind}_factor"): 0.3
+       for kind in ("brightness", "contrast", "saturation", "hue")},
     ("Solarization", "addition_factor"): 0.9, ("Solarization", "threshold_factor"): 0.1,
 }
 
@@ -64,6 +71,7 @@ CONTEXT = {
     **{(cls, "fill_value"): {"fill_mode": "constant"}
        for cls in ("RandomRotation", "RandomZoom", "RandomTranslation", "RandomShear")},
     ("Resizing", "fill_value"): {"pad_to_aspect_ratio": True},
+    ("RandomColorJitter", "data_format"): {"hue_factor": 0.3},
 }
 
 REFUSED = {("Resizing", "fill_mode")}
@@ -102,6 +110,10 @@ ELSEWHERE = {
     **{(f"ops.image.{fn}", arg): _OPS_TEST for fn, args in _OPS_ARGS.items() for arg in args},
     ("layers.image_preprocessing.ImageLayer.call", "training"):
         "tests/test_augmentation.py::test_inference_is_the_identity",
+    **{("layers.augmentation_mix.Pipeline", arg): "tests/test_augmentation.py::test_pipeline"
+       for arg in ("layers", "name")},
+    **{("layers.augmentation_mix.Pipeline.call", arg):
+       "tests/test_augmentation.py::test_pipeline" for arg in ("training", "mask")},
 }
 
 # Saving: every layer in the all-layers model (it runs predict, so the random layers
@@ -127,7 +139,12 @@ LAYER_SAMPLES = {
     "RandomSaturation": [({"factor": 0.3, "value_range": [0, 1]}, (6, 6, 3))],
     "RandomSharpness": [({"factor": 0.3, "value_range": [0, 1]}, (6, 6, 3))],
     "RandomPosterization": [({"factor": 4, "value_range": [0, 1]}, (6, 6, 3))],
+    "RandomGaussianBlur": [({"factor": 0.5, "kernel_size": 5, "value_range": [0, 1]},
+                            (6, 6, 3))],
+    "RandomColorJitter": [({"value_range": [0, 1], "brightness_factor": 0.2,
+                           "hue_factor": 0.1}, (6, 6, 3))],
 }
 SAVED_ELSEWHERE = {
     "RandomCrop": "tests/test_augmentation.py::test_keras_files_load_both_ways",
+    "Pipeline": "tests/test_augmentation.py::test_pipeline",
 }
