@@ -91,9 +91,8 @@ def _tiered(names, fast):
 
 
 @pytest.mark.parametrize("case", _tiered(sorted(MHA_CASES), {
-    "plain", "value_mask_softmax_path", "causal_self_scores_masked",
-    "key_and_attention_mask_no_bias"}))
-def test_multi_head_attention_matches_keras(keras, case):
+    "plain", "key_and_attention_mask_no_bias"}))
+def test_multi_head_attention_matches_keras(keras, case, request):
     ctor, call = MHA_CASES[case]
     call = dict(call)
     value = Q if call.pop("self", False) else V
@@ -105,12 +104,13 @@ def test_multi_head_attention_matches_keras(keras, case):
         # Keras 3.15 on JAX fails without scores here (its fused kernel wants equal
         # head sizes); kerasish takes the explicit softmax: the same output.
         _close(ours(Q, value), ours(Q, value, **call)[0])
-    # Gradients, under jit, as the engine takes them.
-    _close(_grads(ours, (Q, value), call, _ours_stateless),
-           _grads(theirs, (Q, value), call, _keras_stateless), tol=1e-4)
+    # Gradients, under jit, as the engine takes them (every case in the slow tier).
+    if case == "plain" or request.node.get_closest_marker("slow"):
+        _close(_grads(ours, (Q, value), call, _ours_stateless),
+               _grads(theirs, (Q, value), call, _keras_stateless), tol=1e-4)
 
 
-@pytest.mark.parametrize("scores", [False, True])
+@pytest.mark.parametrize("scores", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_query_mask_from_the_tensor_matches_keras(keras, scores):
     """Keras reads the query's mask off the tensor (here from Masking): masked query
     rows; fully masked rows follow Keras's kernel choice (the fused kernel averages
@@ -186,7 +186,7 @@ ATT_CALLS = {
 
 @pytest.mark.parametrize("case_call", _tiered(
     [f"{case}-{call}" for case in sorted(ATT_CASES) for call in sorted(ATT_CALLS)],
-    {"dot_scaled-masks_key", "additive-causal_scores", "concat_scaled-plain"}))
+    {"dot_scaled-masks_key"}))
 def test_attention_layers_match_keras(keras, case_call):
     case, call = case_call.split("-")
     cls, ctor = ATT_CASES[case]
@@ -318,6 +318,7 @@ def test_group_query_attention_files(keras, tmp_path):
     _close(fresh.predict([Q, V], verbose=0), expected)
 
 
+@pytest.mark.slow
 def test_weight_constraints_act_in_fit_like_keras(keras):
     """kernel_constraint and bias_constraint of MultiHeadAttention and
     GroupQueryAttention are applied after every optimizer step, as in Keras."""

@@ -440,3 +440,28 @@ def test_hashing_output_modes_and_config():
         klayers.Hashing(num_bins=2, dtype="float32")
     with pytest.raises(ValueError, match=r"`salt` argument for `Hashing`"):
         klayers.Hashing(num_bins=2, salt=[1, 2, 3])
+
+
+def test_hashed_crossing_follows_keras_documented_examples():
+    feat1 = np.array(["A", "B", "A", "B", "A"])
+    feat2 = np.array([101, 101, 101, 102, 102])
+    assert _np(klayers.HashedCrossing(num_bins=5)((feat1, feat2))).tolist() == [1, 4, 1, 1, 3]
+    one_hot = klayers.HashedCrossing(num_bins=5, output_mode="one_hot")((feat1, feat2))
+    assert _np(one_hot).tolist() == np.eye(5)[[1, 4, 1, 1, 3]].tolist()
+    column = klayers.HashedCrossing(num_bins=5)((feat1[:, None], feat2[:, None]))
+    assert _np(column).tolist() == [[1], [4], [1], [1], [3]]
+    assert int(klayers.HashedCrossing(num_bins=5)(("A", 101))) == 1
+    layer = klayers.HashedCrossing(num_bins=7, output_mode="one_hot", name="cross",
+                                   dtype="float32")
+    assert layer.get_config() == {"num_bins": 7, "output_mode": "one_hot", "sparse": False,
+                                  "name": "cross", "dtype": "float32"}
+    again = deserialize_keras_object(json.loads(json.dumps(serialize_keras_object(layer))))
+    np.testing.assert_array_equal(_np(again((feat1, feat2))), _np(layer((feat1, feat2))))
+    with pytest.raises(ValueError, match=r"`sparse=True` can only be used"):
+        klayers.HashedCrossing(num_bins=2, sparse=True)
+    with pytest.raises(ValueError, match=r"output_mode=multi_hot"):
+        klayers.HashedCrossing(num_bins=2, output_mode="multi_hot")
+    with pytest.raises(ValueError, match=r"at least two inputs"):
+        klayers.HashedCrossing(num_bins=2)(feat1)
+    with pytest.raises(ValueError, match=r"only supports integer and string inputs"):
+        klayers.HashedCrossing(num_bins=2)((feat1, feat2 * 0.5))

@@ -16,7 +16,7 @@ import numpy as np
 
 from kerasish.layers.categorical import encode
 from kerasish.layers.lookup import HostLayer
-from kerasish.layers.string_hashes import check_salt, hash_buckets
+from kerasish.layers.string_hashes import check_salt, cross_hash, hash_buckets
 
 class Hashing(HostLayer):
     """Hashes each string or integer into ``num_bins`` bins, as Keras's ``Hashing``:
@@ -92,3 +92,78 @@ class Hashing(HostLayer):
         config.update(num_bins=self.num_bins, salt=self.salt, mask_value=self.mask_value,
                       output_mode=self.output_mode, sparse=False)
         return config
+
+
+class HashedCrossing(HostLayer):
+    """Crosses scalar categorical features with the hashing trick, as Keras's
+    ``HashedCrossing`` (``tf.sparse.cross_hashed``): each row's features (strings by
+    their FarmHash64, integers as themselves) are chained with ``FingerprintCat64``,
+    then taken modulo ``num_bins``.
+
+    Args:
+        num_bins: the number of bins.
+        output_mode: ``"int"`` or ``"one_hot"``.
+        sparse: must be False (dense arrays).
+        name, dtype: as every layer (``dtype`` of the output; int64 for ``"int"``).
+
+    >>> import numpy as np, kerasish
+    >>> layer = kerasish.layers.HashedCrossing(num_bins=5)
+    >>> feat1 = np.array(["A", "B", "A", "B", "A"])
+    >>> feat2 = np.array([101, 101, 101, 102, 102])
+    >>> np.asarray(layer((feat1, feat2)))
+    array([1, 4, 1, 1, 3], dtype=int32)
+    """
+
+    def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
+                 **kwargs):
+        if output_mode == "int" and dtype is None:
+            dtype = "int64"
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError("`sparse=True` can only be used with the TensorFlow backend "
+                             "(kerasish's arrays are dense). Received: sparse=True.")
+        if output_mode not in ("int", "one_hot"):
+            raise ValueError("Unknown value for `output_mode`. Allowed values are: 'int', "
+                             f"'one_hot'. Received: output_mode={output_mode}")
+        if num_bins is None or isinstance(num_bins, bool) or not isinstance(
+                num_bins, (int, np.integer)) or num_bins <= 0:
+            raise ValueError("`num_bins` must be a positive integer. Received: "
+                             f"num_bins={num_bins}")
+        self.num_bins, self.output_mode, self.sparse = int(num_bins), output_mode, False
+
+    def call(self, inputs):
+        import jax.numpy as jnp
+
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+            raise ValueError("`HashedCrossing` should be called on a list or tuple of at "
+                             f"least two inputs. Received: inputs={inputs}")
+        arrays = [np.asarray(x) for x in inputs]
+        shape = arrays[0].shape
+        for a in arrays:
+            if a.shape != shape:
+                raise ValueError("Expected the input tensors to have identical shapes. "
+                                 f"Received shapes {[x.shape for x in arrays]}")
+            if a.ndim > 2 or (a.ndim == 2 and a.shape[-1] != 1):
+                raise ValueError("`HashedCrossing` only supports crossing scalar inputs, or "
+                                 f"batches of scalar inputs. Received shape {a.shape}")
+            if not (a.dtype.kind in "iuSUO"):
+                raise ValueError("`HashedCrossing` only supports integer and string inputs. "
+                                 f"Received dtype {a.dtype}")
+        rows = zip(*[a.reshape(-1).tolist() for a in arrays])
+        ids = np.array([cross_hash(r) % self.num_bins for r in rows], np.int64).reshape(shape)
+        ids = jnp.asarray(ids, "int32")
+        if self.output_mode == "int":
+            return ids
+        return encode(ids, "one_hot", self.num_bins, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        first = tuple(input_shape[0])
+        if self.output_mode == "int":
+            return first
+        if first and first[-1] == 1:
+            return first[:-1] + (self.num_bins,)
+        return first + (self.num_bins,)
+
+    def get_config(self):
+        return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": False,
+                "name": self.name, "dtype": self.dtype_policy.name}

@@ -48,6 +48,9 @@ class _Projection(Layer):
                  kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint,
                  activation=None, **kwargs):
         super().__init__(**kwargs)
+        # Keras clears the inputs' masks before projecting; the attention applies them.
+        # Passing them through (unused) keeps the "mask destroyed" warning away.
+        self.supports_masking = True
         self.bound, self.out_dims, self.use_bias = bound, tuple(out_dims), use_bias
         self.activation = activation
         self._init = (kernel_initializer, bias_initializer)

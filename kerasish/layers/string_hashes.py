@@ -210,3 +210,29 @@ def check_salt(salt, owner):
         return [int(salt), int(salt)]
     raise ValueError(f"The `salt` argument for `{owner}` can only be a tuple of size 2 "
                      f"integers, or a single integer. Received: salt={salt}.")
+
+
+def fingerprint_cat64(fp1, fp2):
+    """TensorFlow's ``FingerprintCat64``: combines two fingerprints (feature crosses)."""
+    k = 0xc6a4a7935bd1e995
+    result = fp1 ^ k
+    result ^= (_mix((fp2 * k) & _M) * k) & _M
+    result = (result * k) & _M
+    result = (_mix(result) * k) & _M
+    return _mix(result)
+
+
+CROSS_HASH_KEY = 0xDECAFCAFFE  # tf.sparse.cross_hashed's default key
+
+
+def cross_hash(features):
+    """The crossed hash of one row of features (``tf.sparse.cross_hashed``): each
+    string's Fingerprint64, each integer as itself, chained with FingerprintCat64."""
+    out = CROSS_HASH_KEY
+    for value in features:
+        if isinstance(value, (str, bytes)):
+            feature = fingerprint64(as_hash_bytes(value))
+        else:
+            feature = int(value) & _M
+        out = fingerprint_cat64(out, feature)
+    return out

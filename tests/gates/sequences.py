@@ -116,6 +116,9 @@ ELSEWHERE = {
        for arg, test in _TEXT_TESTS.items()},
     **{("layers.hashing.Hashing", arg): _TEXT + "test_hashing_output_modes_and_config"
        for arg in ("num_bins", "mask_value", "salt", "output_mode", "sparse")},
+    **{("layers.hashing.HashedCrossing", arg):
+       _TEXT + "test_hashed_crossing_follows_keras_documented_examples"
+       for arg in ("num_bins", "output_mode", "sparse", "name", "dtype")},
     ("layers.categorical.CategoryEncoding.call", "count_weights"):
         _TEXT + "test_category_encoding_matches_keras",
     ("layers.categorical.Discretization.adapt", "steps"):
@@ -191,9 +194,10 @@ def probes(h):
     @h.probe("layers.lookup.IntegerLookup", "**kwargs")
     @h.probe("layers.text_vectorization.TextVectorization", "**kwargs")
     @h.probe("layers.hashing.Hashing", "**kwargs")
+    @h.probe("layers.hashing.HashedCrossing", "**kwargs")
     def _host_unknown_keyword(key, arg):
         cls = getattr(layers, key.rsplit(".", 1)[-1])
-        args = {"num_bins": 3} if cls is layers.Hashing else {}
+        args = {"num_bins": 3} if cls in (layers.Hashing, layers.HashedCrossing) else {}
         return h._refuses(lambda: cls(**args, **{h.BOGUS: 1}), h.BOGUS)
 
     @h.probe("layers.lookup.HostLayer.__call__", "**kwargs")
@@ -224,4 +228,6 @@ SAVED_ELSEWHERE = {
     **{name: "tests/test_text_layers.py::test_lookup_configs_have_keras_keys_and_round_trip"
        for name in ("StringLookup", "IntegerLookup", "TextVectorization")},
     "Hashing": "tests/test_text_layers.py::test_hashing_output_modes_and_config",
+    "HashedCrossing":
+        "tests/test_text_layers.py::test_hashed_crossing_follows_keras_documented_examples",
 }
