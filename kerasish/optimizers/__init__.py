@@ -37,6 +37,7 @@ from kerasish.optimizers.adamax import Adamax
 from kerasish.optimizers.ftrl import Ftrl
 from kerasish.optimizers.lamb import Lamb
 from kerasish.optimizers.lion import Lion
+from kerasish.optimizers.muon import Muon
 from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer, OptimizerState
 from kerasish.optimizers.loss_scale import LossScaleOptimizer
@@ -58,6 +59,7 @@ __all__ = [
     "Lamb",
     "Lion",
     "LossScaleOptimizer",
+    "Muon",
     "Nadam",
     "OptaxOptimizer",
     "Optimizer",

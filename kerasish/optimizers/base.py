@@ -639,14 +639,17 @@ class Optimizer(VariableListAPI):
             "rule as an optax transform (see kerasish/optimizers/sgd.py for an example)."
         )
 
-    def _chain(self):
-        parts = []
+    def _clip_parts(self):
         if self.clipnorm is not None:
-            parts.append(transforms.clip_by_norm(self.clipnorm))
-        elif self.global_clipnorm is not None:
-            parts.append(transforms.clip_by_global_norm(self.global_clipnorm))
-        elif self.clipvalue is not None:
-            parts.append(optax.clip(self.clipvalue))
+            return [transforms.clip_by_norm(self.clipnorm)]
+        if self.global_clipnorm is not None:
+            return [transforms.clip_by_global_norm(self.global_clipnorm)]
+        if self.clipvalue is not None:
+            return [optax.clip(self.clipvalue)]
+        return []
+
+    def _chain(self):
+        parts = self._clip_parts()
         mask = self._decay_mask if (self._exclude_paths or self._exclude_pattern) else None
         if self.weight_decay and self.reads_weights:
             # Keras decays the weight before the rule runs, and this rule reads it.

@@ -15,6 +15,7 @@ from kerasish.optimizers.adamax import Adamax
 from kerasish.optimizers.ftrl import Ftrl
 from kerasish.optimizers.lamb import Lamb
 from kerasish.optimizers.lion import Lion
+from kerasish.optimizers.muon import Muon
 from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
@@ -25,11 +26,11 @@ from kerasish.utils.naming import closest
 
 ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
     SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adamax, Lion, Adadelta, Ftrl, Adafactor, Lamb,
-    ScheduleFreeAdamW)}
+    ScheduleFreeAdamW, Muon)}
 
 # Keras optimizers we do not provide, with the nearest optax transform (different numerics).
 _KERAS_ONLY = {
-    "muon": "optax.contrib.muon(1e-3)",
+    "multioptimizer": None,
 }
 
 

@@ -4,7 +4,7 @@ classes (Nadam, Adamax, Lion, Adadelta, Ftrl, Lamb, Adafactor) and the base opti
 ``gradient_accumulation_steps``, now implemented."""
 
 _OPTIMIZERS = ("Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
-               "Lion", "Adadelta", "Ftrl", "Lamb", "Adafactor", "ScheduleFreeAdamW")
+               "Lion", "Adadelta", "Ftrl", "Lamb", "Adafactor", "ScheduleFreeAdamW", "Muon")
 
 # The EMA options show in the weights only when the average is written back to them.
 CONTEXT = {
@@ -31,7 +31,8 @@ VALUES = {
     "learning_rate_power": -0.25, "l1_regularization_strength": 0.5,
     "l2_regularization_strength": 0.5, "l2_shrinkage_regularization_strength": 0.5,
     "beta": 0.5, "beta_2_decay": -0.5, "epsilon_1": 0.5, "epsilon_2": 0.5,
-    "clip_threshold": 0.01, "relative_step": False,
+    "clip_threshold": 0.01, "relative_step": False, "adam_beta_1": 0.5, "adam_beta_2": 0.5,
+    "adam_weight_decay": 0.5, "adam_lr_ratio": 0.5,
 }
 
 # (category, tier): [(test module, test function, reader)] for the parity gate.
@@ -48,7 +49,7 @@ PARITY_SOURCES = {
 _PATHS = ("base.Optimizer", "sgd.SGD", "adam.Adam", "adam.AdamW", "rmsprop.RMSprop",
           "adagrad.Adagrad", "nadam.Nadam", "adamax.Adamax", "lion.Lion", "adadelta.Adadelta",
           "ftrl.Ftrl", "lamb.Lamb", "adafactor.Adafactor",
-          "schedule_free_adamw.ScheduleFreeAdamW")
+          "schedule_free_adamw.ScheduleFreeAdamW", "muon.Muon")
 
 # A generic probe calls `update` with unscaled gradients, which most rules (Adam's,
 # Lion's sign, Adadelta's ratio) do not notice divided by a factor: the parity test
@@ -58,3 +59,14 @@ ELSEWHERE = {
         "tests/test_optimizers_more.py::test_base_options_match_keras"
     for path in _PATHS
 }
+
+# The generic probe's weight is 1D, so Muon sends it down the AdamW path: the Muon
+# path's arguments are checked against Keras on 2D weights by the parity tests.
+_MUON = "tests/test_optimizers_more.py::"
+ELSEWHERE.update({
+    **{("optimizers.muon.Muon", arg): _MUON + "test_new_optimizers_match_keras"
+       for arg in ("muon_a", "muon_b", "muon_c", "momentum", "ns_steps", "nesterov",
+                   "rms_rate", "exclude_layers", "weight_decay")},
+    ("optimizers.muon.Muon", "exclude_embeddings"):
+        _MUON + "test_muon_paths_follow_weight_paths_like_keras",
+})
