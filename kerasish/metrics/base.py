@@ -322,7 +322,7 @@ class Metric:
         (after the subclass's ``__init__`` has set what the state's shape depends on)."""
         if self._state_vars is None:
             init = self._pure("init_state")
-            if init is None:
+            if init is None or not self._state_ready():
                 return []
             with jax.ensure_compile_time_eval():  # concrete values even inside a jit trace
                 template = init()
@@ -336,6 +336,10 @@ class Metric:
                 for name, leaf in zip(names, leaves)
             ]
         return list(self._state_vars)
+
+    def _state_ready(self):
+        """False while the state's shape waits for the first batch (F1Score, R2Score)."""
+        return True
 
     def _read_state(self):
         variables = self._state_variables()
@@ -540,3 +544,44 @@ class MeanMetricWrapper(Mean):
         return cls(**config)
 
 
+
+
+class _ShapedByData(Metric):
+    """A metric whose state has one entry per output column, a number known from the
+    first batch or from ``compile`` (Keras builds these variables at the first
+    ``update_state``; before it, ``variables`` is empty)."""
+
+    _n_columns = None
+    _needs = "2D inputs with shape (batch_size, output_dim)"
+
+    def _state_ready(self):
+        return self._n_columns is not None
+
+    def _build_for_shapes(self, y_true_shape, y_pred_shape):
+        shapes = [s for s in (y_true_shape, y_pred_shape) if s is not None]
+        if any(len(s) != 2 for s in shapes) or any(s[-1] is None for s in shapes):
+            raise ValueError(
+                f"{type(self).__name__} expects {self._needs}, with output_dim known. "
+                f"Received input shapes: y_pred.shape={y_pred_shape} and "
+                f"y_true.shape={y_true_shape}."
+            )
+        if self._n_columns is None:
+            self._n_columns = int(y_pred_shape[-1])
+
+    def _not_built(self):
+        return ValueError(
+            f"{type(self).__name__} does not know its number of output columns yet: call "
+            "`update_state` (or `compile` a model with it) first."
+        )
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self._state_ready():
+            self._build_for_shapes(*self._shapes_for_build(y_true, y_pred))
+        super().update_state(y_true, y_pred, sample_weight)
+
+    def _shapes_for_build(self, y_true, y_pred):
+        return jnp.shape(y_true), jnp.shape(y_pred)
+
+    def reset_state(self):
+        if self._state_ready():
+            super().reset_state()

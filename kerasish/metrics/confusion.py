@@ -192,3 +192,71 @@ class Recall(_ThresholdMetric):
     _counts = ("tp", "fn")
 
 
+
+
+class _ConditionCount(Metric):
+    """One weighted count of the confusion matrix at each of ``thresholds``."""
+
+    _count = ""  # "tp", "fp", "tn" or "fn"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = [0.5] if thresholds is None else _check_thresholds(thresholds)
+        self._evenly = _evenly_spaced(self.thresholds)
+
+    def init_state(self):
+        return {"accumulator": jnp.zeros((len(self.thresholds),), self.dtype)}
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight,
+                                  evenly=self._evenly, dtype=self.dtype)
+        return {"accumulator": state["accumulator"] + counts[self._count]}
+
+    def compute(self, state):
+        total = state["accumulator"]
+        return total[0] if len(self.thresholds) == 1 else total
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+_COUNT_DOC = """The weighted number of {what}: samples {rule}, at each threshold (a
+    prediction is positive when it is above the threshold), as
+    ``keras.metrics.{cls}``.
+
+    With ``sample_weight`` each sample counts with its weight (0 masks it).
+
+    Args:
+        thresholds: a float in [0, 1] or a list of them (one count each). Defaults to
+            0.5. With a loss on logits (``from_logits=True``), use 0.
+        name: the metric's name. Defaults to ``"{name}"``.
+        dtype: the dtype of the count.
+
+    >>> m = {cls}()
+    >>> m.update_state([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.9])
+    >>> float(m.result())
+    {value}
+    """
+
+
+def _count_class(cls_name, count, what, rule, value):
+    return type(cls_name, (_ConditionCount,), {
+        "__module__": __name__, "_count": count,
+        "__doc__": _COUNT_DOC.format(what=what, rule=rule, cls=cls_name, value=value,
+                                     name=_snake(cls_name))})
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower()
+                   for i, c in enumerate(name))
+
+
+TruePositives = _count_class("TruePositives", "tp", "true positives",
+                             "labelled positive and predicted positive", "1.0")
+FalsePositives = _count_class("FalsePositives", "fp", "false positives",
+                              "labelled negative but predicted positive", "1.0")
+TrueNegatives = _count_class("TrueNegatives", "tn", "true negatives",
+                             "labelled negative and predicted negative", "1.0")
+FalseNegatives = _count_class("FalseNegatives", "fn", "false negatives",
+                              "labelled positive but predicted negative", "1.0")

@@ -7,10 +7,16 @@ from kerasish import losses
 from kerasish.metrics import accuracy as _accuracy
 from kerasish.metrics import auc as _auc
 from kerasish.metrics import confusion as _confusion
+from kerasish.metrics import correlation as _correlation
+from kerasish.metrics import f_score as _f_score
+from kerasish.metrics import iou as _iou
+from kerasish.metrics import probabilistic as _probabilistic
 from kerasish.metrics import regression as _regression
+from kerasish.metrics import sensitivity as _sensitivity
 from kerasish.metrics.base import Mean, MeanMetricWrapper, Metric, Sum, _snake_case, _unknown
 
-_MODULES = (_accuracy, _regression, _confusion, _auc)
+_MODULES = (_accuracy, _regression, _probabilistic, _confusion, _sensitivity, _auc, _f_score,
+            _iou, _correlation)
 
 
 def _public_classes():
