@@ -45,9 +45,10 @@ class RandomContrast(ImageLayer):
         seed: an int, for reproducible draws.
 
     >>> import numpy as np
-    >>> x = np.array([[[[0.0], [100.0]]]], "float32")
-    >>> np.asarray(RandomContrast((0.5, 0.5))(x)).ravel().tolist()
-    [25.0, 75.0]
+    >>> x = np.array([[[[40.0], [60.0]]]], "float32")
+    >>> y = np.asarray(RandomContrast(0.5, seed=1)(x)).ravel()  # factor in [1, 1.5]
+    >>> float(y.mean()), bool(20.0 <= y[1] - y[0] <= 30.0)
+    (50.0, True)
     """
 
     _random = True
