@@ -206,8 +206,10 @@ def test_wrong_rank_and_channels():
                                                      r"\('valid', 'same'\)"),
     (dict(filters=2, kernel_size=3, padding="causal"), r"one of \('valid', 'same'\)"),
     (dict(filters=2, kernel_size=3, strides=2, dilation_rate=2), r"`strides > 1` not supported"),
-    (dict(filters=2, kernel_size=3, data_format="channels_first"), r"channels_last"),
-    (dict(filters=2, kernel_size=3, kernel_constraint="non_neg"), r"kernel_constraint"),
+    (dict(filters=2, kernel_size=3, data_format="nhwc"), r"`data_format` argument must be "
+                                                         r"one of .*channels_last"),
+    (dict(filters=2, kernel_size=3, kernel_constraint="non_negative"),
+     r"constraint identifier: 'non_negative'"),
     (dict(filters=2, kernel_size=3, kernel_sise=3), r"Did you mean `kernel_size`"),
 ])
 def test_bad_arguments(kwargs, match):

@@ -54,11 +54,14 @@ class _Spatial(Layer):
     def __init__(self, amount, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = check_data_format(data_format)
-        setattr(self, self._arg, _pairs(amount, self._rank, self._arg))
+        pairs = _pairs(amount, self._rank, self._arg)
+        # Keras's attribute: (before, after) for 1D, one pair per axis otherwise.
+        setattr(self, self._arg, pairs[0] if self._rank == 1 else pairs)
 
     @property
     def _pairs(self):
-        return getattr(self, self._arg)
+        value = getattr(self, self._arg)
+        return (value,) if self._rank == 1 else value
 
     def _check(self, shape):
         check_rank(self, shape, self._rank)
@@ -73,15 +76,14 @@ class _Spatial(Layer):
 
     def get_config(self):
         config = super().get_config()
-        value = self._pairs[0] if self._rank == 1 else self._pairs
-        config.update({self._arg: value, "data_format": self.data_format})
+        config.update({self._arg: getattr(self, self._arg), "data_format": self.data_format})
         return config
 
 
 class _ZeroPadding(_Spatial):
     def call(self, inputs):
         self._check(inputs.shape)
-        widths = list(with_channels((0, 0), self.padding, (0, 0), self.data_format))
+        widths = list(with_channels((0, 0), self._pairs, (0, 0), self.data_format))
         return jnp.pad(inputs, widths)
 
     def _size(self, n, pair, input_shape):
@@ -145,7 +147,7 @@ class _Cropping(_Spatial):
     def call(self, inputs):
         spatial = self._check(inputs.shape)
         cuts = []
-        for n, (a, b) in zip(spatial, self.cropping):
+        for n, (a, b) in zip(spatial, self._pairs):
             self._size(n, (a, b), inputs.shape)
             cuts.append(slice(a, n - b))
         index = with_channels(slice(None), cuts, slice(None), self.data_format)
