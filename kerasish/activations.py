@@ -14,6 +14,7 @@ Array([0., 0., 3.], dtype=float32)
 (True, 'silu')
 """
 
+import functools
 import inspect
 import sys
 import difflib
@@ -374,7 +375,13 @@ def sparsemax(x, axis=-1):
     Array([[0.75      , 0.25      , 0.        ],
            [0.33333334, 0.33333334, 0.33333334]], dtype=float32)
     """
-    x = _as_float_array(x)
+    return _sparsemax(_as_float_array(x), axis)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _sparsemax(x, axis):
+    # One compiled program: run op by op, the sort, cumsum and reductions would each
+    # compile on first use, for every new shape.
     z = -jnp.sort(-x, axis=axis)  # descending
     cumsum = jnp.cumsum(z, axis=axis)
     shape = [1] * x.ndim

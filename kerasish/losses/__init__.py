@@ -184,11 +184,19 @@ __all__ = [
 # Every public object reports this package as its module, as when it was one file:
 # saving writes ``module`` into `.keras` configs and checks it on load, and the
 # metrics tell a wrapped built-in loss by it.
+def _claim(obj):
+    if getattr(obj, "__module__", "").startswith(__name__ + "."):
+        obj.__module__ = __name__
+
+
 for _name in __all__:
     _obj = globals()[_name]
-    if callable(_obj) and getattr(_obj, "__module__", "").startswith(__name__ + "."):
-        _obj.__module__ = __name__
-del _name, _obj
+    if callable(_obj):
+        _claim(_obj)
+    if isinstance(_obj, type):  # and its methods, which name their module too
+        for _attr in vars(_obj).values():
+            _claim(getattr(_attr, "__func__", _attr))
+del _name, _obj, _attr
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
