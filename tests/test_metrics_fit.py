@@ -197,3 +197,38 @@ def test_models_with_new_metrics_move_between_kerasish_and_keras(keras, data, tm
     assert sorted(k_eval) == sorted(o_eval)
     for key in k_eval:
         _close(o_eval[key], k_eval[key], f"evaluate after loading [{key!r}]")
+
+
+STRING_METRICS = ["true_positives", "false_positives", "f1_score", "f_beta_score",
+                  "r2_score", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
+                  "poisson", "cosine_similarity", "log_cosh_error", "mape", "msle",
+                  "pearson_correlation", "concordance_correlation"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("names", [STRING_METRICS])
+def test_metric_names_in_compile_evaluate_as_keras(keras, data, names):
+    """``compile(metrics=[name, ...])`` for every new name Keras resolves: the same
+    metrics, named by the strings, with the same values in evaluate and fit."""
+    x, ys, sw = data
+    y = ys["onehot"]
+
+    def model(ns):
+        m = ns.Sequential([ns.Input(shape=(N_IN,)), ns.layers.Dense(3, activation="softmax")])
+        m.compile(loss="categorical_crossentropy", optimizer=ns.optimizers.SGD(0.1),
+                  metrics=list(names))
+        return m
+
+    keras.utils.set_random_seed(2)
+    km, om = model(keras), model(kerasish)
+    om.set_weights(km.get_weights())
+    kh = km.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0)
+    oh = om.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0)
+    assert list(oh.history) == list(kh.history)
+    for key in kh.history:
+        _close(oh.history[key], kh.history[key], f"History[{key!r}]")
+    k_eval = km.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
+    o_eval = om.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
+    assert list(o_eval) == list(k_eval)
+    for key in k_eval:
+        _close(o_eval[key], k_eval[key], f"evaluate[{key!r}]")
