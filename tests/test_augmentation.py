@@ -85,10 +85,15 @@ CASES = [
 ]
 
 
+# The fast tier: the first case of the most used layers; the rest of the grid is slow.
+FAST = {"RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
+        "RandomContrast", "RandomBrightness", "Resizing", "CenterCrop"}
+
+
 def _tiered(cases):
     seen, out = set(), []
     for name, kwargs in cases:
-        marks = [pytest.mark.slow] if name in seen else []
+        marks = [pytest.mark.slow] if name in seen or name not in FAST else []
         seen.add(name)
         out.append(pytest.param(name, kwargs, id=f"{name}-{sorted(kwargs.items())}"[:80],
                                 marks=marks))
@@ -162,8 +167,9 @@ def test_inference_is_the_identity(keras):
         layer = getattr(layers, name)(seed=1, **kwargs)
         assert np.array_equal(np.asarray(layer(X, training=False)), X), name
         assert not np.array_equal(np.asarray(layer(X)), X) or name == "RandomCrop", name
-        model = kerasish.Sequential([kerasish.Input((9, 7, 3)), layer])
-        assert np.array_equal(model.predict(X, verbose=0), X), name
+        if name in ("RandomFlip", "RandomRotation", "RandomCrop"):
+            model = kerasish.Sequential([kerasish.Input((9, 7, 3)), layer])
+            assert np.array_equal(model.predict(X, verbose=0), X), name
         theirs = getattr(keras.layers, name)(seed=1, **kwargs)
         assert np.array_equal(np.asarray(theirs(X, training=False)), X), name
 
@@ -289,6 +295,7 @@ def test_keras_files_load_both_ways(keras, tmp_path):
                                atol=1e-5)
 
 
+@pytest.mark.slow
 def test_pipeline(keras, tmp_path):
     """Pipeline(layers=[...], name=...): the layers in turn, Keras's numbers; training
     and a mask go to the layers that take them; configs and files move both ways."""
