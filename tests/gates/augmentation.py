@@ -30,7 +30,7 @@ LAYER_SETUP = {
     "RandomSaturation": (dict(factor=(0.6, 0.9), value_range=(0, 1), **_SEEDED), "img_aug"),
     "RandomSharpness": (dict(factor=0.3, **_SEEDED), "img_aug"),
     "RandomPosterization": (dict(factor=(2, 6), **_SEEDED), "img_aug"),
-    "RandomGaussianBlur": (_SEEDED, "img_aug"),
+    "RandomGaussianBlur": (dict(factor=(1.0, 1.0), **_SEEDED), "img_aug"),
     "RandomColorJitter": (dict(brightness_factor=0.1, **_SEEDED), "img_aug"),
 }
 
