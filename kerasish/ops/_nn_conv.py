@@ -370,8 +370,8 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
                merge_repeated=True, mask_index=0):
     """Decode CTC outputs greedily: the best class per step, repeats merged, blanks
     dropped. Returns ``(decoded, scores)``: ``decoded`` of shape ``(top_paths, batch,
-    max_time)`` padded with -1, ``scores`` of shape ``(batch, top_paths)`` (the
-    negative sum of the best log-probabilities).
+    max_time)`` padded with -1, ``scores`` of shape ``(batch, top_paths)`` (minus the
+    sum over valid steps of the best entry of ``inputs``, as Keras).
 
     Args:
         inputs: ``(batch, max_time, num_classes)`` logits or probabilities.
@@ -393,7 +393,7 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     time = inputs.shape[1]
     lengths = tensor(sequence_lengths)
     best = jnp.argmax(inputs, axis=-1).astype("int32")
-    scores = jnp.max(jax.nn.log_softmax(inputs, axis=-1), axis=-1)
+    scores = jnp.max(inputs, axis=-1)
     valid = jnp.arange(time)[None, :] < lengths[:, None]
     scores = -jnp.sum(jnp.where(valid, scores, 0.0), axis=1, keepdims=True)
     keep = valid & (best != mask_index)

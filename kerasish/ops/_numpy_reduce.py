@@ -16,7 +16,7 @@ reduced axes with size 1. Integer input of a mean, variance or median gives
 import builtins
 
 import jax.numpy as jnp
-import numpy as np  # noqa: F401 - the examples use it
+import numpy as np
 
 from kerasish import config
 from kerasish.ops._dispatch import keras_op, thin
@@ -30,12 +30,14 @@ def _axis(axis):
 
 
 def check_axis(x, axis, name="axis"):
-    """Refuse an ``axis`` outside ``[-ndim, ndim)`` with a ValueError naming it."""
+    """Refuse an ``axis`` outside ``[-ndim, ndim)``: an error naming it (numpy's
+    ``AxisError``, a ValueError and an IndexError)."""
     for a in (axis if isinstance(axis, (tuple, list)) else (axis,)):
         if a is None:
             continue
         if not isinstance(a, int) or not -x.ndim <= a < builtins.max(x.ndim, 1):
-            raise ValueError(
+            # numpy's AxisError is a ValueError and an IndexError (Keras's type here).
+            raise np.exceptions.AxisError(
                 f"Invalid `{name}`: {a!r} for a tensor of rank {x.ndim}; expected an "
                 f"integer in [{-x.ndim}, {x.ndim}) (or None for all axes). "
                 f"Received: {name}={axis!r}")

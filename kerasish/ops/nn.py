@@ -22,6 +22,11 @@ from kerasish.ops._numpy_math import floating, tensor
 
 _G = globals()
 
+
+class _Unsupported(NotImplementedError, ValueError):
+    """Keras raises NotImplementedError here; a ValueError too, as kerasish refuses
+    arguments it does not implement."""
+
 _ACTIVATIONS = {
     "relu": ("max(x, 0)", jax.nn.relu, tensor),
     "relu6": ("min(max(x, 0), 6)", jax.nn.relu6, floating),
@@ -292,7 +297,8 @@ def moments(x, axes, keepdims=False, synchronized=False):
         synchronized: sync across devices; not supported on JAX (as in Keras).
     """
     if synchronized:
-        raise NotImplementedError("Argument synchronized=True is not supported with JAX.")
+        raise _Unsupported("Argument synchronized=True is not supported with JAX (as in "
+                           "Keras): statistics are computed on each device's batch.")
     x = floating(x)
     dtype = x.dtype
     x32 = x.astype("float32") if dtype in (jnp.float16, jnp.bfloat16) else x
@@ -466,6 +472,10 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError(
             "Argument `output` must have rank (ndim) `target.ndim - 1`. Received: "
             f"target.shape={target.shape}, output.shape={output.shape}")
+    if target.shape != output.shape[:-1]:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until the last "
+            f"dimension: target.shape={target.shape}, output.shape={output.shape}")
     hot = jax.nn.one_hot(target.astype("int32"), output.shape[axis], axis=axis,
                          dtype=output.dtype)
     if from_logits:

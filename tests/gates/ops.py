@@ -22,6 +22,9 @@ _TABLES = {"test_ops_parity_numpy.py": "test_numpy_op_matches_keras",
 
 # Accounted for in the shared tables of tests/test_arguments_honoured.py already.
 _SHARED = {("ops.top_k", "sorted")}
+# Refused with a ValueError naming them: probes() below.
+_REFUSED = {("ops.numpy.bincount", "sparse"), ("ops.nn.one_hot", "sparse"),
+            ("ops.nn.multi_hot", "sparse"), ("ops.nn.moments", "synchronized")}
 
 
 def _rows():
@@ -73,7 +76,7 @@ def _elsewhere():
                 and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         args += HIDDEN.get(key, [])
         for arg in args:
-            if (key, arg) not in _SHARED and name in rows:
+            if (key, arg) not in _SHARED | _REFUSED and name in rows:
                 out[(key, arg)] = rows[name]
     return out
 
@@ -95,3 +98,13 @@ def probes(h):
         h.probe(key, "**kwargs")(
             lambda arg, call=call: h._refuses(lambda: call(not_an_argument=1),
                                               "not_an_argument"))
+    # Refused (no sparse tensors in kerasish; no cross-device statistics on JAX).
+    refused = {
+        ("ops.numpy.bincount", "sparse"): lambda: ops.bincount([0, 1], sparse=True),
+        ("ops.nn.one_hot", "sparse"): lambda: ops.one_hot([0, 1], 2, sparse=True),
+        ("ops.nn.multi_hot", "sparse"): lambda: ops.multi_hot([[0, 1]], 2, sparse=True),
+        ("ops.nn.moments", "synchronized"): lambda: ops.moments([[1.0]], [0],
+                                                                synchronized=True),
+    }
+    for (key, arg), call in refused.items():
+        h.probe(key, arg)(lambda arg, call=call: h._refuses(call, arg))
