@@ -135,8 +135,8 @@ class Metric:
       in insertion order (``Mean``: ``{"total", "count"}``, as Keras's two variables).
 
     >>> import jax, jax.numpy as jnp
-    >>> class TruePositives(Metric):
-    ...     def __init__(self, name="true_positives", **kwargs):
+    >>> class Hits(Metric):
+    ...     def __init__(self, name="hits", **kwargs):
     ...         super().__init__(name=name, **kwargs)
     ...         self.tp = self.add_variable(shape=(), initializer="zeros", name="tp")
     ...     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -146,10 +146,10 @@ class Metric:
     ...         self.tp.assign_add(jnp.sum(hits))
     ...     def result(self):
     ...         return self.tp
-    >>> m = TruePositives()
+    >>> m = Hits()
     >>> m.update_state(jnp.array([1, 1, 0]), jnp.array([0.9, 0.2, 0.8]))
     >>> float(m.result()), [v.path for v in m.variables]
-    (1.0, ['true_positives/tp'])
+    (1.0, ['hits/tp'])
     >>> state = jax.jit(m.update)(m.init_state(), jnp.array([1, 1]), jnp.array([0.9, 0.7]))
     >>> float(m.compute(state)), float(m.result())  # the pure path leaves m alone
     (2.0, 1.0)

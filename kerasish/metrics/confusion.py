@@ -8,7 +8,7 @@ import numpy as np
 from kerasish import config
 from kerasish.losses import squeeze_or_expand_to_same_rank
 from kerasish.metrics.accuracy import _check_k
-from kerasish.metrics.base import Metric, _divide_no_nan
+from kerasish.metrics.base import Metric, _divide_no_nan, _snake_case
 
 # ------------------------------------------------------- confusion-matrix metrics
 #
@@ -244,12 +244,7 @@ def _count_class(cls_name, count, what, rule, value):
     return type(cls_name, (_ConditionCount,), {
         "__module__": __name__, "_count": count,
         "__doc__": _COUNT_DOC.format(what=what, rule=rule, cls=cls_name, value=value,
-                                     name=_snake(cls_name))})
-
-
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower()
-                   for i, c in enumerate(name))
+                                     name=_snake_case(cls_name))})
 
 
 TruePositives = _count_class("TruePositives", "tp", "true positives",
