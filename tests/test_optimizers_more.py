@@ -238,6 +238,12 @@ def test_loss_scale_factor_scales_the_loss_like_keras(keras):
     assert float(ours.scale_loss(jnp.float32(1.5))) == float(theirs.scale_loss(1.5)) == 12.0
     assert optimizers.Lion().scale_of is None
     assert float(ours.scale_of(None)) == 8.0
+    # Inside a LossScaleOptimizer the dynamic scale replaces it (no double scaling).
+    wrapped = optimizers.LossScaleOptimizer(optimizers.SGD(loss_scale_factor=4.0))
+    kwrapped = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(loss_scale_factor=4.0))
+    assert wrapped.inner_optimizer.loss_scale_factor is None
+    assert kwrapped.inner_optimizer.loss_scale_factor is None
+    assert float(wrapped.scale_loss(jnp.float32(1.0))) == float(kwrapped.scale_loss(1.0))
 
 
 # -- config, names, errors -----------------------------------------------------------

@@ -54,6 +54,9 @@ class LossScaleOptimizer(VariableListAPI):
         if kwargs:
             raise TypeError(f"LossScaleOptimizer() got unexpected arguments {sorted(kwargs)}")
         self.inner_optimizer = get_optimizer(inner_optimizer)
+        if getattr(self.inner_optimizer, "loss_scale_factor", None) is not None:
+            # As Keras: the dynamic scale replaces the inner one (no double scaling).
+            self.inner_optimizer.loss_scale_factor = None
         if not initial_scale > 0:
             raise ValueError(f"`initial_scale` must be > 0. Received: {initial_scale}")
         self.initial_scale = float(initial_scale)

@@ -94,6 +94,11 @@ class OptaxOptimizer(Optimizer):
         return [(leaf, _weight_of(path, keys), _key_path_str(path).replace("/", "_"))
                 for leaf, (path, _) in enumerate(paths)]
 
+    def finalize_variable_values(self, var_list):
+        """Nothing to do: a wrapped optax transform keeps no weight average (Keras's
+        ``fit`` calls this hook at its end for ``use_ema``)."""
+        del var_list
+
     def sync_from_state(self, state, slots=True):
         self._iterations.assign(np.asarray(state.iterations))
         if slots:
