@@ -30,7 +30,7 @@ def _grad_at(f):
 
 CASES = {
     # core
-    "scan": [c(_sum_step, 0.0, A.V3),
+    "scan": [c(_sum_step, 0.0, xs=A.V3),
              c(lambda carry, _: (carry * 2.0, carry), 1.0, None, length=4, reverse=True,
                unroll=2),
              c(_sum_step, np.zeros(3, "float32"), A.M, reverse=True, unroll=True)],

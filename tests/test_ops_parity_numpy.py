@@ -145,7 +145,7 @@ CASES = {
     "take": [c(A.F, np.array([0, 4], "int32")), c(A.F, A.IDX, axis=1),
              c(A.T, np.array([2, -1], "int32"), axis=2)],
     "take_along_axis": [c(A.F, A.IDX2, axis=1), c(A.V, np.array([5, 0], "int32"))],
-    "where": [c(A.B, A.F, A.F2, _grad=True), c(A.B, 1.0, A.I), c(A.B)],
+    "where": [c(A.B, A.F, A.F2, _grad=True), c(A.B, x1=1.0, x2=A.I), c(A.B)],
     "select": [c([A.B, A.B2], [A.F, A.F2]), c([A.B], [A.I], default=-1)],
     "get_item": [c(A.T, (slice(None), 0)), c(A.T, (Ellipsis, 1)), c(A.F, 1)],
     "isin": [c(A.VI, np.array([2, 5], "int32")),

@@ -98,15 +98,20 @@ def test_keras_file_with_ops_loads_in_kerasish(keras, tmp_path):
                                rtol=1e-5, atol=1e-5)
 
 
+_SLOW = [pytest.mark.slow]
+
+
 @pytest.mark.parametrize("make", [
-    lambda K, x: K.ops.l2_normalize(x) if hasattr(K.ops, "l2_normalize") else
-    K.ops.normalize(x, axis=-1, order=2),
-    lambda K, x: K.ops.where(x > 0, x, 0.1 * x),
-    lambda K, x: K.ops.take(x, np.array([2, 0]), axis=1),
-    lambda K, x: K.ops.clip(x, -0.5, 0.5) ** 2,
-    lambda K, x: K.ops.tensordot(x, np.ones((4, 2), "float32"), axes=1),
-    lambda K, x: K.ops.expand_dims(-x, 1)[..., 1:],
-], ids=["normalize", "where", "take", "clip_pow", "tensordot", "getitem_ellipsis"])
+    pytest.param(lambda K, x: K.ops.normalize(x, axis=-1, order=2), id="normalize"),
+    pytest.param(lambda K, x: K.ops.where(x > 0, x, 0.1 * x), id="where", marks=_SLOW),
+    pytest.param(lambda K, x: K.ops.take(x, np.array([2, 0]), axis=1), id="take",
+                 marks=_SLOW),
+    pytest.param(lambda K, x: K.ops.clip(x, -0.5, 0.5) ** 2, id="clip_pow", marks=_SLOW),
+    pytest.param(lambda K, x: K.ops.tensordot(x, np.ones((4, 2), "float32"), axes=1),
+                 id="tensordot", marks=_SLOW),
+    pytest.param(lambda K, x: K.ops.expand_dims(-x, 1)[..., 1:], id="getitem_ellipsis",
+                 marks=_SLOW),
+])
 def test_one_op_model_round_trips_with_keras(keras, tmp_path, make):
     x = np.random.default_rng(1).normal(size=(3, 4)).astype("float32")
     theirs = keras.Model(i := keras.Input((4,)), make(keras, i))

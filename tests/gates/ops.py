@@ -94,10 +94,12 @@ def probes(h):
         "ops.nn.layer_normalization": lambda **kw: ops.layer_normalization(x, **kw),
         "ops.rearrange": lambda **kw: ops.rearrange(x, "a b -> b a", **kw),
     }
+    def refusing(call, name):
+        return lambda arg: h._refuses(call, name)
+
     for key, call in calls.items():
         h.probe(key, "**kwargs")(
-            lambda arg, call=call: h._refuses(lambda: call(not_an_argument=1),
-                                              "not_an_argument"))
+            refusing(lambda call=call: call(not_an_argument=1), "not_an_argument"))
     # Refused (no sparse tensors in kerasish; no cross-device statistics on JAX).
     refused = {
         ("ops.numpy.bincount", "sparse"): lambda: ops.bincount([0, 1], sparse=True),
@@ -107,4 +109,4 @@ def probes(h):
                                                                 synchronized=True),
     }
     for (key, arg), call in refused.items():
-        h.probe(key, arg)(lambda arg, call=call: h._refuses(call, arg))
+        h.probe(key, arg)(refusing(call, arg))
