@@ -203,7 +203,8 @@ def test_attention_layers_match_keras(keras, case_call):
 
 
 @pytest.mark.parametrize("ctor,call", [
-    ({"use_gate": True}, {"return_attention_scores": True, "value_mask": V_MASK}),
+    pytest.param({"use_gate": True}, {"return_attention_scores": True, "value_mask": V_MASK},
+                 marks=pytest.mark.slow),
     pytest.param({}, {}, marks=pytest.mark.slow),
     pytest.param({"sliding_window": 2, "use_bias": False},
                  {"use_causal_mask": True, "self": True}, marks=pytest.mark.slow),
