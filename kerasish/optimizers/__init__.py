@@ -15,6 +15,10 @@ Deliberate differences from Keras 3 (numerics are the same, checked in
   rate, betas and ``rho`` outside [0, 1), negative or zero clipping).
 * A callable learning rate is a schedule ``iterations -> rate`` (Keras calls a plain
   callable with no argument); ``get_config`` returns the callable itself.
+* ``get("lamb")`` works (Keras's ``get`` does not know Lamb). ``MultiOptimizer`` and
+  ``OptimizerMap`` are not provided (``get("multioptimizer")`` says so).
+* Rules that *set* the weight (Ftrl, ScheduleFreeAdamW) return ``new - old`` as the
+  optax update, which can put the new weight 1 ulp off Keras's.
 * ``use_ema``'s averages are copied into the weights by ``finalize_variable_values``;
   a ``gradient_accumulation_steps`` optimizer's ``iterations`` is a fresh read-only
   Variable (Keras: a computed tensor).
