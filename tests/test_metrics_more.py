@@ -299,3 +299,19 @@ def test_r2_ignores_rows_of_weight_0():
     plain.update_state(y, p)
     _close(padded.result(), plain.result())
     assert float(padded.variables[0].value) == 12.0  # num_samples: 6 rows x 2 columns
+
+
+@pytest.mark.parametrize("make", [lambda: metrics.PearsonCorrelation(axis=0),
+                                  lambda: metrics.ConcordanceCorrelation(axis=-2),
+                                  lambda: metrics.CosineSimilarity(axis=0)])
+def test_batch_axis_metrics_are_refused_in_compile(make):
+    """A compiled step pads the last batch: a reduction over the batch axis would mix
+    the padding in, so the first fit refuses it (named, with the way out); the metric
+    still works on whole arrays."""
+    model = kerasish.Sequential([kerasish.Input(shape=(3,)), kerasish.layers.Dense(2)])
+    model.compile(loss="mse", metrics=[make()])
+    with pytest.raises(ValueError, match=r"axis=-?\d+\) reduces over the batch axis.*axis=-1"):
+        model.fit(np.zeros((5, 3), "float32"), np.zeros((5, 2), "float32"), verbose=0)
+    m = make()
+    m.update_state(np.eye(3)[:, :2], np.eye(3)[:, :2] * 2.0)
+    assert np.all(np.isfinite(np.asarray(m.result())))

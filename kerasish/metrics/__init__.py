@@ -40,6 +40,7 @@ from kerasish.metrics import probabilistic as _probabilistic_module
 from kerasish.metrics import registry as _registry_module
 from kerasish.metrics import regression as _regression_module
 from kerasish.metrics import sensitivity as _sensitivity_module
+from kerasish.metrics import shapes as _shapes_module
 from kerasish.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
                                        TopKCategoricalAccuracy, accuracy, binary_accuracy,
@@ -120,6 +121,6 @@ def _publish(modules):
                         fn.__module__ = __name__
 
 
-_publish([_base_module, _accuracy_module, _regression_module, _probabilistic_module,
+_publish([_base_module, _shapes_module, _accuracy_module, _regression_module, _probabilistic_module,
           _confusion_module, _sensitivity_module, _auc_module, _f_score_module, _iou_module,
           _correlation_module, _registry_module])

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 from kerasish import config
 from kerasish.losses import squeeze_or_expand_to_same_rank
 from kerasish.metrics.base import MeanMetricWrapper, Metric, _register_functions
+from kerasish.metrics.shapes import _refuse_batch_axis
 
 
 def _pair(y_true, y_pred):
@@ -85,6 +86,9 @@ class PearsonCorrelation(MeanMetricWrapper):
         self._direction = "up"
         self.axis = axis
 
+    def _build_for_shapes(self, y_true_shape, y_pred_shape):
+        _refuse_batch_axis(self, y_pred_shape)
+
     def get_config(self):
         return {**Metric.get_config(self), "axis": self.axis}
 
@@ -109,6 +113,9 @@ class ConcordanceCorrelation(MeanMetricWrapper):
         super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
         self._direction = "up"
         self.axis = axis
+
+    def _build_for_shapes(self, y_true_shape, y_pred_shape):
+        _refuse_batch_axis(self, y_pred_shape)
 
     def get_config(self):
         return {**Metric.get_config(self), "axis": self.axis}

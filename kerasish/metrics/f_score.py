@@ -4,7 +4,7 @@ class or averaged, from counts accumulated over batches."""
 import jax.numpy as jnp
 
 from kerasish import config
-from kerasish.metrics.base import _ShapedByData
+from kerasish.metrics.shapes import _ShapedByData
 
 _AVERAGES = (None, "micro", "macro", "weighted")
 

@@ -9,7 +9,8 @@ import jax.numpy as jnp
 from kerasish import config
 from kerasish import losses
 from kerasish.losses import squeeze_or_expand_to_same_rank
-from kerasish.metrics.base import Mean, MeanMetricWrapper, Metric, _ShapedByData
+from kerasish.metrics.base import Mean, MeanMetricWrapper, Metric
+from kerasish.metrics.shapes import _refuse_batch_axis, _ShapedByData
 
 
 class MeanSquaredError(MeanMetricWrapper):
@@ -170,6 +171,9 @@ class CosineSimilarity(MeanMetricWrapper):
         super().__init__(_cosine, name=name, dtype=dtype, axis=axis)
         self._direction = "up"
         self.axis = axis
+
+    def _build_for_shapes(self, y_true_shape, y_pred_shape):
+        _refuse_batch_axis(self, y_pred_shape)
 
     def get_config(self):
         return {**Metric.get_config(self), "axis": self.axis}
