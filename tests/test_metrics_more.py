@@ -106,7 +106,17 @@ def _ids(cases):
     return [f"{c[0]}-{i}" for i, c in enumerate(cases)]
 
 
-@pytest.mark.parametrize("metric_name, kwargs, kind", CASES, ids=_ids(CASES))
+def _first_of_each_class_fast(cases):
+    """The first case of each class in the fast tier, the other options slow-tier."""
+    seen, out = set(), []
+    for i, case in enumerate(cases):
+        marks = () if case[0] not in seen else (pytest.mark.slow,)
+        seen.add(case[0])
+        out.append(pytest.param(*case, marks=marks, id=f"{case[0]}-{i}"))
+    return out
+
+
+@pytest.mark.parametrize("metric_name, kwargs, kind", _first_of_each_class_fast(CASES))
 def test_new_metrics_match_keras_over_batches(keras, rng, metric_name, kwargs, kind):
     batches = [_data(kind, rng) for _ in range(3)]
     int_weights = "int" in str(getattr(metrics, metric_name)(**kwargs).dtype)
@@ -148,7 +158,9 @@ def test_new_metrics_match_keras_over_batches(keras, rng, metric_name, kwargs, k
 JIT_CASES = [c for c in CASES[::2] if c[1].get("axis") != 0 or "IoU" in c[0]]
 
 
-@pytest.mark.parametrize("metric_name, kwargs, kind", JIT_CASES, ids=_ids(JIT_CASES))
+@pytest.mark.parametrize("metric_name, kwargs, kind", [
+    pytest.param(*c, marks=() if i < 4 else (pytest.mark.slow,), id=f"{c[0]}-{i}")
+    for i, c in enumerate(JIT_CASES)])
 def test_pure_update_under_jit_matches_keras(keras, rng, metric_name, kwargs, kind):
     """The path the compiled training step takes: ``update`` under ``jit`` from
     ``init_state``, padded rows carrying weight 0, equals Keras's stateful result."""
