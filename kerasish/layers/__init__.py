@@ -67,7 +67,22 @@ from kerasish.layers.activation_layers import ELU, PReLU  # noqa: E402
 from kerasish.layers.einsum_dense import EinsumDense, Identity  # noqa: E402
 
 # vision layers and the sequence glue (issues 15 and 16)
-__all__ += ["Conv1DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "DepthwiseConv1D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConvolution2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Permute", "RepeatVector", "ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GroupNormalization", "RMSNormalization", "UnitNormalization", "ELU", "PReLU", "EinsumDense", "Identity"]  # noqa: E501
+__all__ += [
+    "Conv1DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
+    "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
+    "Convolution3D", "Convolution3DTranspose", "DepthwiseConv1D", "SeparableConv1D",
+    "SeparableConvolution1D", "SeparableConvolution2D", "AveragePooling3D", "AvgPool1D",
+    "AvgPool2D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "GlobalMaxPool3D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
+    "MaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D",
+    "ZeroPadding3D", "Permute", "RepeatVector", "ActivityRegularization",
+    "AlphaDropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D",
+    "SpatialDropout2D", "SpatialDropout3D", "GroupNormalization", "RMSNormalization",
+    "UnitNormalization", "ELU", "PReLU", "EinsumDense", "Identity"]
 
 
 from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, CategoryEncoding, Discretization, GroupedQueryAttention, GroupQueryAttention, HashedCrossing, Hashing, IntegerLookup, MultiHeadAttention, StringLookup, TextVectorization)  # noqa: E402,E501,F401
