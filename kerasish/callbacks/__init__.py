@@ -5,5 +5,6 @@ from kerasish.callbacks.base import (CSVLogger, Callback, CallbackList, EarlySto
                                      History, LambdaCallback, LearningRateScheduler,
                                      ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
                                      TerminateOnNaN, to_list, wants_batch_hooks)
+from kerasish.callbacks.backup import BackupAndRestore
 from kerasish.callbacks.tensorboard import TensorBoard
 
