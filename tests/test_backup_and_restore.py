@@ -70,6 +70,15 @@ def test_resumed_fit_ends_with_the_uninterrupted_weights(tmp_path):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
 
 
+def test_delete_checkpoint_false_keeps_the_backup(tmp_path):
+    model = _model()
+    x, y = _data()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[
+        callbacks.BackupAndRestore(backup_dir=tmp_path / "kept", delete_checkpoint=False)])
+    metadata = json.loads((tmp_path / "kept" / "training_metadata.json").read_text())
+    assert metadata["epoch"] == 2 and (tmp_path / "kept" / "latest.weights.h5").exists()
+
+
 def test_per_batch_backups_and_the_previous_copy(tmp_path):
     model = _model()
     with pytest.raises(RuntimeError):

@@ -134,11 +134,33 @@ def test_evaluate_alone_writes_the_validation_folder(tmp_path):
     model = kerasish.Sequential([kerasish.Input((2,)), layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     loss = model.evaluate(np.ones((4, 2)), np.zeros((4, 1)), verbose=0,
-                          callbacks=[callbacks.TensorBoard(tmp_path, write_graph=False)])
+                          callbacks=[callbacks.TensorBoard(log_dir=tmp_path, write_graph=False)])
     val, _ = _read(tmp_path / "validation")
     assert val["evaluation_loss_vs_iterations"][0][0] == 0
     np.testing.assert_allclose(val["evaluation_loss_vs_iterations"][0][1], loss, rtol=1e-6)
     assert not (tmp_path / "train").exists()
+
+
+def test_write_steps_per_second(tmp_path):
+    model = kerasish.Sequential([kerasish.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    tb = callbacks.TensorBoard(tmp_path, write_steps_per_second=True, update_freq="batch")
+    model.fit(np.ones((8, 2)), np.zeros((8, 1)), batch_size=4, epochs=2, verbose=0,
+              callbacks=[tb])
+    train, _ = _read(tmp_path / "train")
+    assert [s for s, _ in train["batch_steps_per_second"]] == [1, 2, 3, 4]
+    assert [s for s, _ in train["epoch_steps_per_second"]] == [0, 1]
+    assert all(v > 0 for _, v in train["epoch_steps_per_second"])
+    assert "batch_steps_per_second" not in _read_default(tmp_path / "plain")
+
+
+def _read_default(folder):
+    """The train tags of a default TensorBoard run (no steps-per-second)."""
+    model = kerasish.Sequential([kerasish.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 2)), np.zeros((8, 1)), batch_size=4, epochs=1, verbose=0,
+              callbacks=[callbacks.TensorBoard(folder, update_freq="batch")])
+    return _read(folder / "train")[0]
 
 
 def test_profile_batch_writes_a_jax_trace(tmp_path):
