@@ -216,3 +216,33 @@ def test_writer_makes_the_folder(tmp_path):
         writer.histogram("h", np.full(4, 2.0), step=0)
     values, _ = _read(folder)
     np.testing.assert_array_equal(values["h"][0][1], [[2.0, 2.0, 4.0]])
+
+
+@pytest.mark.slow
+def test_tensorboard_itself_serves_the_logs(run):
+    """TensorBoard's own server (on 127.0.0.1) lists the runs and serves the curves,
+    the histograms and the Keras graph view from a kerasish log folder."""
+    import time
+    import urllib.request
+
+    from tensorboard import program
+
+    _, history, log_dir, _ = run
+    board = program.TensorBoard()
+    board.configure(argv=[None, "--logdir", str(log_dir), "--host", "127.0.0.1",
+                          "--port", "0", "--load_fast", "false", "--reload_interval", "1"])
+    url = board.launch()
+
+    def get(query):
+        return json.loads(urllib.request.urlopen(url + query, timeout=30).read())
+
+    deadline = time.time() + 60
+    while get("data/runs") != ["train", "validation"] and time.time() < deadline:
+        time.sleep(0.5)
+    assert get("data/runs") == ["train", "validation"]
+    curve = get("data/plugin/scalars/scalars?run=validation&tag=epoch_loss")
+    assert [step for _, step, _ in curve] == [0, 1, 2]
+    np.testing.assert_allclose([v for _, _, v in curve], history["val_loss"], rtol=1e-6)
+    assert "dense/kernel/histogram" in get("data/plugin/histograms/tags")["train"]
+    graphs = get("data/plugin/graphs/info")["train"]["tags"]
+    assert graphs["keras"]["conceptual_graph"] is True
