@@ -40,7 +40,7 @@ from kerasish import (  # noqa: E402
     tree,
     utils,
 )
-from kerasish import config as backend  # noqa: E402
+from kerasish import backend, preprocessing  # noqa: E402
 from kerasish.layers import Input, Layer  # noqa: E402
 from kerasish.models import Model, Sequential  # noqa: E402
 from kerasish.variables import Variable  # noqa: E402
@@ -69,3 +69,5 @@ def __getattr__(name):
 
         return importlib.import_module("kerasish.saving")
     return _hint(name)
+
+__all__ += ["preprocessing"]

@@ -23,6 +23,7 @@ import jax
 from kerasish.layers.base import KerasTensor, set_keras_mask
 from kerasish.layers.core import InputLayer
 from kerasish.models.model import FUNCTIONAL, Model
+from kerasish.ops.node import Operation
 
 
 def _flatten(struct):
@@ -64,8 +65,9 @@ class Functional(Model):
             if id(layer) not in seen:
                 seen.add(id(layer))
                 layers.append(layer)
-        self._all_layers = layers
-        for layer in layers:
+        # Op nodes (`ops.mean(x)`, `x + y`) are in the graph but, as in Keras, not layers.
+        self._all_layers = [la for la in layers if not isinstance(la, Operation)]
+        for layer in self._all_layers:
             if not isinstance(layer, InputLayer):
                 self._layers.append(layer)
         names = [la.name for la in layers]

@@ -40,6 +40,38 @@ __all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "S
            "Dot", "Lambda", "add", "average", "concatenate", "dot", "maximum", "minimum",
            "multiply", "subtract"]
 
+from kerasish.layers.conv_more import (Conv1DTranspose, Conv3D, Conv3DTranspose,  # noqa: E402
+                                       Convolution1D, Convolution1DTranspose, Convolution2D,
+                                       Convolution2DTranspose, Convolution3D,
+                                       Convolution3DTranspose, DepthwiseConv1D,
+                                       SeparableConv1D, SeparableConvolution1D,
+                                       SeparableConvolution2D)
+from kerasish.layers.pooling import (AveragePooling3D, AvgPool1D, AvgPool2D,  # noqa: E402
+                                     AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool1D,
+                                     GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D,
+                                     GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling3D,
+                                     MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling3D)
+from kerasish.layers.adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from kerasish.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D  # noqa: E402
+from kerasish.layers.padding_cropping import (Cropping1D, Cropping2D, Cropping3D,  # noqa: E402
+                                              ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from kerasish.layers.reshaping import Permute, RepeatVector  # noqa: E402
+from kerasish.layers.noise import (ActivityRegularization, AlphaDropout,  # noqa: E402
+                                   GaussianDropout, GaussianNoise, SpatialDropout1D,
+                                   SpatialDropout2D, SpatialDropout3D)
+from kerasish.layers.normalization_more import (GroupNormalization,  # noqa: E402
+                                                RMSNormalization, UnitNormalization)
+from kerasish.layers.activation_layers import ELU, PReLU  # noqa: E402
+from kerasish.layers.einsum_dense import EinsumDense, Identity  # noqa: E402
+
+# vision layers and the sequence glue (issues 15 and 16)
+__all__ += ["Conv1DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "DepthwiseConv1D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConvolution2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Permute", "RepeatVector", "ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GroupNormalization", "RMSNormalization", "UnitNormalization", "ELU", "PReLU", "EinsumDense", "Identity"]  # noqa: E501
+
+
+from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention, MultiHeadAttention)  # noqa: E402,E501,F401
+__all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention"]  # noqa: E501
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 

@@ -1,7 +1,8 @@
-"""Activation layers: ``Activation``, ``ReLU``, ``LeakyReLU``, ``Softmax``.
+"""Activation layers: ``Activation``, ``ReLU``, ``LeakyReLU``, ``ELU``, ``PReLU``,
+``Softmax``.
 
 Each applies a function of :mod:`kerasish.activations` element-wise (``Softmax``
-along ``axis``); none has weights.
+along ``axis``); only ``PReLU`` has a weight (its learned slopes ``alpha``).
 
 >>> import numpy as np, kerasish
 >>> np.asarray(kerasish.layers.ReLU(max_value=6.0)(np.array([-1.0, 3.0, 9.0])))
@@ -14,7 +15,7 @@ import warnings
 
 import jax.numpy as jnp
 
-from kerasish import activations
+from kerasish import activations, constraints, initializers, regularizers
 from kerasish.layers.base import Layer
 
 
@@ -155,4 +156,87 @@ class Softmax(_Elementwise):
     def get_config(self):
         config = super().get_config()
         config.update(axis=self.axis)
+        return config
+
+
+class ELU(_Elementwise):
+    """Exponential linear unit: ``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` below.
+
+    >>> import numpy as np, kerasish
+    >>> np.asarray(kerasish.layers.ELU(alpha=2.0)(np.array([-100.0, 1.0])))
+    array([-2.,  1.], dtype=float32)
+    """
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+            raise ValueError(f"The `alpha` argument must be a number. Received: alpha={alpha!r}")
+        self.alpha = alpha
+
+    def call(self, inputs):
+        return activations.elu(inputs, alpha=self.alpha)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(alpha=self.alpha)
+        return config
+
+
+class PReLU(_Elementwise):
+    """Leaky ReLU whose negative slopes ``alpha`` are learned: ``max(x, 0) - alpha *
+    max(-x, 0)``.
+
+    ``alpha`` has the shape of one sample; ``shared_axes`` (1-indexed, as Keras) share
+    one slope along those axes, e.g. ``shared_axes=[1, 2]`` for one slope per channel
+    of ``(batch, height, width, channels)`` images.
+
+    >>> import numpy as np, kerasish
+    >>> layer = kerasish.layers.PReLU(alpha_initializer="constant", shared_axes=[1, 2])
+    >>> y = layer(-np.ones((1, 4, 4, 3)))
+    >>> layer.alpha.shape
+    (1, 1, 3)
+    """
+
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
+        if shared_axes is not None:
+            shared_axes = list(shared_axes) if isinstance(shared_axes, (list, tuple)) \
+                else [shared_axes]
+            if any(isinstance(a, bool) or not isinstance(a, int) or a < 1 for a in shared_axes):
+                raise ValueError(
+                    "The `shared_axes` argument must list axes as integers >= 1 (the batch "
+                    f"axis 0 is always separate). Received: shared_axes={shared_axes!r}")
+        self.shared_axes = shared_axes
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for axis in self.shared_axes or ():
+            if axis >= len(input_shape):
+                raise ValueError(
+                    f"Layer {self.name!r}: shared_axes={self.shared_axes} names axis {axis}, "
+                    f"but the input has rank {len(input_shape)} (shape {tuple(input_shape)}).")
+            shape[axis - 1] = 1
+        if None in shape:
+            raise ValueError(
+                f"Layer {self.name!r} (PReLU) needs known sizes on every non-shared axis. "
+                f"Received input shape {tuple(input_shape)}; pass shared_axes for the "
+                "unknown ones.")
+        self.alpha = self.add_weight(shape=tuple(shape), initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint, name="alpha")
+        self.built = True
+
+    def call(self, inputs):
+        return jnp.maximum(inputs, 0) - self.alpha.value * jnp.maximum(-inputs, 0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(alpha_initializer=initializers.serialize(self.alpha_initializer),
+                      alpha_regularizer=regularizers.serialize(self.alpha_regularizer),
+                      alpha_constraint=constraints.serialize(self.alpha_constraint),
+                      shared_axes=self.shared_axes)
         return config

@@ -61,6 +61,26 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
 
+# Operators of symbolic tensors (`x + y`, `x[:, 0]`) become op nodes, as in Keras:
+# kerasish.ops registers them here (it imports this module, so this one cannot).
+OPERATORS = {}
+
+
+def _operator(name):
+    def method(self, *args):
+        return OPERATORS[name](self, *args)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "matmul", "rmatmul", "truediv",
+              "rtruediv", "div", "rdiv", "floordiv", "rfloordiv", "mod", "rmod", "pow",
+              "rpow", "lt", "le", "gt", "ge", "ne", "and", "rand", "or", "ror", "xor",
+              "rxor", "getitem", "neg", "abs", "invert", "round"):
+    setattr(KerasTensor, f"__{_name}__", _operator(f"__{_name}__"))
+
+
 # Bumped whenever any layer gains a weight or a sub-layer or changes `trainable`: the
 # cached variable layouts of every layer are then recomputed on next use. Reading the
 # layout is on the path of every `predict` call, so it must not walk the layer tree.

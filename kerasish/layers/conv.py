@@ -1,8 +1,9 @@
 """Convolution layers: ``Conv1D``, ``Conv2D``, ``Conv2DTranspose``, ``DepthwiseConv2D``,
-``SeparableConv2D``.
+``SeparableConv2D`` (their 1D/3D siblings are in ``conv_more.py``).
 
-Keras 3's names, defaults and weight layouts, channels_last: a ``Conv2D`` kernel is
-``(kh, kw, in_channels // groups, filters)``. Every layer is one
+Keras 3's names, defaults and weight layouts: a ``Conv2D`` kernel is
+``(kh, kw, in_channels // groups, filters)`` whatever ``data_format`` says
+(``"channels_last"``, the default, or ``"channels_first"``). Every layer is one
 ``lax.conv_general_dilated`` call, plus bias and activation.
 
 >>> import numpy as np, kerasish
@@ -15,12 +16,15 @@ Keras 3's names, defaults and weight layouts, channels_last: a ``Conv2D`` kernel
 import jax.numpy as jnp
 from jax import lax
 
-from kerasish import activations, initializers, regularizers
+from kerasish import activations, config, constraints, initializers, regularizers
 from kerasish.layers.base import Layer
 
-# lax dimension numbers for channels_last inputs and Keras's (spatial..., in, out) kernels.
-_DIMS = {1: ("NWC", "WIO", "NWC"), 2: ("NHWC", "HWIO", "NHWC")}
-_SPATIAL_NAMES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}
+# lax dimension numbers for Keras's (spatial..., in, out) kernels, per data format.
+_SPATIAL = {1: "W", 2: "HW", 3: "DHW"}
+_DIMS = {(rank, fmt): (lhs, _SPATIAL[rank] + "IO", lhs)
+         for rank in _SPATIAL for fmt, lhs in (("channels_last", "N" + _SPATIAL[rank] + "C"),
+                                               ("channels_first", "NC" + _SPATIAL[rank]))}
+_SPATIAL_NAMES = {1: "steps", 2: "height, width", 3: "depth, height, width"}
 
 
 # -- argument checks shared with pooling.py -------------------------------------------
@@ -52,20 +56,40 @@ def standardize_padding(padding, allow_causal=False):
     return value
 
 
-def check_data_format(data_format, who):
-    if data_format not in (None, "channels_last"):
-        raise NotImplementedError(
-            f"{who}: only data_format='channels_last' (batch, ..., channels) is supported. "
-            f"Received: data_format={data_format!r}. Transpose the inputs to channels_last."
+def check_data_format(data_format, who=None):
+    """None -> the global image data format (Keras's ``image_data_format()``,
+    ``'channels_last'`` unless set); else the checked value."""
+    if data_format is None:
+        return getattr(config, "image_data_format", lambda: "channels_last")()
+    value = data_format.lower() if isinstance(data_format, str) else data_format
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(
+            "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+            f"Received: data_format={data_format!r}"
         )
-    return "channels_last"
+    return value
+
+
+def spatial_of(shape, data_format):
+    """The spatial sizes of a (batch, ..., channels) or (batch, channels, ...) shape."""
+    return tuple(shape[1:-1]) if data_format == "channels_last" else tuple(shape[2:])
+
+
+def with_channels(batch, spatial, channels, data_format):
+    """A full shape from its parts, in ``data_format``'s order."""
+    if data_format == "channels_last":
+        return (batch, *spatial, channels)
+    return (batch, channels, *spatial)
 
 
 def check_rank(layer, input_shape, rank):
     if len(input_shape) != rank + 2:
+        fmt = getattr(layer, "data_format", "channels_last")
+        axes = f"(batch, {_SPATIAL_NAMES[rank]}, channels)" if fmt == "channels_last" \
+            else f"(batch, channels, {_SPATIAL_NAMES[rank]})"
         raise ValueError(
             f"Layer {layer.name!r} ({type(layer).__name__}) expects inputs of rank {rank + 2}, "
-            f"{_SPATIAL_NAMES[rank]}. Received input shape {tuple(input_shape)}. Reshape "
+            f"{axes}. Received input shape {tuple(input_shape)}. Reshape "
             f"the data (e.g. with a Reshape layer) to add the missing axes."
         )
 
@@ -73,7 +97,8 @@ def check_rank(layer, input_shape, rank):
 def window_output_sizes(layer, input_shape, window, strides, dilation, padding, what):
     """Spatial output sizes of a sliding window; a clear error when one is empty."""
     sizes = []
-    for axis, (n, k, s, d) in enumerate(zip(input_shape[1:-1], window, strides, dilation)):
+    spatial = spatial_of(input_shape, getattr(layer, "data_format", "channels_last"))
+    for axis, (n, k, s, d) in enumerate(zip(spatial, window, strides, dilation)):
         span = d * (k - 1) + 1
         if n is None:
             sizes.append(None)
@@ -94,13 +119,13 @@ def window_output_sizes(layer, input_shape, window, strides, dilation, padding, 
     return sizes
 
 
-def _no_extras(who, **extras):
-    given = [k for k, v in extras.items() if v is not None]
-    if given:
-        raise NotImplementedError(
-            f"{who}: {', '.join(given)} {'is' if len(given) == 1 else 'are'} not supported "
-            "yet by kerasish. Leave them at None."
+def check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(
+            f"Invalid value for argument `{name}`. Expected a strictly positive integer. "
+            f"Received {name}={value!r}"
         )
+    return value
 
 
 class _BaseConv(Layer):
@@ -110,14 +135,14 @@ class _BaseConv(Layer):
     _dilated_strides_ok = False  # Keras refuses strides > 1 with dilation > 1, except depthwise
 
     def __init__(self, kernel_size, strides, padding, data_format, dilation_rate, activation,
-                 use_bias, bias_initializer, bias_regularizer, allow_causal=False, **kwargs):
+                 use_bias, bias_initializer, bias_regularizer, bias_constraint=None,
+                 allow_causal=False, **kwargs):
         super().__init__(**kwargs)
-        who = type(self).__name__
         self.kernel_size = standardize_tuple(kernel_size, self._rank, "kernel_size")
         self.strides = standardize_tuple(strides, self._rank, "strides")
         self.dilation_rate = standardize_tuple(dilation_rate, self._rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal)
-        self.data_format = check_data_format(data_format, who)
+        self.data_format = check_data_format(data_format)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1 \
                 and not self._dilated_strides_ok:
             raise ValueError(
@@ -129,20 +154,30 @@ class _BaseConv(Layer):
         self.use_bias = bool(use_bias)
         self.bias_initializer = initializers.get(bias_initializer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    @property
+    def _channel_axis(self):
+        return -1 if self.data_format == "channels_last" else 1
+
+    @property
+    def _dims(self):
+        return _DIMS[(self._rank, self.data_format)]
 
     def _check_input(self, input_shape):
         check_rank(self, input_shape, self._rank)
-        channels = input_shape[-1]
+        channels = input_shape[self._channel_axis]
         if channels is None:
             raise ValueError(
-                f"Layer {self.name!r} needs a known channel dimension (the last axis) to "
-                f"create its kernel. Received input shape {tuple(input_shape)}."
+                f"Layer {self.name!r} needs a known channel dimension (axis "
+                f"{self._channel_axis}, data_format={self.data_format!r}) to create its "
+                f"kernel. Received input shape {tuple(input_shape)}."
             )
         built = getattr(self, "_in_channels", None)
         if built is not None and channels != built:
             raise ValueError(
-                f"Layer {self.name!r} was built for inputs with {built} channels (last "
-                f"axis), but received input shape {tuple(input_shape)}."
+                f"Layer {self.name!r} was built for inputs with {built} channels (axis "
+                f"{self._channel_axis}), but received input shape {tuple(input_shape)}."
             )
         return channels
 
@@ -150,16 +185,23 @@ class _BaseConv(Layer):
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(shape=(size,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint, name="bias")
 
     def _finish(self, y):
         if self.bias is not None:
-            y = y + self.bias.value
+            bias = self.bias.value
+            if self.data_format == "channels_first":
+                bias = jnp.reshape(bias, (-1,) + (1,) * self._rank)
+            y = y + bias
         return self.activation(y)
 
     def _spatial_sizes(self, input_shape):
         return window_output_sizes(self, input_shape, self.kernel_size, self.strides,
                                    self.dilation_rate, self.padding, "kernel")
+
+    def _output_shape(self, input_shape, sizes, channels):
+        return with_channels(input_shape[0], sizes, channels, self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -173,8 +215,8 @@ class _BaseConv(Layer):
             use_bias=self.use_bias,
             bias_initializer=initializers.serialize(self.bias_initializer),
             bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            activity_regularizer=None,
-            bias_constraint=None,
+            activity_regularizer=regularizers.serialize(self.activity_regularizer),
+            bias_constraint=constraints.serialize(self.bias_constraint),
         )
         return config
 
@@ -186,15 +228,10 @@ class _Conv(_BaseConv):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer,
-                         allow_causal=self._rank == 1, **kwargs)
-        _no_extras(type(self).__name__, activity_regularizer=activity_regularizer,
-                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(
-                "Invalid value for argument `filters`. Expected a strictly positive "
-                f"integer. Received filters={filters!r}"
-            )
+                         use_bias, bias_initializer, bias_regularizer, bias_constraint,
+                         allow_causal=self._rank == 1,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        check_positive_int(filters, "filters")
         if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
             raise ValueError(
                 f"The number of groups must be a positive integer. Received: groups={groups!r}"
@@ -207,6 +244,7 @@ class _Conv(_BaseConv):
         self.filters, self.groups = filters, groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def build(self, input_shape):
         channels = self._check_input(input_shape)
@@ -221,7 +259,7 @@ class _Conv(_BaseConv):
         self.kernel = self.add_weight(
             shape=self.kernel_size + (channels // self.groups, self.filters),
             initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            name="kernel")
+            constraint=self.kernel_constraint, name="kernel")
         self._add_bias(self.filters)
         self.built = True
 
@@ -233,12 +271,12 @@ class _Conv(_BaseConv):
             padding = [(self.dilation_rate[0] * (self.kernel_size[0] - 1), 0)]
         y = lax.conv_general_dilated(
             inputs, self.kernel.value, self.strides, padding, rhs_dilation=self.dilation_rate,
-            dimension_numbers=_DIMS[self._rank], feature_group_count=self.groups)
+            dimension_numbers=self._dims, feature_group_count=self.groups)
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         self._check_input(input_shape)
-        return (input_shape[0], *self._spatial_sizes(input_shape), self.filters)
+        return self._output_shape(input_shape, self._spatial_sizes(input_shape), self.filters)
 
     def get_config(self):
         config = super().get_config()
@@ -247,7 +285,7 @@ class _Conv(_BaseConv):
             groups=self.groups,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            kernel_constraint=None,
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
         )
         return config
 
@@ -281,35 +319,18 @@ class Conv2D(_Conv):
     _rank = 2
 
 
-class Conv2DTranspose(_BaseConv):
-    """Transposed 2D convolution (the gradient of ``Conv2D``): upsamples by ``strides``.
+class _ConvTranspose(_BaseConv):
+    """Transposed convolution of any rank (``_rank``); kernel ``(k..., filters, in)``."""
 
-    The kernel has Keras's layout ``(kh, kw, filters, in_channels)``. Output size per
-    axis: ``'same'`` gives ``size * stride``; ``'valid'`` gives
-    ``(size - 1) * stride + max(kernel, stride)`` (with ``output_padding`` replacing
-    the ``max`` term's extra part when given).
-
-    >>> import numpy as np, kerasish
-    >>> layer = kerasish.layers.Conv2DTranspose(3, 3, strides=2, padding="same")
-    >>> layer(np.ones((1, 4, 4, 5))).shape, layer.kernel.shape
-    ((1, 8, 8, 3), (3, 3, 3, 5))
-    """
-
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
-        _no_extras("Conv2DTranspose", activity_regularizer=activity_regularizer,
-                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(
-                "Invalid value for argument `filters`. Expected a strictly positive "
-                f"integer. Received filters={filters!r}"
-            )
-        self.filters = filters
+                         use_bias, bias_initializer, bias_regularizer, bias_constraint,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.filters = check_positive_int(filters, "filters")
         self.output_padding = None if output_padding is None else standardize_tuple(
             output_padding, self._rank, "output_padding", allow_zero=True)
         if self.output_padding is not None and any(
@@ -320,6 +341,7 @@ class Conv2DTranspose(_BaseConv):
             )
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def build(self, input_shape):
         channels = self._check_input(input_shape)
@@ -327,7 +349,7 @@ class Conv2DTranspose(_BaseConv):
         self.kernel = self.add_weight(
             shape=self.kernel_size + (self.filters, channels),
             initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            name="kernel")
+            constraint=self.kernel_constraint, name="kernel")
         self._add_bias(self.filters)
         self.built = True
 
@@ -354,17 +376,18 @@ class Conv2DTranspose(_BaseConv):
         kernel = jnp.swapaxes(kernel, -1, -2)
         y = lax.conv_general_dilated(
             inputs, kernel, (1,) * self._rank, self._pads(), lhs_dilation=self.strides,
-            rhs_dilation=self.dilation_rate, dimension_numbers=_DIMS[self._rank])
+            rhs_dilation=self.dilation_rate, dimension_numbers=self._dims)
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         self._check_input(input_shape)
         sizes = []
-        for n, k, s, d, (left, right) in zip(input_shape[1:-1], self.kernel_size, self.strides,
+        for n, k, s, d, (left, right) in zip(spatial_of(input_shape, self.data_format),
+                                              self.kernel_size, self.strides,
                                               self.dilation_rate, self._pads()):
             span = d * (k - 1) + 1
             sizes.append(None if n is None else (n - 1) * s + 1 + left + right - span + 1)
-        return (input_shape[0], *sizes, self.filters)
+        return self._output_shape(input_shape, sizes, self.filters)
 
     def get_config(self):
         config = super().get_config()
@@ -373,39 +396,70 @@ class Conv2DTranspose(_BaseConv):
             output_padding=self.output_padding,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            kernel_constraint=None,
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
         )
         return config
 
 
+class Conv2DTranspose(_ConvTranspose):
+    """Transposed 2D convolution (the gradient of ``Conv2D``): upsamples by ``strides``.
+
+    The kernel has Keras's layout ``(kh, kw, filters, in_channels)``. Output size per
+    axis: ``'same'`` gives ``size * stride``; ``'valid'`` gives
+    ``(size - 1) * stride + max(kernel, stride)`` (with ``output_padding`` replacing
+    the ``max`` term's extra part when given).
+
+    >>> import numpy as np, kerasish
+    >>> layer = kerasish.layers.Conv2DTranspose(3, 3, strides=2, padding="same")
+    >>> layer(np.ones((1, 4, 4, 5))).shape, layer.kernel.shape
+    ((1, 8, 8, 3), (3, 3, 3, 5))
+    """
+
+    _rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
 class _DepthwiseBase(_BaseConv):
-    """Shared by DepthwiseConv2D and SeparableConv2D: one filter bank per input channel."""
+    """Shared by the depthwise and separable convolutions: one filter bank per input
+    channel."""
 
     _dilated_strides_ok = True
 
     def __init__(self, kernel_size, strides, padding, data_format, dilation_rate,
                  depth_multiplier, activation, use_bias, depthwise_initializer,
-                 bias_initializer, depthwise_regularizer, bias_regularizer, **kwargs):
+                 bias_initializer, depthwise_regularizer, bias_regularizer,
+                 depthwise_constraint, bias_constraint, **kwargs):
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
-        if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) \
-                or depth_multiplier <= 0:
-            raise ValueError(
-                "Invalid value for argument `depth_multiplier`. Expected a strictly "
-                f"positive integer. Received depth_multiplier={depth_multiplier!r}"
-            )
-        self.depth_multiplier = depth_multiplier
+                         use_bias, bias_initializer, bias_regularizer, bias_constraint,
+                         **kwargs)
+        self.depth_multiplier = check_positive_int(depth_multiplier, "depth_multiplier")
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
 
     def _depthwise(self, inputs, kernel):
-        # (kh, kw, in, m) -> (kh, kw, 1, in * m): output channel c * m + j comes from
+        # (k..., in, m) -> (k..., 1, in * m): output channel c * m + j comes from
         # input channel c, as in Keras.
-        channels = inputs.shape[-1]
+        channels = inputs.shape[self._channel_axis]
         kernel = jnp.reshape(kernel, kernel.shape[:-2] + (1, channels * kernel.shape[-1]))
         return lax.conv_general_dilated(
             inputs, kernel, self.strides, self.padding.upper(), rhs_dilation=self.dilation_rate,
-            dimension_numbers=_DIMS[self._rank], feature_group_count=channels)
+            dimension_numbers=self._dims, feature_group_count=channels)
+
+    def _depthwise_weight(self, channels, name):
+        return self.add_weight(
+            shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint, name=name)
 
     def get_config(self):
         config = super().get_config()
@@ -413,12 +467,43 @@ class _DepthwiseBase(_BaseConv):
             depth_multiplier=self.depth_multiplier,
             depthwise_initializer=initializers.serialize(self.depthwise_initializer),
             depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-            depthwise_constraint=None,
+            depthwise_constraint=constraints.serialize(self.depthwise_constraint),
         )
         return config
 
 
-class DepthwiseConv2D(_DepthwiseBase):
+class _DepthwiseConv(_DepthwiseBase):
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         depthwise_constraint, bias_constraint,
+                         activity_regularizer=activity_regularizer, **kwargs)
+
+    def build(self, input_shape):
+        channels = self._check_input(input_shape)
+        self._spatial_sizes(input_shape)
+        self._in_channels = channels
+        self.kernel = self._depthwise_weight(channels, "kernel")
+        self._add_bias(channels * self.depth_multiplier)
+        self.built = True
+
+    def call(self, inputs):
+        self._check_input(inputs.shape)
+        self._spatial_sizes(inputs.shape)
+        return self._finish(self._depthwise(inputs, self.kernel.value))
+
+    def compute_output_shape(self, input_shape):
+        channels = self._check_input(input_shape)
+        return self._output_shape(input_shape, self._spatial_sizes(input_shape),
+                                  channels * self.depth_multiplier)
+
+
+class DepthwiseConv2D(_DepthwiseConv):
     """Convolves each input channel with its own ``depth_multiplier`` filters.
 
     Kernel ``(kh, kw, in_channels, depth_multiplier)``; output has
@@ -430,40 +515,73 @@ class DepthwiseConv2D(_DepthwiseBase):
     ((1, 3, 3, 8), (3, 3, 4, 2))
     """
 
+    _rank = 2
+
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class _SeparableConv(_DepthwiseBase):
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate,
                          depth_multiplier, activation, use_bias, depthwise_initializer,
-                         bias_initializer, depthwise_regularizer, bias_regularizer, **kwargs)
-        _no_extras("DepthwiseConv2D", activity_regularizer=activity_regularizer,
-                   depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         depthwise_constraint, bias_constraint,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.filters = check_positive_int(filters, "filters")
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
         channels = self._check_input(input_shape)
         self._spatial_sizes(input_shape)
         self._in_channels = channels
-        self.kernel = self.add_weight(
-            shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            name="kernel")
-        self._add_bias(channels * self.depth_multiplier)
+        self.depthwise_kernel = self._depthwise_weight(channels, "depthwise_kernel")
+        self.pointwise_kernel = self.add_weight(
+            shape=(1,) * self._rank + (channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint, name="pointwise_kernel")
+        self._add_bias(self.filters)
         self.built = True
 
     def call(self, inputs):
         self._check_input(inputs.shape)
         self._spatial_sizes(inputs.shape)
-        return self._finish(self._depthwise(inputs, self.kernel.value))
+        y = self._depthwise(inputs, self.depthwise_kernel.value)
+        y = lax.conv_general_dilated(y, self.pointwise_kernel.value, (1,) * self._rank, "VALID",
+                                     dimension_numbers=self._dims)
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
-        channels = self._check_input(input_shape)
-        return (input_shape[0], *self._spatial_sizes(input_shape),
-                channels * self.depth_multiplier)
+        self._check_input(input_shape)
+        return self._output_shape(input_shape, self._spatial_sizes(input_shape), self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters,
+            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
+            pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
+            pointwise_constraint=constraints.serialize(self.pointwise_constraint),
+        )
+        return config
 
 
-class SeparableConv2D(_DepthwiseBase):
+class SeparableConv2D(_SeparableConv):
     """A depthwise convolution followed by a 1x1 (pointwise) convolution to ``filters``.
 
     Weights, in Keras's order: ``depthwise_kernel (kh, kw, in, depth_multiplier)``,
@@ -475,6 +593,8 @@ class SeparableConv2D(_DepthwiseBase):
     ((1, 5, 5, 8), [(3, 3, 4, 1), (1, 1, 4, 8), (8,)])
     """
 
+    _rank = 2
+
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
@@ -482,54 +602,8 @@ class SeparableConv2D(_DepthwiseBase):
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
                  **kwargs):
-        super().__init__(kernel_size, strides, padding, data_format, dilation_rate,
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          depth_multiplier, activation, use_bias, depthwise_initializer,
-                         bias_initializer, depthwise_regularizer, bias_regularizer, **kwargs)
-        _no_extras("SeparableConv2D", activity_regularizer=activity_regularizer,
-                   depthwise_constraint=depthwise_constraint,
-                   pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(
-                "Invalid value for argument `filters`. Expected a strictly positive "
-                f"integer. Received filters={filters!r}"
-            )
-        self.filters = filters
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-
-    def build(self, input_shape):
-        channels = self._check_input(input_shape)
-        self._spatial_sizes(input_shape)
-        self._in_channels = channels
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            name="depthwise_kernel")
-        self.pointwise_kernel = self.add_weight(
-            shape=(1,) * self._rank + (channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            name="pointwise_kernel")
-        self._add_bias(self.filters)
-        self.built = True
-
-    def call(self, inputs):
-        self._check_input(inputs.shape)
-        self._spatial_sizes(inputs.shape)
-        y = self._depthwise(inputs, self.depthwise_kernel.value)
-        y = lax.conv_general_dilated(y, self.pointwise_kernel.value, (1,) * self._rank, "VALID",
-                                     dimension_numbers=_DIMS[self._rank])
-        return self._finish(y)
-
-    def compute_output_shape(self, input_shape):
-        self._check_input(input_shape)
-        return (input_shape[0], *self._spatial_sizes(input_shape), self.filters)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            filters=self.filters,
-            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
-            pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
-            pointwise_constraint=None,
-        )
-        return config
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)

@@ -1,6 +1,8 @@
-"""Pooling layers: ``MaxPooling1D/2D``, ``AveragePooling1D/2D`` (one
-``lax.reduce_window`` each) and ``GlobalAveragePooling1D/2D``,
-``GlobalMaxPooling1D/2D`` (a reduction over the spatial axes). channels_last.
+"""Pooling layers: ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D`` (one
+``lax.reduce_window`` each) and ``GlobalAveragePooling1D/2D/3D``,
+``GlobalMaxPooling1D/2D/3D`` (a reduction over the spatial axes), with Keras's aliases
+(``MaxPool2D is MaxPooling2D`` ...). ``data_format`` is ``"channels_last"`` (default) or
+``"channels_first"``.
 
 >>> import numpy as np, kerasish
 >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
@@ -17,8 +19,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from kerasish.layers.base import Layer
-from kerasish.layers.conv import (check_data_format, check_rank, standardize_padding,
-                                  standardize_tuple, window_output_sizes)
+from kerasish.layers.conv import (check_data_format, check_rank, spatial_of,
+                                  standardize_padding, standardize_tuple, window_output_sizes,
+                                  with_channels)
 
 
 class _Pooling(Layer):
@@ -31,7 +34,7 @@ class _Pooling(Layer):
         self.strides = standardize_tuple(pool_size if strides is None else strides,
                                          self._rank, "strides")
         self.padding = standardize_padding(padding)
-        self.data_format = check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format)
 
     def _sizes(self, input_shape):
         check_rank(self, input_shape, self._rank)
@@ -40,8 +43,8 @@ class _Pooling(Layer):
 
     def call(self, inputs):
         self._sizes(inputs.shape)
-        window = (1, *self.pool_size, 1)
-        strides = (1, *self.strides, 1)
+        window = with_channels(1, self.pool_size, 1, self.data_format)
+        strides = with_channels(1, self.strides, 1, self.data_format)
         padding = self.padding.upper()
         if self._mode == "max":
             return lax.reduce_window(inputs, -jnp.inf, lax.max, window, strides, padding)
@@ -49,11 +52,14 @@ class _Pooling(Layer):
         if self.padding == "valid":
             return sums / math.prod(self.pool_size)
         # 'same': divide by the number of real (not padded) entries in each window.
-        ones = jnp.ones((1, *inputs.shape[1:-1], 1), inputs.dtype)
+        ones = jnp.ones(with_channels(1, spatial_of(inputs.shape, self.data_format), 1,
+                                      self.data_format), inputs.dtype)
         return sums / lax.reduce_window(ones, 0.0, lax.add, window, strides, padding)
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], *self._sizes(input_shape), input_shape[-1])
+        channels = input_shape[-1 if self.data_format == "channels_last" else 1]
+        return with_channels(input_shape[0], self._sizes(input_shape), channels,
+                             self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -122,17 +128,24 @@ class _GlobalPooling(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format)
         self.keepdims = bool(keepdims)
+
+    @property
+    def _axes(self):
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self._rank))
 
     def call(self, inputs):
         check_rank(self, inputs.shape, self._rank)
-        return self._reduce(inputs, axis=tuple(range(1, self._rank + 1)), keepdims=self.keepdims)
+        return self._reduce(inputs, axis=self._axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
         check_rank(self, input_shape, self._rank)
-        middle = (1,) * self._rank if self.keepdims else ()
-        return (input_shape[0], *middle, input_shape[-1])
+        channels = input_shape[-1 if self.data_format == "channels_last" else 1]
+        if not self.keepdims:
+            return (input_shape[0], channels)
+        return with_channels(input_shape[0], (1,) * self._rank, channels, self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -164,10 +177,11 @@ class GlobalAveragePooling1D(_GlobalPooling):
         if mask is None:
             return super().call(inputs)
         check_rank(self, inputs.shape, self._rank)
-        keep = jnp.expand_dims(jnp.asarray(mask).astype(bool), 2)
-        total = jnp.sum(jnp.where(keep, inputs, 0), axis=1, keepdims=self.keepdims)
+        steps = self._axes[0]
+        keep = jnp.expand_dims(jnp.asarray(mask).astype(bool), 3 - steps)
+        total = jnp.sum(jnp.where(keep, inputs, 0), axis=steps, keepdims=self.keepdims)
         # An all-masked sample gives 0 / 0 = nan, as in Keras.
-        return total / jnp.sum(keep.astype(inputs.dtype), axis=1, keepdims=self.keepdims)
+        return total / jnp.sum(keep.astype(inputs.dtype), axis=steps, keepdims=self.keepdims)
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -204,3 +218,64 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """
 
     _rank, _reduce = 2, staticmethod(jnp.max)
+
+
+class MaxPooling3D(_Pooling):
+    """Maximum over ``pool_size`` windows (default 2x2x2) of
+    ``(batch, depth, height, width, channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.MaxPooling3D()(np.ones((1, 4, 4, 5, 2))).shape
+    (1, 2, 2, 2, 2)
+    """
+
+    _rank, _mode = 3, "max"
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    """Mean over ``pool_size`` windows of ``(batch, depth, height, width, channels)``;
+    with ``padding="same"`` the padded positions are left out of each mean.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.AveragePooling3D(2, padding="same")(np.ones((1, 3, 4, 4, 2))).shape
+    (1, 2, 2, 2, 2)
+    """
+
+    _rank, _mode = 3, "average"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over depth, height and width: ``(batch, d, h, w, channels) -> (batch,
+    channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalAveragePooling3D()(np.ones((2, 3, 4, 4, 5))).shape
+    (2, 5)
+    """
+
+    _rank, _reduce = 3, staticmethod(jnp.mean)
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Maximum over depth, height and width: ``(batch, d, h, w, channels) -> (batch,
+    channels)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.GlobalMaxPooling3D(keepdims=True)(np.ones((2, 3, 4, 4, 5))).shape
+    (2, 1, 1, 1, 5)
+    """
+
+    _rank, _reduce = 3, staticmethod(jnp.max)
+
+
+# Keras's other names for the same classes.
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                     GlobalMaxPooling3D)
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D)

@@ -19,6 +19,35 @@ from kerasish.layers.base import Layer
 from kerasish.variables import current_scope, next_rng
 
 
+def draw_key(layer):
+    """The key of one random draw of ``layer`` (which has ``seed`` and ``_draws``): the
+    compiled step's key (``seed`` folded in) inside ``fit``/``apply(rng=)``; from the
+    seed and a per-layer counter when called directly with a seed; else the global
+    stream. Shared by every layer that draws noise while training."""
+    scope = current_scope()
+    if layer.seed is None:
+        return next_rng()
+    if scope is not None and scope.rng is not None:
+        return jax.random.fold_in(next_rng(), layer.seed)
+    layer._draws += 1
+    return jax.random.fold_in(jax.random.key(layer.seed), layer._draws)
+
+
+def check_rate(value, name="rate"):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(
+            f"Invalid value received for argument `{name}`. Expected a float value "
+            f"between 0 and 1. Received: {name}={value!r}"
+        )
+    return value
+
+
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
+    return seed
+
+
 class Dropout(Layer):
     """Randomly sets entries to 0 with probability ``rate`` when ``training=True``.
 
@@ -58,13 +87,7 @@ class Dropout(Layer):
         self.supports_masking = True  # as Keras: the mask passes unchanged
 
     def _key(self):
-        scope = current_scope()
-        if self.seed is None:
-            return next_rng()
-        if scope is not None and scope.rng is not None:
-            return jax.random.fold_in(next_rng(), self.seed)
-        self._draws += 1
-        return jax.random.fold_in(jax.random.key(self.seed), self._draws)
+        return draw_key(self)
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:

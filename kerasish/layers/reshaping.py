@@ -96,3 +96,82 @@ class Reshape(Layer):
         config = super().get_config()
         config.update(target_shape=self.target_shape)
         return config
+
+
+class RepeatVector(Layer):
+    """Repeats each sample ``n`` times: ``(batch, features) -> (batch, n, features)``.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.RepeatVector(3)(np.ones((2, 4))).shape
+    (2, 3, 4)
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            raise ValueError(
+                f"Expected an integer value for `n` (the number of repetitions, >= 1). "
+                f"Received: n={n!r}")
+        self.n = n
+
+    def _check(self, shape):
+        if len(shape) != 2:
+            raise ValueError(
+                f"Layer {self.name!r} (RepeatVector) expects inputs of rank 2, (batch, "
+                f"features). Received input shape {tuple(shape)}. Flatten the input first "
+                "(e.g. with a Flatten layer).")
+
+    def call(self, inputs):
+        self._check(inputs.shape)
+        return jnp.repeat(inputs[:, None, :], self.n, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(n=self.n)
+        return config
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: ``dims`` lists them, 1-indexed, in the new order.
+
+    >>> import numpy as np, kerasish
+    >>> kerasish.layers.Permute((2, 1))(np.ones((5, 3, 4))).shape
+    (5, 4, 3)
+    """
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            dims = tuple(dims)
+        except TypeError:
+            dims = None
+        if dims is None or any(isinstance(d, bool) or not isinstance(d, int) for d in dims) \
+                or sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(
+                "Invalid permutation argument `dims` for Permute Layer. The set of indices "
+                "in `dims` must be consecutive and start from 1 (the batch axis is 0 and "
+                f"never moves), e.g. dims=(2, 1). Received: dims={dims!r}")
+        self.dims = dims
+
+    def _check(self, shape):
+        if len(shape) != len(self.dims) + 1:
+            raise ValueError(
+                f"Layer {self.name!r} (Permute) with dims={self.dims} expects inputs of "
+                f"rank {len(self.dims) + 1}. Received input shape {tuple(shape)}.")
+
+    def call(self, inputs):
+        self._check(inputs.shape)
+        return jnp.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(dims=self.dims)
+        return config

@@ -16,6 +16,8 @@ a layer takes its deepest node; sort layers by decreasing depth, ties by first v
 """
 
 from kerasish.layers.base import KerasTensor
+from kerasish.ops import node as _node
+from kerasish.ops.node import Operation
 
 
 def flatten(struct):
@@ -29,8 +31,10 @@ def flatten(struct):
     return []
 
 
-def layer_order(model):
-    """The layers of functional ``model`` (its InputLayers included) in Keras's order."""
+def layer_order(model, operations=False):
+    """The layers of functional ``model`` (its InputLayers included) in Keras's order;
+    with ``operations=True`` its op nodes too (``ops.mean(x)``, ``x + y``), as a
+    config lists them (a weights file has no entry for them: they hold no weights)."""
     first_visit, layers, post_order, done = {}, {}, [], set()
 
     def visit(tensor):
@@ -57,7 +61,8 @@ def layer_order(model):
         layer = tensor._keras_history[0]
         if id(layer) not in layer_depth:
             layers[id(layer)], layer_depth[id(layer)], first_visit[id(layer)] = layer, 0, -1
-    return sorted(layers.values(), key=lambda la: (-layer_depth[id(la)], first_visit[id(la)]))
+    order = sorted(layers.values(), key=lambda la: (-layer_depth[id(la)], first_visit[id(la)]))
+    return order if operations else [la for la in order if not isinstance(la, Operation)]
 
 
 def nodes(model):
@@ -74,3 +79,53 @@ def nodes(model):
         args, kwargs = out._keras_call or ((inputs,), {})
         own.append((tuple(args), dict(kwargs)))
     return calls, refs
+
+
+def _is_op(entry):
+    return isinstance(entry, dict) and str(entry.get("module") or "").startswith(
+        ("keras.src.ops.", "keras.ops"))
+
+
+def ops_to_replay(config):
+    """Names of the op nodes of a saved functional ``config`` that the model's outputs
+    depend on through call arguments. Those are rebuilt as op nodes; the ones that
+    only feed the ``mask=`` keywords Keras records are not (the replay recomputes
+    masks itself)."""
+    entries = {e.get("name"): e for e in config.get("layers") or [] if isinstance(e, dict)}
+    needed, stack = set(), _refs(config.get("output_layers"))
+    while stack:
+        name = stack.pop()
+        if name in needed or name not in entries:
+            continue
+        needed.add(name)
+        for call in entries[name].get("inbound_nodes") or []:
+            if not isinstance(call, dict):
+                continue
+            kwargs = {k: v for k, v in (call.get("kwargs") or {}).items()
+                      if k != "mask" and not k.endswith("_mask")}
+            stack += _refs(call.get("args")) + _refs(kwargs)
+    return {name for name in needed if _is_op(entries[name])}
+
+
+def _refs(value):
+    """Layer names referred to by the tensors (and tensor references) in ``value``."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            return [history[0]] if isinstance(history, list) and history else []
+        return [n for v in value.values() for n in _refs(v)]
+    if isinstance(value, list):
+        if len(value) == 3 and isinstance(value[0], str) and isinstance(value[1], int):
+            return [value[0]]
+        return [n for v in value for n in _refs(v)]
+    return []
+
+
+def operation(entry, where):
+    """The op node of a saved Keras op entry (``keras.src.ops.numpy`` ``Mean``)."""
+    op = _node.from_config(entry)
+    if op is None:
+        raise ValueError(
+            f"{where}: the model uses the Keras op {entry.get('module')}."
+            f"{entry.get('class_name')}, which kerasish does not implement.")
+    return op

@@ -80,6 +80,12 @@ def serialize_keras_object(obj):
         return {str(k): serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, np.generic):
         return obj.item()
+    if isinstance(obj, slice):  # a `get_item` key (`x[:, 0]` in a functional model)
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, (np.ndarray, jax.Array)):
         arr = np.asarray(obj)
         if arr.ndim == 0:
@@ -130,6 +136,8 @@ def _public_module(cls):
         return _FUNCTIONAL_MODULE, "Functional"
     if _MODEL_CLASSES.get(cls.__name__) is cls:
         return "keras", None
+    if getattr(cls, "_keras_module", None):  # an op node: Keras's op class (ops/node.py)
+        return cls._keras_module, cls.__name__
     for keras_module, module, _ in _KINDS.values():
         if getattr(module, cls.__name__, None) is cls and cls.__module__.startswith("kerasish."):
             return keras_module, None
@@ -210,7 +218,7 @@ def _functional_config(model):
         return [tensor_refs(v) for v in struct]
 
     entries = []
-    for layer in graph.layer_order(model):
+    for layer in graph.layer_order(model, operations=True):
         entry = serialize_keras_object(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [{"args": arg(list(args)), "kwargs": arg(kwargs)}
@@ -654,15 +662,16 @@ def _functional_from_config(cls, config, ctx):
             f"Received keys: {sorted(config)}"
         )
     created, tensors, pending, op_nodes = {}, {}, [], {}
+    replayed = graph.ops_to_replay(config)  # op nodes the outputs need (ops/node.py)
     for i, entry in enumerate(config["layers"]):
         where = ctx.at(f"{ctx.where}.layers[{i}]")
         if not isinstance(entry, dict):
             raise ValueError(f"{where.where} is not a layer config: {entry!r}")
-        if _is_op_entry(entry):
+        if _is_op_entry(entry) and entry.get("name") not in replayed:
             op_nodes[entry.get("name")] = entry.get("class_name")
             continue
-        layer = _layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")},
-                       where)
+        layer = graph.operation(entry, where.where) if _is_op_entry(entry) else _layer(
+            {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}, where)
         name = entry.get("name", layer.name)
         created[name] = layer
         if isinstance(layer, layers.InputLayer):

@@ -1,0 +1,510 @@
+"""``kerasish.ops.nn``: Keras 3's neural-network ops (``keras.ops.nn``): activations,
+normalisations, losses, encodings, and (from ``_nn_conv``) convolutions, pooling and
+attention, on ``jax.nn`` and ``jax.lax``.
+
+>>> import numpy as np
+>>> from kerasish.ops import nn
+>>> [round(float(v), 4) for v in nn.softmax(np.array([1.0, 2.0, 3.0]))]
+[0.09, 0.2447, 0.6652]
+>>> nn.normalize(np.array([[3.0, 4.0]])).tolist()
+[[0.6000000238418579, 0.800000011920929]]
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np  # noqa: F401 - the examples use it
+
+from kerasish import config
+from kerasish.ops._dispatch import doctests, keras_op, thin
+from kerasish.ops._nn_conv import *  # noqa: F401,F403 - public convolution ops
+from kerasish.ops._nn_conv import __all__ as _conv_names
+from kerasish.ops._numpy_math import floating, tensor
+
+_G = globals()
+
+_ACTIVATIONS = {
+    "relu": ("max(x, 0)", jax.nn.relu, tensor),
+    "relu6": ("min(max(x, 0), 6)", jax.nn.relu6, floating),
+    "sigmoid": ("1 / (1 + exp(-x))", jax.nn.sigmoid, floating),
+    "softplus": ("log(1 + exp(x)), computed stably", jax.nn.softplus, floating),
+    "softsign": ("x / (1 + |x|)", jax.nn.soft_sign, floating),
+    "silu": ("x * sigmoid(x) (swish)", jax.nn.silu, floating),
+    "swish": ("x * sigmoid(x) (silu)", jax.nn.silu, floating),
+    "log_sigmoid": ("log(sigmoid(x)), computed stably", jax.nn.log_sigmoid, floating),
+    "selu": ("scale * elu(x, alpha) with Klambauer's constants", jax.nn.selu, floating),
+    "hard_sigmoid": ("relu6(x + 3) / 6", jax.nn.hard_sigmoid, floating),
+    "hard_silu": ("x * hard_sigmoid(x)", jax.nn.hard_silu, floating),
+    "hard_swish": ("x * hard_sigmoid(x) (hard_silu)", jax.nn.hard_swish, floating),
+    "hard_tanh": ("clip(x, -1, 1)", jax.nn.hard_tanh, tensor),
+    "sparse_plus": ("0 below -1, (x + 1)**2 / 4 up to 1, x above", jax.nn.sparse_plus,
+                    floating),
+    "sparse_sigmoid": ("0 below -1, (x + 1) / 2 up to 1, 1 above", jax.nn.sparse_sigmoid,
+                       floating),
+    "tanh_shrink": ("x - tanh(x)", lambda x: x - jnp.tanh(x), floating),
+}
+for _name, (_formula, _fn, _conv) in _ACTIVATIONS.items():
+    thin(_G, "nn", _name, "(x)", lambda x, _fn=_fn, _conv=_conv: _fn(_conv(x)),
+         f"``{_formula}``, element-wise (``keras.ops.{_name}``).\n\n"
+         "Args:\n    x: input tensor.\n")
+
+
+@keras_op("nn")
+def elu(x, alpha=1.0):
+    """``x`` if positive, else ``alpha * (exp(x) - 1)``.
+
+    Args:
+        x: input tensor.
+        alpha: the scale of the negative part.
+    """
+    return jax.nn.elu(floating(x), alpha=alpha)
+
+
+@keras_op("nn")
+def celu(x, alpha=1.0):
+    """``max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    Args:
+        x: input tensor.
+        alpha: the scale.
+    """
+    return jax.nn.celu(floating(x), alpha=alpha)
+
+
+@keras_op("nn")
+def gelu(x, approximate=True):
+    """Gaussian error linear unit, ``x * Phi(x)`` (tanh approximation by default).
+
+    Args:
+        x: input tensor.
+        approximate: use the tanh approximation.
+    """
+    return jax.nn.gelu(floating(x), approximate=approximate)
+
+
+@keras_op("nn")
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` if positive, else ``negative_slope * x`` (Keras's default slope 0.2).
+
+    Args:
+        x: input tensor.
+        negative_slope: the slope below 0.
+    """
+    return jax.nn.leaky_relu(floating(x), negative_slope=negative_slope)
+
+
+@keras_op("nn")
+def glu(x, axis=-1):
+    """Gated linear unit: the first half of ``x`` along ``axis`` times the sigmoid of
+    the second half.
+
+    Args:
+        x: input tensor (even size along ``axis``).
+        axis: the axis split in two.
+    """
+    x = floating(x)
+    if x.shape[axis] % 2:
+        raise ValueError("axis size must be divisible by 2. Received: "
+                         f"x.shape={x.shape} with axis={axis}")
+    return jax.nn.glu(x, axis=axis)
+
+
+@keras_op("nn")
+def squareplus(x, b=4):
+    """``(x + sqrt(x**2 + b)) / 2``, a smooth relu.
+
+    Args:
+        x: input tensor.
+        b: smoothness (>= 0).
+    """
+    return jax.nn.squareplus(floating(x), b=b)
+
+
+@keras_op("nn")
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0.
+
+    Args:
+        x: input tensor.
+        threshold: the threshold.
+    """
+    x = tensor(x)
+    return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros((), x.dtype))
+
+
+@keras_op("nn")
+def soft_shrink(x, threshold=0.5):
+    """``x`` moved ``threshold`` toward 0, and 0 within ``threshold`` of 0.
+
+    Args:
+        x: input tensor.
+        threshold: the threshold.
+    """
+    x = tensor(x)
+    zero = jnp.zeros((), x.dtype)
+    return jnp.where(x > threshold, x - threshold, jnp.where(x < -threshold, x + threshold,
+                                                               zero))
+
+
+@keras_op("nn")
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``.
+
+    Args:
+        x: input tensor.
+        threshold: the threshold.
+        default_value: the value at or below it.
+    """
+    x = tensor(x)
+    return jnp.where(x > threshold, x, default_value)
+
+
+@keras_op("nn")
+def softmax(x, axis=-1):
+    """Softmax along ``axis`` (or axes): outputs are positive and sum to 1.
+
+    Args:
+        x: logits.
+        axis: the axis or axes.
+
+    >>> softmax(np.array([[0.0, 0.0]])).tolist()
+    [[0.5, 0.5]]
+    """
+    return jax.nn.softmax(floating(x), axis=tuple(axis) if isinstance(axis, list) else axis)
+
+
+@keras_op("nn")
+def log_softmax(x, axis=-1):
+    """``log(softmax(x))`` along ``axis``, computed stably.
+
+    Args:
+        x: logits.
+        axis: the axis or axes.
+    """
+    return jax.nn.log_softmax(floating(x),
+                              axis=tuple(axis) if isinstance(axis, list) else axis)
+
+
+@keras_op("nn")
+def sparsemax(x, axis=-1):
+    """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex
+    along ``axis`` (sums to 1, many exact zeros).
+
+    Args:
+        x: logits.
+        axis: the axis.
+    """
+    x = floating(x)
+    z = -jnp.sort(-x, axis=axis)
+    csum = jnp.cumsum(z, axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    r = jnp.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
+    support = z - (csum - 1) / r > 0
+    k = jnp.sum(support, axis=axis, keepdims=True)
+    tau = (jnp.sum(jnp.where(support, csum, 0.0), axis=axis, keepdims=True) - 1) / k
+    return jnp.maximum(x - tau, 0.0)
+
+
+@keras_op("nn")
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """``x`` divided by its ``order``-norm along ``axis`` (at least ``epsilon``,
+    default ``config.epsilon()``); ``order=2`` is L2 normalisation.
+
+    Args:
+        x: input tensor.
+        axis: the axis.
+        order: the norm's order (an int >= 1).
+        epsilon: the smallest norm divided by.
+
+    >>> normalize(np.array([[1.0, 1.0, 1.0, 1.0]]), order=1).tolist()
+    [[0.25, 0.25, 0.25, 0.25]]
+    """
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+        raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
+    x = floating(x)
+    if x.ndim == 0:
+        x = x[None]
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        inv = jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=axis, keepdims=True))
+        return x * jnp.minimum(inv, 1.0 / epsilon)
+    norm = jnp.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / jnp.maximum(norm, epsilon)
+
+
+@keras_op("nn")
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encoding of integer labels: a new axis of ``num_classes``; labels out
+    of range (negative too) give all zeros.
+
+    Args:
+        x: integer labels.
+        num_classes: the number of classes.
+        axis: where the new axis goes.
+        dtype: the output dtype (default ``floatx``).
+        sparse: Keras's sparse output; not available in kerasish (True is refused).
+
+    >>> one_hot(np.array([0, 2]), 3).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    if sparse:
+        raise ValueError("kerasish has no sparse tensors: `sparse=True` is not supported. "
+                         "Received: sparse=True")
+    return jax.nn.one_hot(tensor(x), num_classes, axis=axis, dtype=dtype or config.floatx())
+
+
+@keras_op("nn")
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """Multi-hot encoding: for each row of integer labels, 1 at every label present.
+
+    Args:
+        inputs: integer labels (rank 1: one sample; rank 2: a batch).
+        num_classes: the number of classes.
+        axis: where the class axis goes.
+        dtype: the output dtype (default ``floatx``).
+        sparse: Keras's sparse output; not available in kerasish (True is refused).
+        **kwargs: ``num_tokens``, Keras's older name of ``num_classes``.
+    """
+    if "num_tokens" in kwargs:
+        if num_classes is not None:
+            raise ValueError("Pass `num_classes` or its older name `num_tokens`, not both.")
+        num_classes = kwargs.pop("num_tokens")
+    if kwargs:
+        raise TypeError(f"multi_hot() got unexpected keyword argument(s) {sorted(kwargs)}")
+    if num_classes is None:
+        raise ValueError("Argument `num_classes` must be specified.")
+    if sparse:
+        raise ValueError("kerasish has no sparse tensors: `sparse=True` is not supported. "
+                         "Received: sparse=True")
+    x = tensor(inputs).astype("int32")
+    hot = jax.nn.one_hot(x, num_classes, axis=axis, dtype=dtype or config.floatx())
+    return jnp.max(hot, axis=1 if x.ndim > 1 else 0)
+
+
+@keras_op("nn")
+def moments(x, axes, keepdims=False, synchronized=False):
+    """``(mean, variance)`` of ``x`` over ``axes`` (float16 computed in float32).
+
+    Args:
+        x: input tensor.
+        axes: the axes to reduce.
+        keepdims: keep them with size 1.
+        synchronized: sync across devices; not supported on JAX (as in Keras).
+    """
+    if synchronized:
+        raise NotImplementedError("Argument synchronized=True is not supported with JAX.")
+    x = floating(x)
+    dtype = x.dtype
+    x32 = x.astype("float32") if dtype in (jnp.float16, jnp.bfloat16) else x
+    axes = tuple(axes) if isinstance(axes, (list, tuple)) else axes
+    mean = jnp.mean(x32, axis=axes, keepdims=keepdims)
+    variance = jnp.var(x32, axis=axes, keepdims=keepdims)
+    if x32.dtype != dtype:
+        info = jnp.finfo(dtype)
+        mean = jnp.clip(mean, info.min, info.max).astype(dtype)
+        variance = jnp.clip(variance, info.min, info.max).astype(dtype)
+    return mean, variance
+
+
+@keras_op("nn")
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """``(x - mean) / sqrt(variance + epsilon) * scale + offset``, the statistics
+    given per entry of ``axis``.
+
+    Args:
+        x: input tensor.
+        mean, variance: 1-D statistics along ``axis``.
+        axis: the feature axis.
+        offset: the beta term.
+        scale: the gamma term.
+        epsilon: added to the variance.
+    """
+    x = tensor(x)
+    shape = [1] * x.ndim
+    shape[axis] = tensor(mean).shape[0]
+    inv = jax.lax.rsqrt(jnp.reshape(tensor(variance), shape) + epsilon)
+    if scale is not None:
+        inv = inv * jnp.reshape(tensor(scale), shape)
+    res = -jnp.reshape(tensor(mean), shape) * inv
+    if offset is not None:
+        res = res + jnp.reshape(tensor(offset), shape)
+    return x * inv + res
+
+
+@keras_op("nn")
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """Normalise ``x`` over ``axis`` to zero mean and unit variance, then scale by
+    ``gamma`` and shift by ``beta`` (computed in at least float32).
+
+    Args:
+        x: input tensor.
+        gamma: the scale (along ``axis``).
+        beta: the offset (along ``axis``).
+        axis: the axis or axes.
+        epsilon: added to the variance (default ``config.epsilon()``).
+        **kwargs: ``rms_scaling`` (Keras's deprecated option: divide by the standard
+            deviation only, no centring); others are refused.
+    """
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"layer_normalization() got unexpected keyword argument(s) "
+                        f"{sorted(kwargs)}")
+    x = tensor(x)
+    dtype = x.dtype
+    x = x.astype(jnp.promote_types(dtype, jnp.float32))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    axes = sorted([axis] if isinstance(axis, int) else axis)
+    shape = [1] * x.ndim
+    for a in axes:
+        shape[a] = x.shape[a]
+
+    def fit(v):
+        if v is None:
+            return None
+        v = tensor(v).astype(x.dtype)
+        return v if v.ndim == x.ndim or axes == [x.ndim - 1] else jnp.reshape(v, shape)
+
+    gamma, beta = fit(gamma), fit(beta)
+    if rms_scaling:
+        out = x * jax.lax.rsqrt(jnp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
+        return (out if gamma is None else out * gamma).astype(dtype)
+    mean = jnp.mean(x, axis=tuple(axes), keepdims=True)
+    inv = jax.lax.rsqrt(jnp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
+    if gamma is not None:
+        inv = inv * gamma
+    res = -mean * inv
+    if beta is not None:
+        res = res + beta
+    return (x * inv + res).astype(dtype)
+
+
+@keras_op("nn")
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis`` (at least float32).
+
+    Args:
+        x: input tensor.
+        scale: the scale (along ``axis``).
+        axis: the axis or axes.
+        epsilon: added to the mean square (default ``config.epsilon()``).
+    """
+    x = tensor(x)
+    dtype = x.dtype
+    x = x.astype(jnp.promote_types(dtype, jnp.float32))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    axis = tuple(sorted(axis)) if isinstance(axis, (list, tuple)) else axis
+    if x.ndim == 0:
+        x = x[None]
+    out = x * jax.lax.rsqrt(jnp.mean(jnp.square(x), axis=axis, keepdims=True) + epsilon)
+    if scale is not None:
+        out = out * tensor(scale).astype(x.dtype)
+    return out.astype(dtype)
+
+
+def _check_same_shape(target, output, name):
+    if target.shape != output.shape:
+        raise ValueError(
+            f"Arguments `target` and `output` must have the same shape for {name}. "
+            f"Received: target.shape={target.shape}, output.shape={output.shape}")
+
+
+@keras_op("nn")
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary cross-entropy (probabilities clipped to
+    ``[epsilon, 1 - epsilon]`` as in Keras; logits in log space).
+
+    Args:
+        target: labels in [0, 1].
+        output: probabilities, or logits with ``from_logits=True``.
+        from_logits: ``output`` holds logits.
+    """
+    target, output = floating(target), floating(output)
+    _check_same_shape(target, output, "binary_crossentropy")
+    if from_logits:
+        # log(sigmoid(z)) and log(1 - sigmoid(z)) = log_sigmoid(-z): no log of a probability
+        return -(target * jax.nn.log_sigmoid(output)
+                 + (1 - target) * jax.nn.log_sigmoid(-output))
+    eps = config.epsilon()
+    output = jnp.clip(output, eps, 1 - eps)
+    return -(target * jnp.log(output) + (1 - target) * jnp.log(1 - output))
+
+
+@keras_op("nn")
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy of one-hot (or soft) ``target`` along ``axis``.
+
+    Args:
+        target: one-hot or soft labels.
+        output: probabilities (rescaled to sum to 1, clipped), or logits.
+        from_logits: ``output`` holds logits.
+        axis: the class axis.
+    """
+    target, output = floating(target), floating(output)
+    _check_same_shape(target, output, "categorical_crossentropy")
+    if from_logits:
+        return -jnp.sum(target * jax.nn.log_softmax(output, axis=axis), axis=axis)
+    output = output / jnp.sum(output, axis=axis, keepdims=True)
+    eps = config.epsilon()
+    output = jnp.clip(output, eps, 1 - eps)
+    return -jnp.sum(target * jnp.log(output), axis=axis)
+
+
+@keras_op("nn")
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy of integer ``target`` labels against ``output`` along ``axis``.
+
+    Args:
+        target: integer labels (``output``'s shape without ``axis``).
+        output: probabilities, or logits.
+        from_logits: ``output`` holds logits.
+        axis: the class axis.
+    """
+    target, output = tensor(target), floating(output)
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = jnp.squeeze(target, -1)
+    if target.ndim != output.ndim - 1:
+        raise ValueError(
+            "Argument `output` must have rank (ndim) `target.ndim - 1`. Received: "
+            f"target.shape={target.shape}, output.shape={output.shape}")
+    hot = jax.nn.one_hot(target.astype("int32"), output.shape[axis], axis=axis,
+                         dtype=output.dtype)
+    if from_logits:
+        log_prob = jax.nn.log_softmax(output, axis=axis)
+    else:
+        output = output / jnp.sum(output, axis=axis, keepdims=True)
+        eps = config.epsilon()
+        log_prob = jnp.log(jnp.clip(output, eps, 1 - eps))
+    return -jnp.sum(hot * log_prob, axis=axis)
+
+
+@keras_op("nn")
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio, ``20 log10(max_val) - 10 log10(mse)``.
+
+    Args:
+        x1, x2: tensors of one shape.
+        max_val: the signal's largest possible value.
+    """
+    x1, x2 = floating(x1), floating(x2)
+    if x1.shape != x2.shape:
+        raise ValueError(f"Input shapes {x1.shape} and {x2.shape} must match for PSNR "
+                         "calculation.")
+    mse = jnp.mean(jnp.square(x1 - x2))
+    return 20 * jnp.log10(jnp.asarray(max_val, x2.dtype)) - 10 * jnp.log10(mse)
+
+
+@keras_op("nn")
+def polar(abs_, angle):
+    """The complex number ``abs_ * (cos(angle) + i sin(angle))``.
+
+    Args:
+        abs_: magnitudes.
+        angle: angles in radians.
+    """
+    abs_, angle = floating(abs_), floating(angle)
+    return jax.lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
+
+
+__all__ = sorted({n for n, f in _G.items() if getattr(f, "__module__", "") == __name__
+                  and not n.startswith("_")} | set(_conv_names))
+__test__ = doctests(_G)
