@@ -53,21 +53,22 @@ __all__ = [
     "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-    "optimizers", "random", "regularizers", "saving", "tree", "utils",
+    "optimizers", "random", "regularizers", "saving", "tree", "utils", "applications",
 ]
 
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
-_hint = _module_getattr(__name__, lambda: list(globals()) + ["saving"])
+_hint = _module_getattr(__name__, lambda: list(globals()) + ["saving", "applications"])
 
 
 def __getattr__(name):
-    # `kerasish.saving` imports h5py (~0.12 s): loaded on first use, not at import.
-    if name == "saving":
+    # `kerasish.saving` imports h5py (~0.12 s) and the applications are many modules:
+    # loaded on first use, not at import.
+    if name in ("saving", "applications"):
         import importlib
 
-        return importlib.import_module("kerasish.saving")
+        return importlib.import_module(f"kerasish.{name}")
     return _hint(name)
 
 __all__ += ["preprocessing"]

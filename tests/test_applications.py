@@ -1,0 +1,197 @@
+"""``kerasish.applications`` against Keras 3's: the same architecture built by both,
+Keras's weights written in Keras's published format (the legacy HDF5 weight file of
+``keras-applications``), loaded by kerasish — from a path, and as ``weights="imagenet"``
+fetched by ``get_file`` from a server on 127.0.0.1 — then the same predictions.
+
+Inputs are small (the real networks at 224x224 take seconds each on CPU); the
+layer names, weight order and numerics do not depend on the size.
+"""
+
+import hashlib
+import http.server
+import json
+import threading
+
+import h5py
+import numpy as np
+import pytest
+
+import kerasish
+from kerasish import applications
+
+# (architecture, module, constructor arguments) — each run by both libraries.
+# The parity grid is slow-tier (CI runs it) except one case per architecture family.
+_slow = pytest.mark.slow
+CASES = [
+    pytest.param("VGG16", "vgg16", dict(include_top=True, input_shape=(32, 32, 3), classes=7),
+                 marks=_slow),
+    ("VGG16", "vgg16", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
+    pytest.param("VGG19", "vgg19", dict(include_top=False, input_shape=(40, 40, 3),
+                                        pooling="max"), marks=_slow),
+    pytest.param("VGG19", "vgg19", dict(include_top=False, input_shape=(32, 32, 3)),
+                 marks=_slow),
+]
+
+
+def _ids(cases):
+    rows = [c.values if hasattr(c, "values") else c for c in cases]
+    return [f"{arch}-{'top' if kw.get('include_top', True) else kw.get('pooling')}"
+            for arch, _, kw in rows]
+
+
+def _keras_weights_file(keras, arch, kwargs, path):
+    """Keras's model (random weights) and its weights in the keras-applications
+    format (what ``load_weights`` reads from ~/.keras/models)."""
+    from keras.src.legacy.saving import legacy_h5_format
+
+    keras.utils.set_random_seed(1)
+    kmodel = getattr(keras.applications, arch)(weights=None, **kwargs)
+    # Random BatchNormalization statistics, so that they are checked too.
+    rng = np.random.default_rng(2)
+    for layer in kmodel.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.moving_mean.assign(rng.normal(0, 0.1, layer.moving_mean.shape))
+            layer.moving_variance.assign(rng.uniform(0.5, 1.5, layer.moving_variance.shape))
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, kmodel)
+    return kmodel
+
+
+def _images(kwargs, n=2):
+    shape = kwargs.get("input_shape") or (224, 224, 3)
+    return np.random.default_rng(0).uniform(0, 255, size=(n, *shape)).astype("float32")
+
+
+@pytest.mark.parametrize("arch, module, kwargs", CASES, ids=_ids(CASES))
+def test_predictions_equal_keras_with_keras_weight_files(keras, tmp_path, arch, module,
+                                                         kwargs):
+    kmodel = _keras_weights_file(keras, arch, kwargs, tmp_path / "w.h5")
+    model = getattr(applications, arch)(weights=str(tmp_path / "w.h5"), **kwargs)
+    assert [layer.name for layer in model.layers] == [layer.name for layer in kmodel.layers]
+    assert model.output_shape == kmodel.output_shape
+    x = _images(kwargs)
+    ours = getattr(applications, module).preprocess_input(x.copy())
+    theirs = getattr(keras.applications, module).preprocess_input(x.copy())
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(model.predict(ours, verbose=0), kmodel.predict(theirs, verbose=0),
+                               rtol=1e-4, atol=1e-4)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A server on 127.0.0.1 for the files in ``tmp_path / 'www'``."""
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+
+
+def _md5(path):
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_imagenet_weights_are_downloaded_checked_and_cached(keras, served, tmp_path,
+                                                             monkeypatch):
+    root, url = served
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    kwargs = dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")
+    kmodel = _keras_weights_file(keras, "VGG16", kwargs, root / "vgg16_notop.h5")
+    fname = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    files = dict(applications.vgg16._FILES)
+    files[False] = (fname, url + "vgg16_notop.h5", _md5(root / "vgg16_notop.h5"))
+    monkeypatch.setattr(applications.vgg16, "_FILES", files)
+
+    model = applications.VGG16(weights="imagenet", **kwargs)
+    x = applications.vgg16.preprocess_input(_images(kwargs))
+    np.testing.assert_allclose(model.predict(x, verbose=0), kmodel.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-4)
+    cached = tmp_path / "keras_home" / "models" / fname  # Keras's cache folder
+    assert cached.exists()
+    (root / "vgg16_notop.h5").unlink()  # a second model needs no server
+    applications.VGG16(weights="imagenet", **kwargs)
+
+    # A file whose hash is not the published one is refused, and not kept.
+    cached.unlink()
+    (root / "vgg16_notop.h5").write_bytes(b"truncated")
+    with pytest.raises(ValueError, match="hash"):
+        applications.VGG16(weights="imagenet", **kwargs)
+    assert not cached.exists()
+
+
+def test_decode_predictions_reads_keras_class_index(served, tmp_path, monkeypatch):
+    root, url = served
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
+    (root / "imagenet_class_index.json").write_text(json.dumps(index))
+    monkeypatch.setattr(applications.imagenet_utils, "CLASS_INDEX_PATH",
+                        url + "imagenet_class_index.json")
+    monkeypatch.setattr(applications.imagenet_utils, "CLASS_INDEX_HASH",
+                        _md5(root / "imagenet_class_index.json"))
+    monkeypatch.setattr(applications.imagenet_utils, "_CLASS_INDEX", None)
+    preds = np.zeros((2, 1000), "float32")
+    preds[0, [5, 7, 9]] = [0.2, 0.5, 0.3]
+    preds[1, 999] = 1.0
+    top = applications.vgg16.decode_predictions(preds, top=3)
+    assert [name for _, name, _ in top[0]] == ["class_7", "class_9", "class_5"]
+    assert top[1][0][:2] == ("n00000999", "class_999")
+    with pytest.raises(ValueError, match=r"\(samples, 1000\)"):
+        applications.vgg16.decode_predictions(np.zeros((2, 10)))
+
+
+@pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_preprocess_input_matches_keras(keras, mode, data_format):
+    x = np.random.default_rng(0).uniform(0, 255, size=(2, 3, 4, 3)).astype("float32")
+    if data_format == "channels_first":
+        x = np.moveaxis(x, -1, 1)
+    want = keras.applications.imagenet_utils.preprocess_input(x.copy(), data_format, mode)
+    got = applications.imagenet_utils.preprocess_input(x.copy(), data_format, mode)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-5)
+    # Arrays of another kind (JAX) give the same numbers, without changing the input.
+    import jax.numpy as jnp
+
+    got = applications.imagenet_utils.preprocess_input(jnp.asarray(x), data_format, mode)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6, atol=1e-5)
+    # Integer images are converted to float first, as in Keras.
+    ints = np.full((1, 2, 2, 3), 255, "uint8")
+    np.testing.assert_allclose(
+        applications.imagenet_utils.preprocess_input(ints, mode=mode),
+        keras.applications.imagenet_utils.preprocess_input(ints, mode=mode), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(weights="imagenet", classes=10), "classes"),
+    (dict(weights="no/such/file.h5"), "weights"),
+    (dict(weights="imagenet", input_shape=(64, 64, 3)), "input_shape"),
+    (dict(weights=None, input_shape=(16, 16, 3)), "at least 32x32"),
+    (dict(weights=None, include_top=False, pooling="mean"), "pooling"),
+    (dict(weights="imagenet", classifier_activation="relu"), "classifier_activation"),
+])
+def test_bad_arguments_get_keras_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        applications.VGG16(**kwargs)
+
+
+def test_a_corrupt_weight_file_is_refused_and_the_model_is_untouched(tmp_path):
+    (tmp_path / "bad.h5").write_bytes(b"\x89HDF\r\n\x1a\n truncated")
+    with pytest.raises(ValueError, match="not a readable HDF5"):
+        applications.VGG16(weights=str(tmp_path / "bad.h5"), include_top=False,
+                           input_shape=(32, 32, 3))
+
+
+def test_input_tensor_chains_onto_another_graph():
+    inp = kerasish.Input((32, 32, 3))
+    scaled = kerasish.layers.Rescaling(1.0)(inp)
+    model = applications.VGG16(weights=None, include_top=False, input_tensor=scaled,
+                               pooling="avg")
+    assert model.inputs[0] is inp and model.output_shape == (None, 512)
