@@ -30,6 +30,19 @@ CASES = [
                                         pooling="max"), marks=_slow),
     pytest.param("VGG19", "vgg19", dict(include_top=False, input_shape=(32, 32, 3)),
                  marks=_slow),
+    ("ResNet50", "resnet", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
+    pytest.param("ResNet50", "resnet50", dict(include_top=True, input_shape=(32, 32, 3),
+                                              classes=5), marks=_slow),
+    pytest.param("ResNet101", "resnet", dict(include_top=False, input_shape=(32, 32, 3)),
+                 marks=_slow),
+    pytest.param("ResNet152", "resnet", dict(include_top=False, input_shape=(32, 32, 3),
+                                             pooling="max"), marks=_slow),
+    ("ResNet50V2", "resnet_v2", dict(include_top=False, input_shape=(32, 32, 3),
+                                     pooling="max")),
+    pytest.param("ResNet101V2", "resnet_v2", dict(include_top=True, input_shape=(32, 32, 3),
+                                                  classes=3), marks=_slow),
+    pytest.param("ResNet152V2", "resnet_v2", dict(include_top=False, input_shape=(32, 32, 3),
+                                                  pooling="avg"), marks=_slow),
 ]
 
 
@@ -67,7 +80,13 @@ def test_predictions_equal_keras_with_keras_weight_files(keras, tmp_path, arch, 
                                                          kwargs):
     kmodel = _keras_weights_file(keras, arch, kwargs, tmp_path / "w.h5")
     model = getattr(applications, arch)(weights=str(tmp_path / "w.h5"), **kwargs)
-    assert [layer.name for layer in model.layers] == [layer.name for layer in kmodel.layers]
+    # Keras's weight files are matched layer by layer, in order: the same layers with
+    # weights, under the same names (unnamed layers get counters that vary).
+    def weighted(m):
+        return [(layer.name, [tuple(w.shape) for w in layer.weights])
+                for layer in m.layers if layer.weights]
+
+    assert weighted(model) == weighted(kmodel)
     assert model.output_shape == kmodel.output_shape
     x = _images(kwargs)
     ours = getattr(applications, module).preprocess_input(x.copy())

@@ -218,8 +218,9 @@ def input_tensor_or_new(input_tensor, input_shape):
     return input_tensor, get_source_inputs(input_tensor)
 
 
-def pool_or_flatten(x, include_top, pooling):
-    """No head: ``pooling`` None (the 4-D feature map), ``"avg"`` or ``"max"``."""
+def pool_or_flatten(x, include_top, pooling, names=(None, None)):
+    """No head: ``pooling`` None (the 4-D feature map), ``"avg"`` or ``"max"``
+    (``names``: the two pooling layers' names, where Keras names them)."""
     from kerasish import layers
 
     if pooling not in (None, "avg", "max"):
@@ -227,5 +228,5 @@ def pool_or_flatten(x, include_top, pooling):
                          f"pooling={pooling!r}")
     if include_top or pooling is None:
         return x
-    return (layers.GlobalAveragePooling2D() if pooling == "avg"
-            else layers.GlobalMaxPooling2D())(x)
+    return (layers.GlobalAveragePooling2D(name=names[0]) if pooling == "avg"
+            else layers.GlobalMaxPooling2D(name=names[1]))(x)
