@@ -43,6 +43,12 @@ CASES = [
                                                   classes=3), marks=_slow),
     pytest.param("ResNet152V2", "resnet_v2", dict(include_top=False, input_shape=(32, 32, 3),
                                                   pooling="avg"), marks=_slow),
+    ("MobileNetV2", "mobilenet_v2", dict(include_top=False, input_shape=(32, 32, 3),
+                                         pooling="avg")),
+    pytest.param("MobileNetV2", "mobilenet_v2", dict(include_top=True, input_shape=(33, 33, 3),
+                                                     alpha=0.35, classes=4), marks=_slow),
+    pytest.param("MobileNetV2", "mobilenet_v2", dict(include_top=False, alpha=1.4,
+                                                     input_shape=(40, 48, 3)), marks=_slow),
 ]
 
 

@@ -203,6 +203,18 @@ def load_weights(model, weights, files):
     return model
 
 
+def correct_pad(inputs, kernel_size):
+    """``ZeroPadding2D`` padding that makes a strided "valid" convolution of
+    ``kernel_size`` cover the input as TensorFlow's "same" padding does."""
+    img_dim = 2 if config.image_data_format() == "channels_first" else 1
+    size = inputs.shape[img_dim:img_dim + 2]
+    if isinstance(kernel_size, int):
+        kernel_size = (kernel_size, kernel_size)
+    adjust = (1, 1) if size[0] is None else (1 - size[0] % 2, 1 - size[1] % 2)
+    correct = (kernel_size[0] // 2, kernel_size[1] // 2)
+    return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))
+
+
 def input_tensor_or_new(input_tensor, input_shape):
     """The network's input: ``input_tensor`` (a symbolic tensor, e.g. from another
     model) or a new ``Input``; and the model's inputs (``input_tensor``'s sources)."""
