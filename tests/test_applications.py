@@ -220,3 +220,11 @@ def test_input_tensor_chains_onto_another_graph():
     model = applications.VGG16(weights=None, include_top=False, input_tensor=scaled,
                                pooling="avg")
     assert model.inputs[0] is inp and model.output_shape == (None, 512)
+
+
+def test_name_and_classifier_activation_are_used():
+    model = applications.VGG16(weights=None, input_shape=(32, 32, 3), classes=3,
+                               classifier_activation=None, name="my_vgg")
+    assert model.name == "my_vgg"
+    out = model.predict(np.ones((1, 32, 32, 3), "float32"), verbose=0)
+    assert not np.allclose(out.sum(), 1.0)  # logits: no softmax at the end

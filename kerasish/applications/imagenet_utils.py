@@ -242,3 +242,6 @@ def pool_or_flatten(x, include_top, pooling, names=(None, None)):
         return x
     return (layers.GlobalAveragePooling2D(name=names[0]) if pooling == "avg"
             else layers.GlobalMaxPooling2D(name=names[1]))(x)
+
+# Keras's public names (the builders and blocks above are internals).
+__all__ = ["decode_predictions", "preprocess_input"]

@@ -24,3 +24,6 @@ def preprocess_input(x, data_format=None):
 def decode_predictions(preds, top=5):
     """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils``)."""
     return imagenet_utils.decode_predictions(preds, top=top)
+
+# Keras's public names (the builders and blocks above are internals).
+__all__ = ["VGG19", "decode_predictions", "preprocess_input"]
