@@ -32,15 +32,36 @@ EXPECTED = {
     "early_stopping.py": ["test accuracy", "learning rate now"],
     "beyond_sequential.py": ["custom layer: test accuracy", "functional: digit accuracy",
                              "pure JAX loop: test accuracy"],
+    "transfer_learning.py": ["classes: ['digit_0', 'digit_1', 'digit_2']",
+                             "trainable weights with the base frozen: 2",
+                             "head only: validation accuracy", "fine-tuned: validation accuracy"],
 }
+
+
+@pytest.fixture(scope="session")
+def keras_home(tmp_path_factory, keras):
+    """A ~/.keras as a Keras user has it after downloading MobileNetV2's ImageNet
+    weights: the file (here with random weights, written by Keras 3 in Keras's
+    published format) sits in models/, so the examples find it without a network."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    home = tmp_path_factory.mktemp("keras_home")
+    (home / "models").mkdir()
+    base = keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,
+                                          include_top=False, weights=None)
+    name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5"
+    with h5py.File(home / "models" / name, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, base)
+    return home
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_example_runs(script):
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
+def test_example_runs(script, keras_home, tmp_path):
+    env = dict(os.environ, JAX_PLATFORMS="cpu", KERAS_HOME=str(keras_home))
     proc = subprocess.run([sys.executable, str(EXAMPLES / script), "--epochs", "3"],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for text in EXPECTED[script]:
         assert text in proc.stdout

@@ -10,7 +10,6 @@ in Keras's three modes, ``decode_predictions``, and fetching Keras's weight file
 import json
 import warnings
 
-import jax.numpy as jnp
 import numpy as np
 
 from kerasish import activations, config
@@ -54,42 +53,46 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         raise ValueError("Expected mode to be one of `caffe`, `tf` or `torch`. "
                          f"Received: mode={mode}")
     data_format = _check_data_format(data_format)
-    if isinstance(x, np.ndarray):
-        if not np.issubdtype(x.dtype, np.floating):
-            x = x.astype(config.floatx())
-        xp = np
-    else:
-        x = jnp.asarray(getattr(x, "value", x))
-        if not jnp.issubdtype(x.dtype, jnp.floating):
-            x = x.astype(config.floatx())
-        xp = jnp
-    if mode == "tf":
-        if xp is np:
-            x /= 127.5
-            x -= 1.0
-            return x
-        return x / 127.5 - 1.0
-    axis = -1 if data_format == "channels_last" else (0 if x.ndim == 3 else 1)
-    shape = [1] * x.ndim
+    axis = -1 if data_format == "channels_last" else (0 if len(x.shape) == 3 else 1)
+    shape = [1] * len(x.shape)
     shape[axis] = 3
+    if isinstance(x, np.ndarray):
+        return _preprocess_numpy(x, mode, axis, shape)
+    # Arrays, Variables and symbolic tensors (a model's first step): kerasish.ops.
+    from kerasish import ops
+
+    x = getattr(x, "value", x) if not ops.is_tensor(x) else x
+    if not str(x.dtype).startswith(("float", "bfloat")):
+        x = ops.cast(x, config.floatx())
+    if mode == "tf":
+        return x / 127.5 - 1.0
     if mode == "torch":
-        x = x / 255.0 if xp is jnp else _inplace_div(x, 255.0)
+        mean, std = _TORCH_MEAN, _TORCH_STD
+        x = x / 255.0
+    else:
+        mean, std = _CAFFE_MEAN, None
+        x = ops.flip(x, axis=axis)  # RGB -> BGR
+    x = x - np.asarray(mean, dtype=x.dtype).reshape(shape)
+    return x if std is None else x / np.asarray(std, dtype=x.dtype).reshape(shape)
+
+
+def _preprocess_numpy(x, mode, axis, shape):
+    """Keras's numpy path: a float array is changed in place."""
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(config.floatx())
+    if mode == "tf":
+        x /= 127.5
+        x -= 1.0
+        return x
+    if mode == "torch":
+        x /= 255.0
         mean, std = _TORCH_MEAN, _TORCH_STD
     else:
-        x = xp.flip(x, axis=axis)  # RGB -> BGR
+        x = np.flip(x, axis=axis)  # RGB -> BGR (a view: the caller's array changes)
         mean, std = _CAFFE_MEAN, None
-    mean = xp.asarray(mean, dtype=x.dtype).reshape(shape)
-    if xp is np:
-        x -= mean
-        if std is not None:
-            x /= np.asarray(std, dtype=x.dtype).reshape(shape)
-        return x
-    x = x - mean
-    return x if std is None else x / jnp.asarray(std, dtype=x.dtype).reshape(shape)
-
-
-def _inplace_div(x, value):
-    x /= value
+    x -= np.asarray(mean, dtype=x.dtype).reshape(shape)
+    if std is not None:
+        x /= np.asarray(std, dtype=x.dtype).reshape(shape)
     return x
 
 
