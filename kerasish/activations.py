@@ -249,12 +249,195 @@ def mish(x):
     return x * jnp.tanh(jax.nn.softplus(x))
 
 
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: ``x`` for ``x > 0``, else
+    ``alpha * (exp(x / alpha) - 1)``.
+
+    Args:
+        x: input array.
+        alpha: the scale of the negative part (its saturation value is ``-alpha``).
+
+    >>> celu([-100.0, 0.0, 2.0], alpha=2.0)
+    Array([-2.,  0.,  2.], dtype=float32)
+    """
+    return jax.nn.celu(_as_float_array(x), alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: splits ``x`` in two halves ``a, b`` along ``axis`` and returns
+    ``a * sigmoid(b)``; the axis must have an even size, and the output half of it.
+
+    Args:
+        x: input array.
+        axis: the axis to split.
+
+    >>> glu([[1.0, 2.0, 0.0, 100.0]])
+    Array([[0.5, 2. ]], dtype=float32)
+    """
+    x = _as_float_array(x)
+    if x.ndim == 0 or x.shape[axis] % 2:
+        raise ValueError(
+            "`glu` splits `x` in two halves along `axis`, which needs an even size there. "
+            f"Received: x.shape={x.shape}, axis={axis}"
+        )
+    return jax.nn.glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0.
+
+    Args:
+        x: input array.
+        threshold: the magnitude at or below which values become 0.
+
+    >>> hard_shrink([-1.0, -0.5, 0.2, 0.7])
+    Array([-1. ,  0. ,  0. ,  0.7], dtype=float32)
+    """
+    x = _as_float_array(x)
+    return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros_like(x))
+
+
+def hard_tanh(x):
+    """``x`` clipped to ``[-1, 1]``.
+
+    Args:
+        x: input array.
+
+    >>> hard_tanh([-3.0, 0.5, 3.0])
+    Array([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    return jax.nn.hard_tanh(_as_float_array(x))
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x)) = -softplus(-x)``, exact for large negative ``x``.
+
+    Args:
+        x: input array.
+
+    >>> log_sigmoid([-100.0, 0.0])
+    Array([-100.       ,   -0.6931472], dtype=float32)
+    """
+    return jax.nn.log_sigmoid(_as_float_array(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    """``x`` moved towards 0 by ``threshold``; values within ``threshold`` of 0 become 0.
+
+    Args:
+        x: input array.
+        threshold: the amount of shrinkage.
+
+    >>> soft_shrink([-1.0, 0.2, 1.5])
+    Array([-0.5,  0. ,  1. ], dtype=float32)
+    """
+    x = _as_float_array(x)
+    zero = jnp.zeros_like(x)
+    return jnp.where(x > threshold, x - threshold, jnp.where(x < -threshold, x + threshold, zero))
+
+
+def sparse_plus(x):
+    """0 below -1, ``(x + 1) ** 2 / 4`` on ``[-1, 1]``, ``x`` above 1: a softplus whose
+    tails are exactly 0 and linear.
+
+    Args:
+        x: input array.
+
+    >>> sparse_plus([-2.0, 0.0, 2.0])
+    Array([0.  , 0.25, 2.  ], dtype=float32)
+    """
+    return jax.nn.sparse_plus(_as_float_array(x))
+
+
+def sparse_sigmoid(x):
+    """0 below -1, ``(x + 1) / 2`` on ``[-1, 1]``, 1 above 1: the derivative of
+    `sparse_plus`.
+
+    Args:
+        x: input array.
+
+    >>> sparse_sigmoid([-2.0, 0.0, 0.5, 2.0])
+    Array([0.  , 0.5 , 0.75, 1.  ], dtype=float32)
+    """
+    return jax.nn.sparse_sigmoid(_as_float_array(x))
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of ``x`` onto the probability simplex along ``axis``:
+    like `softmax` it sums to 1, unlike it small entries become exactly 0.
+
+    Args:
+        x: input array.
+        axis: the axis the distribution is taken over.
+
+    >>> sparsemax([[1.0, 0.5, -2.0], [0.0, 0.0, 0.0]])
+    Array([[0.75      , 0.25      , 0.        ],
+           [0.33333334, 0.33333334, 0.33333334]], dtype=float32)
+    """
+    x = _as_float_array(x)
+    z = -jnp.sort(-x, axis=axis)  # descending
+    cumsum = jnp.cumsum(z, axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    k = jnp.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
+    # The support: the largest k with z_k > (sum of the k largest - 1) / k.
+    support = z - (cumsum - 1.0) / k > 0
+    size = jnp.sum(support, axis=axis, keepdims=True)
+    # tau = (sum of the supported entries - 1) / size. Keras 3.15 sums their cumulative
+    # sums instead (keras-team/keras#23425, fixed upstream in #23469): its outputs do not
+    # sum to 1 once two or more entries are supported. We follow the fixed formula.
+    tau = (jnp.sum(jnp.where(support, z, 0.0), axis=axis, keepdims=True) - 1.0) / size
+    return jnp.maximum(x - tau, 0.0)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x ** 2 + b)) / 2``: a smooth ReLU made of a square root.
+
+    Args:
+        x: input array.
+        b: the smoothness near 0 (``b = 0`` gives ReLU).
+
+    >>> squareplus([-2.0, 0.0, 2.0])
+    Array([0.41421354, 1.        , 2.4142137 ], dtype=float32)
+    """
+    return jax.nn.squareplus(_as_float_array(x), b=b)
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``.
+
+    Args:
+        x: input array.
+
+    >>> tanh_shrink([0.0, 10.0])
+    Array([0., 9.], dtype=float32)
+    """
+    x = _as_float_array(x)
+    return x - jnp.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``.
+
+    Args:
+        x: input array.
+        threshold: values at or below it are replaced.
+        default_value: the value they are replaced with.
+
+    >>> threshold([-1.0, 0.5, 2.0], 0.5, -9.0)
+    Array([-9., -9.,  2.], dtype=float32)
+    """
+    x = _as_float_array(x)
+    return jnp.where(x > threshold, x, jnp.asarray(default_value, x.dtype))
+
+
 _BY_NAME = {
     fn.__name__: fn
     for fn in (
         linear, relu, relu6, leaky_relu, sigmoid, softmax, log_softmax, tanh, elu,
         selu, gelu, softplus, softsign, silu, exponential, hard_sigmoid, hard_silu,
-        mish,
+        mish, celu, glu, hard_shrink, hard_tanh, log_sigmoid, soft_shrink, sparse_plus,
+        sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold,
     )
 }
 # Aliases resolve to the same function; serialising gives the canonical name.

@@ -20,6 +20,8 @@ ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", 
                   "int8", "int16", "int32", "int64", "bfloat16", "bool", "string",
                   "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
 FLOAT8_TYPES = ("float8_e4m3fn", "float8_e5m2")
+_NARROW = {"float64": "float32", "int64": "int32", "uint64": "uint32",
+           "complex128": "complex64"}
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string",
                   "int": "int32", complex: "complex64"}
 
@@ -102,10 +104,23 @@ def result_type(*dtypes):
             resolved.append(dtype)  # weak: JAX keeps the other operand's width
         else:
             resolved.append(standardize_dtype(dtype))
-    out = np.dtype(jax.dtypes.result_type(*resolved)).name
+    # Keras promotes on the 64-bit lattice, then narrows to what the backend holds.
+    with _x64():
+        out = np.dtype(jax.dtypes.result_type(*resolved)).name
     if all(d in (int, float, bool, complex) for d in resolved) and out.startswith("float"):
-        out = floatx()
+        return floatx()
+    if not jax.config.jax_enable_x64:
+        out = _NARROW.get(out, out)
     return out
+
+
+def _x64():
+    """JAX's 64-bit mode, as a context (``jax.enable_x64`` in newer JAX)."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64  # JAX before 0.6
+
+    return enable_x64()
 
 
 def get_uid(prefix=""):

@@ -9,6 +9,7 @@
 """
 
 import importlib
+import numbers
 
 import jax
 
@@ -71,7 +72,7 @@ def set_epsilon(value):
     >>> set_epsilon(1e-7)
     """
     global _EPSILON
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"`epsilon` must be a number. Received: value={value!r}")
     _EPSILON = float(value)
 

@@ -430,8 +430,7 @@ REFUSED = {
     ("LSTM", "use_cudnn"), ("GRU", "use_cudnn"), ("Bidirectional", "weights"),
     *((target.func.__name__, arg) for target in SURFACE.values() if target.kind == "ctor"
       for arg in target.options
-      if (arg.endswith("_constraint") and target.func.__name__ not in CONSTRAINED)
-      or arg in ("use_ema", "loss_scale_factor", "gradient_accumulation_steps")),
+      if arg.endswith("_constraint") and target.func.__name__ not in CONSTRAINED),
 }
 
 # Arguments that only show in get_config(): they mean something only together with a
@@ -440,10 +439,6 @@ REFUSED = {
 CONFIG_ONLY = {
     **{("BatchNormalization", arg): "used only with renorm=True, which is refused"
        for arg in ("renorm_clipping", "renorm_momentum")},
-    **{(cls, arg): "used only with use_ema=True, which is refused (Keras ignores it "
-       "without use_ema too); kept in the config so that Keras configs load"
-       for cls in ("Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
-       for arg in ("ema_momentum", "ema_overwrite_frequency")},
     ("AUC", "num_labels"): "pre-builds the variables that the first update builds (Keras)",
     ("Metric", "dtype"): "the base class only stores it for subclasses (Keras's too)",
 }
@@ -2650,11 +2645,6 @@ KNOWN_GAPS = {
         "ignored, as Keras 3 does (tests/test_random_tree_constraints.py checks that "
         "warning); the rule wants a ValueError naming it, which would break Keras code "
         "that still passes it",
-    # optimizers/base.py
-    **{(f"optimizers.{cls}", arg): f"{_NIE}. Keras implements it in the base optimizer"
-       for cls in ("adagrad.Adagrad", "adam.Adam", "adam.AdamW", "base.Optimizer",
-                   "rmsprop.RMSprop", "sgd.SGD")
-       for arg in ("use_ema", "loss_scale_factor", "gradient_accumulation_steps")},
 }
 
 

@@ -316,8 +316,9 @@ def test_get_wraps_optax():
 
 
 @pytest.mark.parametrize("identifier, match", [
-    ("adamx", r"Unknown optimizer: 'adamx'\. Did you mean 'adam'\?.*'sgd'"),
-    ("nadam", r"'nadam' is not implemented in kerasish\. Pass an optax transform.*optax\.nadam"),
+    ("adamm", r"Unknown optimizer: 'adamm'\. Did you mean 'adam'\?.*'sgd'"),
+    ("adamx", r"Unknown optimizer: 'adamx'\. Did you mean 'adamax'\?"),
+    ("muon", r"'muon' is not implemented in kerasish\. Pass an optax transform.*optax\.contrib\.muon"),
     (42, r"Could not interpret optimizer identifier: 42"),
     (Adam, r"received the class Adam\. Call it: Adam\(\)"),
     ({"config": {}}, r"must be a dict with a 'class_name'"),
@@ -360,8 +361,13 @@ def test_positional_learning_rate_and_lr_alias():
     (lambda: SGD(clipnorm=1.0, clipvalue=1.0), ValueError,
      r"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set\. Received: clipnorm=1\.0, clipvalue=1\.0"),
     (lambda: AdamW(weight_decay=None), ValueError, r"`weight_decay` of AdamW must be a float\. Received: weight_decay=None"),
-    (lambda: Adam(use_ema=True), NotImplementedError, r"moving average.*Received: use_ema=True"),
-    (lambda: Adam(gradient_accumulation_steps=4), NotImplementedError, r"optax\.MultiSteps"),
+    (lambda: Adam(use_ema=True, ema_momentum=1.5), ValueError,
+     r"`ema_momentum`, expected a finite number in \[0, 1\]\. Received: ema_momentum=1\.5"),
+    (lambda: Adam(use_ema=True, ema_overwrite_frequency=2.5), ValueError,
+     r"`ema_overwrite_frequency`, expected an integer >= 1 or None\. Received: ema_overwrite_frequency=2\.5"),
+    (lambda: Adam(gradient_accumulation_steps=1), ValueError,
+     r"`gradient_accumulation_steps`, expected an integer >= 2 or None\. Received: gradient_accumulation_steps=1"),
+    (lambda: Adam(loss_scale_factor=-2.0), ValueError, r"`loss_scale_factor`.*\(0, inf\)"),
     (lambda: OptaxOptimizer("adam"), TypeError, r"wraps an optax.GradientTransformation"),
 ])
 def test_argument_errors(make, error, match):

@@ -73,6 +73,14 @@ __all__ += ["Conv1DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Co
 from kerasish.layers.sequence_layers import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention, MultiHeadAttention)  # noqa: E402,E501,F401
 __all__ += ["AdditiveAttention", "Attention", "GroupQueryAttention", "MultiHeadAttention"]  # noqa: E501
 
+from kerasish.layers.image_preprocessing import CenterCrop, Resizing  # noqa: E402
+from kerasish.layers.augmentation import (RandomCrop, RandomFlip, RandomRotation,  # noqa: E402
+                                          RandomShear, RandomTranslation, RandomZoom)
+from kerasish.layers.augmentation_color import (AutoContrast, RandomBrightness,  # noqa: E402
+                                                RandomContrast, RandomGrayscale, RandomInvert,
+                                                Solarization)
+__all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization"]  # noqa: E501
+
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__, lambda: list(globals()))

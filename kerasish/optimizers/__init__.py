@@ -15,8 +15,9 @@ Deliberate differences from Keras 3 (numerics are the same, checked in
   rate, betas and ``rho`` outside [0, 1), negative or zero clipping).
 * A callable learning rate is a schedule ``iterations -> rate`` (Keras calls a plain
   callable with no argument); ``get_config`` returns the callable itself.
-* ``use_ema``, ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted
-  only at their defaults (``NotImplementedError`` otherwise).
+* ``use_ema``'s averages are copied into the weights by ``finalize_variable_values``;
+  a ``gradient_accumulation_steps`` optimizer's ``iterations`` is a fresh read-only
+  Variable (Keras: a computed tensor).
 * ``exclude_from_weight_decay(var_names=...)`` searches the weight's full path
   (``"dense/bias"``), Keras its short name (``"bias"``).
 * ``build(var_list)`` again on another list starts fresh slots for it (Keras adds a
@@ -28,8 +29,15 @@ Keras 3's list API (``variables``, ``build``, ``stateless_apply``, ``apply``,
 checked in ``tests/test_optimizer_stateless.py``.
 """
 
+from kerasish.optimizers.adadelta import Adadelta
+from kerasish.optimizers.adafactor import Adafactor
 from kerasish.optimizers.adagrad import Adagrad
 from kerasish.optimizers.adam import Adam, AdamW
+from kerasish.optimizers.adamax import Adamax
+from kerasish.optimizers.ftrl import Ftrl
+from kerasish.optimizers.lamb import Lamb
+from kerasish.optimizers.lion import Lion
+from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer, OptimizerState
 from kerasish.optimizers.loss_scale import LossScaleOptimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
@@ -39,10 +47,17 @@ from kerasish.optimizers import schedules
 from kerasish.optimizers.sgd import SGD
 
 __all__ = [
+    "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "Ftrl",
+    "Lamb",
+    "Lion",
     "LossScaleOptimizer",
+    "Nadam",
     "OptaxOptimizer",
     "Optimizer",
     "OptimizerState",

@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from kerasish.optimizers import transforms
+from kerasish.optimizers import options, transforms
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
 from kerasish import config
 from kerasish.variables import Variable, unwrap
@@ -81,6 +81,29 @@ def check_float(name, value, low=0.0, high=None, *, low_open=False, high_open=Fa
             f"{interval}. Received: {name}={value!r}"
         )
     return number
+
+
+def _check_count(name, value, low):
+    """``value`` as an int >= ``low``, None for None (or Keras's falsy 0), else a ValueError."""
+    if value is None or (value == 0 and not isinstance(value, bool)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected an integer >= {low} or None. "
+            f"Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+BASE_ARGUMENTS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+                  "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                  "gradient_accumulation_steps", "name")
+
+
+def base_arguments(local_vars):
+    """The base :class:`Optimizer` arguments among a subclass ``__init__``'s ``locals()``
+    (its ``**kwargs`` included), to pass on to ``super().__init__``."""
+    return {**{k: local_vars[k] for k in BASE_ARGUMENTS}, **local_vars.get("kwargs", {})}
 
 
 def _accepted_arguments(cls):
@@ -414,10 +437,16 @@ class Optimizer(VariableListAPI):
         clipnorm: if set, each weight's gradient is clipped to this L2 norm.
         clipvalue: if set, each gradient element is clipped to ``[-clipvalue, clipvalue]``.
         global_clipnorm: if set, all gradients are scaled together to this joint norm.
-        use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-            gradient_accumulation_steps: accepted with their Keras defaults so that
-            Keras configs load; the features themselves are not implemented and their
-            non-default values raise ``NotImplementedError``.
+        use_ema: keep an exponential moving average of the weights (in the slots
+            ``{weight}_average``); :meth:`finalize_variable_values` copies it into the
+            weights (Keras's ``fit`` does so at its end).
+        ema_momentum: the average's momentum, in [0, 1]. Defaults to 0.99.
+        ema_overwrite_frequency: with ``use_ema``, replace the weights by their
+            averages every this many steps. Defaults to None (never).
+        loss_scale_factor: if set, :meth:`scale_loss` multiplies the loss by it and
+            each step divides the gradients by it.
+        gradient_accumulation_steps: if set (an int >= 2), sum the gradients over this
+            many calls and step once with their mean (see ``optimizers/options.py``).
         name: the optimizer's name; defaults to the snake-cased class name.
 
     A subclass implements :meth:`transform` (its own update rule) and extends
@@ -482,12 +511,17 @@ class Optimizer(VariableListAPI):
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                 f"global_clipnorm={global_clipnorm}"
             )
-        self._refuse_unimplemented(use_ema, loss_scale_factor, gradient_accumulation_steps)
-        self.use_ema = False
+        self.use_ema = bool(use_ema)
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
-        self.loss_scale_factor = None
-        self.gradient_accumulation_steps = None
+        if self.use_ema:
+            self.ema_momentum = check_float("ema_momentum", ema_momentum, 0.0, 1.0)
+            self.ema_overwrite_frequency = _check_count(
+                "ema_overwrite_frequency", ema_overwrite_frequency, 1)
+        self.loss_scale_factor = None if loss_scale_factor is None else check_float(
+            "loss_scale_factor", loss_scale_factor, low_open=True)
+        self.gradient_accumulation_steps = _check_count(
+            "gradient_accumulation_steps", gradient_accumulation_steps, 2)
         self._exclude_paths = frozenset()
         self._exclude_pattern = None
 
@@ -520,19 +554,6 @@ class Optimizer(VariableListAPI):
         )
         return lr
 
-    def _refuse_unimplemented(self, use_ema, loss_scale_factor, gradient_accumulation_steps):
-        for arg, value, hint in (
-            ("use_ema", use_ema, "an exponential moving average of the weights"),
-            ("loss_scale_factor", loss_scale_factor, "loss scaling (for float16 training)"),
-            ("gradient_accumulation_steps", gradient_accumulation_steps, "gradient accumulation"),
-        ):
-            if value:
-                raise NotImplementedError(
-                    f"kerasish optimizers do not implement {hint} yet. Received: "
-                    f"{arg}={value!r}. Remove the argument, or wrap an optax transform "
-                    "(e.g. `optax.MultiSteps` for accumulation) with `optimizers.get`."
-                )
-
     # -- the two Keras Variables ---------------------------------------------
     @property
     def learning_rate(self):
@@ -562,8 +583,47 @@ class Optimizer(VariableListAPI):
 
     @property
     def iterations(self):
-        """The number of updates applied so far, as an int32 scalar Variable."""
+        """The number of updates applied so far, as an int32 scalar Variable.
+
+        With ``gradient_accumulation_steps``, as in Keras, the number of applied steps
+        (calls // steps) in a fresh read-only Variable; the call count is
+        ``variables[0]``.
+        """
+        steps = getattr(self, "gradient_accumulation_steps", None)
+        if steps:
+            return Variable(np.asarray(self._iterations.value) // steps, dtype="int32",
+                            trainable=False, name="iteration", path=f"{self.name}/iteration")
         return self._iterations
+
+    @property
+    def scale_of(self):
+        """With ``loss_scale_factor``: ``state -> the factor``, read by the engine to
+        scale the loss it differentiates; else None."""
+        factor = self.loss_scale_factor
+        if factor is None:
+            return None
+        return lambda state: jnp.asarray(factor, jnp.float32)
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema``, assign each weight in ``var_list`` its moving average
+        (Keras's ``fit`` calls this at its end); otherwise nothing.
+
+        The optimizer must be built on ``var_list`` (the averages are read from its
+        :attr:`variables`, which ``sync_from_state`` keeps current).
+        """
+        if not self.use_ema:
+            return
+        self._require_built("finalize_variable_values")
+        var_list = list(var_list)
+        built = self._layout.variables
+        if len(var_list) != len(built):
+            raise ValueError(
+                f"The length of model variables ({len(var_list)}) to override does not "
+                f"match the length of model variables stored in the optimizer "
+                f"({len(built)}). Pass the variables the optimizer was built with.")
+        averages = self._slot_variables[:len(built)]  # Keras's order: the averages first
+        for var, average in zip(var_list, averages):
+            var.assign(average.value)
 
     # -- the pure functions ----------------------------------------------------
     def transform(self):
@@ -587,11 +647,23 @@ class Optimizer(VariableListAPI):
             parts.append(transforms.clip_by_global_norm(self.global_clipnorm))
         elif self.clipvalue is not None:
             parts.append(optax.clip(self.clipvalue))
-        parts.append(self.transform())
-        if self.weight_decay:
-            mask = self._decay_mask if (self._exclude_paths or self._exclude_pattern) else None
-            parts.append(transforms.add_decoupled_weight_decay(self.weight_decay, mask))
+        mask = self._decay_mask if (self._exclude_paths or self._exclude_pattern) else None
+        if self.weight_decay and self.reads_weights:
+            # Keras decays the weight before the rule runs, and this rule reads it.
+            parts.append(transforms.decay_then(self.transform(), self.weight_decay, mask))
+        else:
+            parts.append(self.transform())
+            if self.weight_decay:
+                parts.append(transforms.add_decoupled_weight_decay(self.weight_decay, mask))
         return optax.chain(*parts)
+
+    #: True for a rule that reads the weights (Lamb, Ftrl, Adafactor): weight decay
+    #: then runs before it, on the weights it sees, as in Keras.
+    reads_weights = False
+
+    @property
+    def _option_count(self):
+        return bool(self.use_ema) + bool(self.gradient_accumulation_steps)
 
     def _learning_rate_at(self, iterations):
         if self._schedule is None:
@@ -606,7 +678,10 @@ class Optimizer(VariableListAPI):
         ``iterations`` and ``learning_rate`` start from the Variables' current values.
         """
         iterations = jnp.array(self._iterations.value, dtype=jnp.int32)
-        return OptimizerState(iterations, self._learning_rate_at(iterations), self._chain().init(params))
+        slots = options.init_option_slots(params, use_ema=self.use_ema,
+                                          accumulation_steps=self.gradient_accumulation_steps)
+        return OptimizerState(iterations, self._learning_rate_at(iterations),
+                              slots + tuple(self._chain().init(params)))
 
     def update(self, grads, state, params=None):
         """One step: ``(grads, state, params) -> (updates, new_state)``. Pure, jittable.
@@ -626,9 +701,35 @@ class Optimizer(VariableListAPI):
             learning_rate = state.learning_rate
         else:
             learning_rate = self._learning_rate_at(state.iterations)
-        updates, slots = self._chain().update(
-            grads, state.slots, params, learning_rate=learning_rate, iterations=state.iterations
-        )
+        if self.loss_scale_factor is not None:
+            grads = jax.tree.map(lambda g: g / self.loss_scale_factor, grads)
+        steps = self.gradient_accumulation_steps
+        # Keras's `optimizer.iterations`: the count of applied steps.
+        applied = state.iterations // steps if steps else state.iterations
+        n = self._option_count
+        chain = self._chain()
+
+        def rule(grads, slots):
+            return chain.update(grads, slots, params, learning_rate=learning_rate,
+                                iterations=applied)
+
+        option_slots, inner = list(state.slots[:n]), tuple(state.slots[n:])
+        if steps:
+            updates, inner, accumulators = options.accumulate(
+                rule, grads, option_slots[-1].gradient_accumulators, inner, state.iterations, steps)
+            option_slots[-1] = options.AccumulationSlots(accumulators)
+        else:
+            updates, inner = rule(grads, inner)
+        if self.use_ema:
+            if params is None:
+                raise ValueError(
+                    "`use_ema` needs the current weights, but `update` was called with "
+                    "params=None. Pass them: `optimizer.update(grads, state, params)`.")
+            updates, averages = options.moving_average(
+                params, updates, option_slots[0].averages, applied, self.ema_momentum,
+                self.ema_overwrite_frequency)
+            option_slots[0] = options.EMASlots(averages)
+        slots = tuple(option_slots) + tuple(inner)
         iterations = state.iterations + 1
         if self._schedule is not None:
             learning_rate = self._learning_rate_at(iterations)
@@ -753,11 +854,12 @@ class Optimizer(VariableListAPI):
                 fields_of.setdefault(part, [])
                 if field not in fields_of[part]:
                     fields_of[part].append(field)
-        names = {field: name for group in self.slot_order for field, name in group}
+        order = options.SLOT_ORDER + tuple(self.slot_order)
+        names = {field: name for group in order for field, name in group}
         refs = []
         for part in sorted(fields_of):
             fields = fields_of[part]
-            groups = [[f for f, _ in group if f in fields] for group in self.slot_order]
+            groups = [[f for f, _ in group if f in fields] for group in order]
             listed = {f for group in groups for f in group}
             groups = [g for g in groups if g] + [[f] for f in fields if f not in listed]
             for group in groups:
@@ -769,8 +871,10 @@ class Optimizer(VariableListAPI):
     def _variable_layout(self, slots, variables, keys):
         """[(leaf index, weight index or None, variable name)] in ``variables`` order."""
         index = {key: i for i, key in enumerate(keys)}
+        # An empty slot name is Keras's bare weight name (Adafactor's factored moments).
         entries = [(r.leaf, index[r.weight_key],
-                    f"{variables[index[r.weight_key]].path.replace('/', '_')}_{r.name}")
+                    variables[index[r.weight_key]].path.replace('/', '_')
+                    + (f"_{r.name}" if r.name else ""))
                    for r in self.slot_layout(slots, keys)]
         used = {leaf for leaf, _, _ in entries}
         paths = jax.tree_util.tree_flatten_with_path(slots)[0]
@@ -871,7 +975,15 @@ class Optimizer(VariableListAPI):
         return OptimizerState(iterations, learning_rate, self._layout.slots_from(slots))
 
     def scale_loss(self, loss):
-        """The loss to differentiate: ``loss`` itself (only a LossScaleOptimizer scales)."""
+        """The loss to differentiate: ``loss * loss_scale_factor``, or ``loss`` itself
+        when ``loss_scale_factor`` is None (each step divides the gradients back).
+
+        >>> from kerasish.optimizers import SGD
+        >>> SGD(loss_scale_factor=8.0).scale_loss(2.0)
+        16.0
+        """
+        if getattr(self, "loss_scale_factor", None) is not None:
+            return loss * self.loss_scale_factor
         return loss
 
     # -- weight decay exclusions ----------------------------------------------

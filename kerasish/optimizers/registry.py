@@ -7,26 +7,27 @@
 
 import optax
 
+from kerasish.optimizers.adadelta import Adadelta
+from kerasish.optimizers.adafactor import Adafactor
 from kerasish.optimizers.adagrad import Adagrad
 from kerasish.optimizers.adam import Adam, AdamW
+from kerasish.optimizers.adamax import Adamax
+from kerasish.optimizers.ftrl import Ftrl
+from kerasish.optimizers.lamb import Lamb
+from kerasish.optimizers.lion import Lion
+from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
 from kerasish.optimizers.rmsprop import RMSprop
 from kerasish.optimizers.sgd import SGD
 from kerasish.utils.naming import closest
 
-ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad)}
+ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
+    SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adamax, Lion, Adadelta, Ftrl, Adafactor, Lamb)}
 
 # Keras optimizers we do not provide, with the nearest optax transform (different numerics).
 _KERAS_ONLY = {
-    "adadelta": "optax.adadelta(1.0)",
-    "adafactor": "optax.adafactor(1e-3)",
-    "adamax": "optax.adamax(1e-3)",
-    "ftrl": None,
-    "lamb": "optax.lamb(1e-3)",
-    "lion": "optax.lion(1e-4)",
     "muon": "optax.contrib.muon(1e-3)",
-    "nadam": "optax.nadam(1e-3)",
 }
 
 

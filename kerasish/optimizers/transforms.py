@@ -101,3 +101,33 @@ def add_decoupled_weight_decay(weight_decay, mask=None):
         return jax.tree.map(decay, updates, params, use), state
 
     return optax.GradientTransformationExtraArgs(init, update)
+
+
+def decay_then(rule, weight_decay, mask=None):
+    """``rule`` run on the decayed weights, its update including the decay.
+
+    For the rules that read the weights (Lamb's trust ratio, Adafactor's RMS, Ftrl):
+    Keras first assigns ``w - w * weight_decay * learning_rate`` and then runs the
+    rule on that weight. ``mask`` is as in :func:`add_decoupled_weight_decay`.
+
+    >>> import jax.numpy as jnp, optax
+    >>> keep = optax.GradientTransformationExtraArgs(
+    ...     lambda p: optax.EmptyState(),
+    ...     lambda u, s, params=None, **kw: (jax.tree.map(lambda w: w * 0.0, params), s))
+    >>> step = decay_then(keep, 0.5)
+    >>> params = {"w": jnp.array([2.0])}
+    >>> u, _ = step.update({"w": jnp.zeros(1)}, step.init(params), params,
+    ...                    learning_rate=jnp.float32(0.1))
+    >>> u["w"].tolist()  # the decay only
+    [-0.10000000149011612]
+    """
+    decay = add_decoupled_weight_decay(weight_decay, mask)
+
+    def update(grads, state, params=None, **extra_args):
+        decayed_by, _ = decay.update(jax.tree.map(jnp.zeros_like, params), optax.EmptyState(),
+                                     params, **extra_args)
+        decayed = jax.tree.map(lambda w, d: w + d, params, decayed_by)
+        updates, state = rule.update(grads, state, decayed, **extra_args)
+        return jax.tree.map(lambda d, u: d + u, decayed_by, updates), state
+
+    return optax.GradientTransformationExtraArgs(rule.init, update)

@@ -14,17 +14,21 @@ from kerasish.config import (disable_interactive_logging,  # noqa: F401
                              enable_interactive_logging, is_interactive_logging_enabled)
 from kerasish.engine.adapters import (PyDataset, pack_x_y_sample_weight,  # noqa: F401
                                        unpack_x_y_sample_weight)
+from kerasish.utils.audio_dataset import audio_dataset_from_directory  # noqa: F401
 from kerasish.utils.config_utils import Config  # noqa: F401
 from kerasish.utils.dataset_utils import split_dataset  # noqa: F401
 from kerasish.utils.file_utils import get_file  # noqa: F401
 from kerasish.utils.image_dataset import image_dataset_from_directory  # noqa: F401
 from kerasish.utils.image_utils import (array_to_img, img_to_array, load_img,  # noqa: F401
                                         save_img)
+from kerasish.utils.naming import module_getattr as _module_getattr
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 from kerasish.utils.progbar import Progbar  # noqa: F401
 from kerasish.utils.sequence_utils import pad_sequences  # noqa: F401
 from kerasish.utils.text_dataset import text_dataset_from_directory  # noqa: F401
 from kerasish.utils.timeseries_dataset import timeseries_dataset_from_array  # noqa: F401
+
+_hint = _module_getattr(__name__, lambda: list(globals()) + list(_FROM_SAVING))
 
 # Keras's older name for PyDataset.
 Sequence = PyDataset
@@ -39,7 +43,7 @@ _FROM_SAVING = ("CustomObjectScope", "custom_object_scope", "deserialize_keras_o
 def __getattr__(name):
     if name in _FROM_SAVING:
         return getattr(_importlib.import_module("kerasish.saving"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _hint(name)  # a misspelled name: "Did you mean 'load_img'?"
 
 
 def __dir__():

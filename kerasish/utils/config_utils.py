@@ -23,13 +23,13 @@ class Config:
     ValueError: Cannot mutate attribute(s) because the config is frozen.
     """
 
-    __attrs__ = None
+    _INTERNAL = ("_entries", "_frozen")
 
     def __init__(self, **kwargs):
-        self._config = kwargs
-        self._frozen = False
-        self.__attrs__ = set(dir(self))
+        object.__setattr__(self, "_entries", dict(kwargs))
+        object.__setattr__(self, "_frozen", False)
 
+    # -- read-only switch
     @property
     def frozen(self):
         """Whether the config is read-only."""
@@ -37,82 +37,81 @@ class Config:
 
     def freeze(self):
         """Make the config read-only."""
-        self._frozen = True
+        object.__setattr__(self, "_frozen", True)
 
     def unfreeze(self):
         """Make the config writable again."""
-        self._frozen = False
+        object.__setattr__(self, "_frozen", False)
 
-    def _raise_if_frozen(self):
+    def _writable(self):
         if self._frozen:
             raise ValueError("Cannot mutate attribute(s) because the config is frozen.")
+        return self._entries
+
+    # -- attribute access: anything that is not part of the class is an entry
+    def __getattr__(self, name):
+        # only called when normal lookup fails, i.e. for entries
+        if name.startswith("__") or name in Config._INTERNAL:
+            raise AttributeError(name)
+        entries = object.__getattribute__(self, "_entries")
+        if name in entries:
+            return entries[name]
+        close = difflib.get_close_matches(name, list(entries), n=1, cutoff=0.7)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise AttributeError(f"Unknown attribute: '{name}'.{hint}")
+
+    def __setattr__(self, name, value):
+        if hasattr(type(self), name) or name in Config._INTERNAL:
+            object.__setattr__(self, name, value)
+        else:
+            self._writable()[name] = value
+
+    # -- the dict surface
+    def __getitem__(self, key):
+        return self._entries[key]
+
+    def __setitem__(self, key, value):
+        self._writable()[key] = value
+
+    def __delitem__(self, key):
+        del self._writable()[key]
+
+    def __contains__(self, key):
+        return key in self._entries
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __iter__(self):
+        return iter(sorted(self._entries))
+
+    def __repr__(self):
+        return f"<Config {self._entries}>"
+
+    def keys(self):
+        return self._entries.keys()
+
+    def values(self):
+        return self._entries.values()
+
+    def items(self):
+        return self._entries.items()
+
+    def get(self, keyname, value=None):
+        """The entry ``keyname``, or ``value`` when there is none."""
+        return self._entries.get(keyname, value)
+
+    def pop(self, *args):
+        return self._writable().pop(*args)
+
+    def update(self, *args, **kwargs):
+        """Add or replace entries, as ``dict.update``."""
+        self._writable().update(*args, **kwargs)
 
     def as_dict(self):
         """A shallow copy of the entries as a dict."""
-        return copy.copy(self._config)
+        return copy.copy(self._entries)
 
     def to_json(self):
         """The entries as a JSON string."""
-        return json.dumps(self._config)
-
-    def keys(self):
-        return self._config.keys()
-
-    def values(self):
-        return self._config.values()
-
-    def items(self):
-        return self._config.items()
-
-    def pop(self, *args):
-        self._raise_if_frozen()
-        return self._config.pop(*args)
-
-    def update(self, *args, **kwargs):
-        self._raise_if_frozen()
-        return self._config.update(*args, **kwargs)
-
-    def get(self, keyname, value=None):
-        return self._config.get(keyname, value)
-
-    def __setattr__(self, name, value):
-        attrs = object.__getattribute__(self, "__attrs__")
-        if attrs is None or name in attrs:
-            return object.__setattr__(self, name, value)
-        self._raise_if_frozen()
-        self._config[name] = value
-
-    def __getattr__(self, name):
-        attrs = object.__getattribute__(self, "__attrs__")
-        if attrs is None or name in attrs:
-            return object.__getattribute__(self, name)
-        if name in self._config:
-            return self._config[name]
-        message = f"Unknown attribute: '{name}'."
-        close = difflib.get_close_matches(name, list(self._config), n=1, cutoff=0.7)
-        if close:
-            message += f" Did you mean '{close[0]}'?"
-        raise AttributeError(message)
-
-    def __setitem__(self, key, item):
-        self._raise_if_frozen()
-        self._config[key] = item
-
-    def __getitem__(self, key):
-        return self._config[key]
-
-    def __repr__(self):
-        return f"<Config {self._config}>"
-
-    def __iter__(self):
-        yield from sorted(self._config)
-
-    def __len__(self):
-        return len(self._config)
-
-    def __delitem__(self, key):
-        self._raise_if_frozen()
-        del self._config[key]
-
-    def __contains__(self, item):
-        return item in self._config
+        return json.dumps(self._entries)

@@ -124,7 +124,7 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
             seed = np.random.randint(1e6)
         np.random.RandomState(seed).shuffle(file_paths)
         if labels is not None:
-            labels = list(labels) if isinstance(labels, tuple) else labels
+            labels = np.array(labels)  # a copy: the user's list is left as it was
             np.random.RandomState(seed).shuffle(labels)
     return file_paths, labels, class_names
 
@@ -155,6 +155,13 @@ def training_or_validation_split(samples, labels, validation_split, subset, verb
 def encode_labels(labels, label_mode, num_classes):
     """Labels as Keras's datasets yield them: int32, float32 one-hot, or float32 (n, 1)."""
     labels = np.asarray(labels)
+    if label_mode in ("binary", "categorical") and labels.size and (
+            labels.min() < 0 or labels.max() >= max(num_classes, 2)):
+        # tf.one_hot would give all-zero rows for these, silently.
+        raise ValueError(
+            f"With label_mode={label_mode!r}, labels must be class indices in "
+            f"[0, {max(num_classes, 2)}). Received labels from {labels.min()} to "
+            f"{labels.max()}. Pass labels numbered 0, 1, ... or use label_mode='int'.")
     if label_mode == "binary":
         return labels.astype("float32")[:, None]
     if label_mode == "categorical":

@@ -18,8 +18,6 @@ TF_ONLY_INTERPOLATIONS = ("area", "gaussian", "mitchellcubic")
 def _load_image(path, image_size, color_mode, interpolation, data_format,
                 crop_to_aspect_ratio, pad_to_aspect_ratio):
     """One file as a float32 array, resized as Keras's JAX backend resizes it."""
-    import jax
-
     img = np.asarray(image_utils.open_image(path, color_mode), dtype="float32")
     if img.ndim == 2:
         img = img[:, :, None]
@@ -27,11 +25,9 @@ def _load_image(path, image_size, color_mode, interpolation, data_format,
         img = img.transpose(2, 0, 1)
     if image_size is None:
         return img
-    with jax.default_device(jax.devices("cpu")[0]):
-        out = image_utils.resize(img, image_size, interpolation=interpolation,
-                                 crop_to_aspect_ratio=crop_to_aspect_ratio,
-                                 pad_to_aspect_ratio=pad_to_aspect_ratio,
-                                 data_format=data_format)
+    out = image_utils.resize(img, image_size, interpolation=interpolation,
+                             crop_to_aspect_ratio=crop_to_aspect_ratio,
+                             pad_to_aspect_ratio=pad_to_aspect_ratio, data_format=data_format)
     return np.asarray(out, dtype="float32")
 
 

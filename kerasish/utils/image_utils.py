@@ -222,14 +222,54 @@ def _crop_box(height, width, target_height, target_width):
             crop_height, crop_width)
 
 
+def _kernel(method, x):
+    """The interpolation kernels of ``jax.image.resize``, evaluated in float32."""
+    if method == "bilinear":
+        return np.maximum(0, 1 - np.abs(x))
+    if method == "bicubic":  # Keys, a = -0.5
+        out = ((1.5 * x - 2.5) * x) * x + 1.0
+        out = np.where(x >= 1.0, ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0, out)
+        return np.where(x >= 2.0, 0.0, out)
+    radius = 3 if method == "lanczos3" else 5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius)
+        out = np.where(x > 1e-3, y / np.where(x != 0, np.pi ** 2 * x ** 2, 1), 1)
+    return np.where(x > radius, 0.0, out)
+
+
+def _weights(size_in, size_out, method):
+    """The (in, out) interpolation matrix of one axis, as ``jax.image.resize`` builds
+    it without antialiasing (float32 arithmetic, edge samples renormalised)."""
+    f32 = np.float32
+    inv_scale = f32(1.0 / (size_out / size_in))
+    sample = (np.arange(size_out, dtype=f32) + f32(0.5)) * inv_scale - f32(0.5)
+    x = np.abs(sample[None, :] - np.arange(size_in, dtype=f32)[:, None])
+    w = _kernel(method, x).astype(f32)
+    total = w.sum(axis=0, keepdims=True)
+    w = np.where(np.abs(total) > 1000.0 * float(np.finfo(f32).eps),
+                 w / np.where(total != 0, total, 1), 0).astype(f32)
+    inside = (sample >= -0.5) & (sample <= size_in - 0.5)
+    return np.where(inside[None, :], w, 0).astype(f32)
+
+
+def _resize_axis(x, axis, size_out, method):
+    size_in = x.shape[axis]
+    if size_in == size_out:
+        return x
+    if method == "nearest":
+        f32 = np.float32
+        offsets = (np.arange(size_out, dtype=f32) + f32(0.5)) * f32(size_in) / f32(size_out)
+        return np.take(x, np.floor(offsets).astype(np.int64), axis=axis)
+    w = _weights(size_in, size_out, method)
+    return np.moveaxis(np.tensordot(x, w, axes=([axis], [0])), -1, axis)
+
+
 def resize(image, size, interpolation="bilinear", crop_to_aspect_ratio=False,
            pad_to_aspect_ratio=False, fill_value=0.0, data_format=None):
-    """Resize one image (3-D) or a batch (4-D) as Keras's JAX backend does
-    (``keras.ops.image.resize``: ``jax.image.resize`` without antialiasing, after an
-    optional centred crop or symmetric constant padding to the target aspect ratio)."""
-    import jax
-    import jax.numpy as jnp
-
+    """Resize one image (3-D) or a batch (4-D) on the host, with numpy, to the numbers
+    of Keras's JAX backend (``keras.ops.image.resize``: ``jax.image.resize`` without
+    antialiasing, after an optional centred crop or symmetric constant padding to the
+    target aspect ratio)."""
     data_format = config.standardize_data_format(data_format)
     if interpolation not in RESIZE_INTERPOLATIONS:
         raise ValueError(f"Invalid value for argument `interpolation`. Expected one of "
@@ -237,17 +277,20 @@ def resize(image, size, interpolation="bilinear", crop_to_aspect_ratio=False,
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
                          "`True`.")
-    image = jnp.asarray(image)
+    image = np.asarray(image)
     if image.ndim not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 "
                          f"(batch of images). Received input with shape: {image.shape}")
+    if interpolation != "nearest" and not np.issubdtype(image.dtype, np.floating):
+        image = image.astype(np.float32)
     h_axis = image.ndim - 3 if data_format == "channels_last" else image.ndim - 2
     height, width = image.shape[h_axis], image.shape[h_axis + 1]
     target_height, target_width = (int(s) for s in size)
     if crop_to_aspect_ratio:
         top, left, ch, cw = _crop_box(height, width, target_height, target_width)
-        image = jax.lax.slice_in_dim(image, top, top + ch, axis=h_axis)
-        image = jax.lax.slice_in_dim(image, left, left + cw, axis=h_axis + 1)
+        index = [slice(None)] * image.ndim
+        index[h_axis], index[h_axis + 1] = slice(top, top + ch), slice(left, left + cw)
+        image = image[tuple(index)]
     elif pad_to_aspect_ratio:
         pad_height = max(height, int(float(width * target_height) / target_width))
         pad_width = max(width, int(float(height * target_width) / target_height))
@@ -259,10 +302,9 @@ def resize(image, size, interpolation="bilinear", crop_to_aspect_ratio=False,
             widths[h_axis] = (top, top)
         elif left > 0:
             widths[h_axis + 1] = (left, left)
-        image = jnp.pad(image, widths, constant_values=fill_value)
-    shape = list(image.shape)
-    shape[h_axis], shape[h_axis + 1] = target_height, target_width
-    return jax.image.resize(image, tuple(shape), method=interpolation, antialias=False)
+        image = np.pad(image, widths, constant_values=fill_value)
+    image = _resize_axis(image, h_axis, target_height, interpolation)
+    return _resize_axis(image, h_axis + 1, target_width, interpolation)
 
 
 def smart_resize(x, size, interpolation="bilinear", data_format="channels_last"):
@@ -282,6 +324,10 @@ def smart_resize(x, size, interpolation="bilinear", data_format="channels_last")
     """
     if len(size) != 2:
         raise ValueError(f"Expected `size` to be a tuple of 2 integers, but got: {size}.")
-    out = resize(x, size, interpolation=interpolation, crop_to_aspect_ratio=True,
+    out = resize(np.asarray(x), size, interpolation=interpolation, crop_to_aspect_ratio=True,
                  data_format=data_format)
-    return np.asarray(out) if isinstance(x, np.ndarray) else out
+    if isinstance(x, np.ndarray):
+        return out
+    import jax.numpy as jnp
+
+    return jnp.asarray(out)

@@ -56,7 +56,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     Window ``i`` starts at ``data[start_index + s_i]`` with ``s_i = i * sequence_stride``
     and takes ``sequence_length`` steps ``sampling_rate`` apart; its target is
     ``targets[start_index + s_i]``. Windows stop before ``end_index`` (and after the
-    last target). With ``shuffle=True`` the window order is
+    last target: ``targets`` may be shorter than ``data``). With ``shuffle=True`` the window order is
     ``np.random.RandomState(seed).shuffle`` of the starts, as in Keras; later passes
     (epochs) draw new orders from the seed. The result is a ``kerasish.utils.PyDataset``
     that ``fit`` streams; Keras returns a ``tf.data.Dataset`` (``format`` 'tf' or
@@ -120,10 +120,9 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     end = n if end_index is None else int(end_index)
     num_seqs = end - start - (sequence_length - 1) * sampling_rate
     if targets is not None:
-        if len(targets) != n:
-            raise ValueError("`targets` must have one entry per timestep of `data`. "
-                             f"Received: len(data)={n}, len(targets)={len(targets)}")
-        num_seqs = min(num_seqs, len(targets))
+        # Keras stops at len(targets) windows; counted from start_index here, so that
+        # every window has a target (Keras would index past the end of shorter targets).
+        num_seqs = min(num_seqs, len(targets) - start)
     if num_seqs <= 0:
         raise ValueError(
             f"No window fits: a window spans {(sequence_length - 1) * sampling_rate + 1} "
