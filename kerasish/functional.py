@@ -201,6 +201,19 @@ class Functional(Model):
         return serialization._functional_from_config_method(cls, config, custom_objects)
 
 
+def layer_calls(model):
+    """``[(layer, input tensors, output tensor)]`` of a functional model's graph, in
+    the order the model replays them (inputs first): what summaries and diagrams draw.
+
+    >>> import kerasish
+    >>> x = kerasish.Input((3,))
+    >>> model = kerasish.Model(x, kerasish.layers.Dense(2, name="d")(x))
+    >>> [(layer.name, out.shape) for layer, _, out in layer_calls(model)]
+    [('d', (None, 2))]
+    """
+    return [(layer, _tensors_in(inputs), out) for layer, inputs, out in model._nodes]
+
+
 def _keras_layer_order(inputs, outputs):
     """The model's layers in Keras's order, which legacy ``.h5`` weight files (Keras's
     published application weights among them) and ``get_weights()`` follow: by depth
