@@ -77,8 +77,8 @@ class _Run:
 
     def __init__(self, point, seed, fold, model, shuffle_seed, key):
         self.point, self.seed, self.fold, self.model = point, seed, fold, model
-        self.rng = np.random.default_rng(shuffle_seed)  # fit's ArrayAdapter shuffle
-        self.key = key                                  # fit's TrainState.rng
+        self.shuffle_seed = shuffle_seed  # fit's ArrayAdapter seed: epoch e shuffles with
+        self.key = key                    # (seed, e); fit's TrainState key, folded with e
         self.history = None
         self.hooks = None
         self.active = True
@@ -549,11 +549,12 @@ class _Group:
         m.set_optimizer_state(opt)
 
     # -- tables ----------------------------------------------------------------------
-    def _train_tables(self, shuffle):
+    def _train_tables(self, shuffle, epoch):
         rows = []
         for run in self.runs:
             own = self.fold_rows[run.fold or 0][0]
-            perm = run.rng.permutation(len(own)) if shuffle else None
+            perm = adapters.epoch_rng(run.shuffle_seed, epoch).permutation(len(own)) \
+                if shuffle else None
             rows.append(own if perm is None else own[perm])
         shared = not shuffle and all(r.fold is None for r in self.runs)
         return many_engine.stacked_tables(rows, self.batch_size, shared=shared)
@@ -589,6 +590,7 @@ class _Group:
             run.model.history = run.history
             run.hooks.on_train_begin({})
         ts = self._initial_state()
+        base_keys = ts.rng
         data = self.train_data.data()
         val_data, val_tables = self._val_tables()
         # Weights are committed every epoch only when a callback may read them.
@@ -600,9 +602,11 @@ class _Group:
             start = time.perf_counter()
             for j in live:
                 runs[j].hooks.on_epoch_begin(epoch, {})
-            idx, mask, may_skip = self._train_tables(shuffle)
+            idx, mask, may_skip = self._train_tables(shuffle, epoch)
             active = None if not stoppers else np.array([r.active for r in runs])
-            ts = ts._replace(metrics=programs.init_metrics(n))
+            # As fit: each epoch's dropout keys are the fit key folded with the epoch.
+            ts = ts._replace(metrics=programs.init_metrics(n),
+                             rng=jax.vmap(lambda k: jax.random.fold_in(k, epoch))(base_keys))
             ts = programs.train(ts, self.knobs, data, idx, mask, active, np.int32(0),
                                 idx.shape[-2], may_skip)
             logs = _per_model(jax.device_get(programs.results(ts.metrics)), n)

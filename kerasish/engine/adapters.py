@@ -235,7 +235,7 @@ class ArrayAdapter:
 
     def epoch(self, chunk_size):
         """The chunks of one epoch (each ``chunk_size`` steps, the last maybe fewer)."""
-        perm = _permutation(_epoch_rng(self._seed, self._epoch), self.n, self.batch_size,
+        perm = _permutation(epoch_rng(self._seed, self._epoch), self.n, self.batch_size,
                             self.shuffle)
         steps, bs = self.num_batches, self.batch_size
         chunk_size = min(chunk_size or steps, steps)
@@ -347,7 +347,7 @@ class ArraySource(PyDataset):
     def on_epoch_end(self):
         self._epoch += 1
         if self.shuffle:
-            self._order = _permutation(_epoch_rng(self._seed, self._epoch), self._n,
+            self._order = _permutation(epoch_rng(self._seed, self._epoch), self._n,
                                        self.batch_size, self.shuffle)
 
 
@@ -477,7 +477,7 @@ class StreamAdapter:
             self.source.on_epoch_end()
 
 
-def _epoch_rng(seed, epoch):
+def epoch_rng(seed, epoch):
     """The shuffle generator of one epoch: a function of (fit seed, epoch), so that a
     fit resumed at epoch k (``BackupAndRestore``) shuffles epoch k as the uninterrupted
     run did."""
