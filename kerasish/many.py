@@ -69,7 +69,8 @@ from kerasish.models import host as host_module
 from kerasish.models.model import Model
 from kerasish.utils.validation import check_int, check_verbose
 
-_SUPPORTED_CALLBACKS = (callbacks_module.History, callbacks_module.EarlyStopping)
+_SUPPORTED_CALLBACKS = (callbacks_module.History, callbacks_module.EarlyStopping,
+                        callbacks_module.CSVLogger)
 
 
 class _Run:
@@ -108,9 +109,11 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
             not with ``folds``.
         epochs, batch_size, shuffle: as ``fit`` (``batch_size`` defaults to 32; each
             model gets the permutation its own ``fit`` would draw).
-        callbacks: ``History`` (each model always gets its own) and ``EarlyStopping``
+        callbacks: ``History`` (each model always gets its own), ``EarlyStopping``
             (copied per model: a stopped model stops updating while the others go on;
-            ``restore_best_weights`` per model).
+            ``restore_best_weights`` per model) and ``CSVLogger`` (one file with a row
+            per epoch and a column ``loss[j]``, ``val_loss[j]`` ... per model ``j``, its
+            index in the result; written when training ends).
         verbose: 0 silent; 1, 2 or ``"auto"``: one line per group per epoch with the
             range of the loss over the group's models.
 
@@ -137,7 +140,7 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
     verbose = check_verbose(verbose)
     if not isinstance(shuffle, bool):
         raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
-    stoppers = _check_callbacks(callbacks)
+    stoppers, csv_loggers = _check_callbacks(callbacks)
     if x is None or adapters.is_stream(x):
         raise ValueError(
             "fit_many trains on arrays (numpy or JAX arrays, lists or dicts of them, "
@@ -168,6 +171,8 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
               for members in _group(runs)]
     for g, group in enumerate(groups):
         group.train(epochs, shuffle, stoppers, verbose, f"group {g + 1}/{len(groups)}")
+    for logger in csv_loggers:  # written once every group has trained
+        _write_csv(logger, runs)
     return [(run.model, run.history) for run in runs]
 
 
@@ -256,10 +261,27 @@ def _check_callbacks(callbacks):
     bad = sorted({type(cb).__name__ for cb in cbs if type(cb) not in _SUPPORTED_CALLBACKS})
     if bad:
         raise ValueError(
-            f"fit_many supports the callbacks History and EarlyStopping (one copy per "
-            f"model). Received unsupported callbacks: {bad}. Train with model.fit to "
-            "use them.")
-    return [cb for cb in cbs if isinstance(cb, callbacks_module.EarlyStopping)]
+            f"fit_many supports the callbacks History, EarlyStopping (one copy per "
+            f"model) and CSVLogger (one file, a column per model and metric). Received "
+            f"unsupported callbacks: {bad}. Train with model.fit to use them.")
+    return ([cb for cb in cbs if isinstance(cb, callbacks_module.EarlyStopping)],
+            [cb for cb in cbs if isinstance(cb, callbacks_module.CSVLogger)])
+
+
+def _write_csv(logger, runs):
+    """One CSV for every model: a row per epoch, a column ``<metric>[<j>]`` per model
+    ``j`` (its index in fit_many's result) and metric; ``NA`` after a model stopped."""
+    width = len(str(len(runs) - 1))
+    epochs = max((len(r.history.epoch) for r in runs), default=0)
+    logger.on_train_begin({})
+    for epoch in range(epochs):
+        merged = {}
+        for j, run in enumerate(runs):
+            if epoch < len(run.history.epoch):
+                merged.update({f"{k}[{j:0{width}d}]": v[epoch]
+                               for k, v in run.history.history.items()})
+        logger.on_epoch_end(epoch, merged)
+    logger.on_train_end({})
 
 
 def _num_rows(x):
