@@ -10,6 +10,7 @@ layer names, weight order and numerics do not depend on the size.
 import hashlib
 import http.server
 import json
+import re
 import threading
 
 import h5py
@@ -49,6 +50,55 @@ CASES = [
                                                      alpha=0.35, classes=4), marks=_slow),
     pytest.param("MobileNetV2", "mobilenet_v2", dict(include_top=False, alpha=1.4,
                                                      input_shape=(40, 48, 3)), marks=_slow),
+    # Keras alone takes 20-130 s to build one of the networks below on a loaded CPU:
+    # all slow-tier but MobileNet's row (the fast tier keeps under a minute).
+    pytest.param("EfficientNetB0", "efficientnet", dict(include_top=False, pooling="avg",
+                                                        input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetB1", "efficientnet", dict(include_top=True, classes=6,
+                                                        input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetB3", "efficientnet", dict(include_top=False, pooling="max",
+                                                        input_shape=(40, 36, 3)), marks=_slow),
+    pytest.param("EfficientNetB7", "efficientnet", dict(include_top=False,
+                                                        input_shape=(32, 32, 3)), marks=_slow),
+    ("MobileNet", "mobilenet", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
+    pytest.param("MobileNet", "mobilenet", dict(include_top=True, alpha=0.5, classes=4,
+                                                input_shape=(32, 40, 3)), marks=_slow),
+    pytest.param("MobileNet", "mobilenet", dict(include_top=False, alpha=0.75,
+                                                depth_multiplier=2, pooling="max",
+                                                input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("DenseNet121", "densenet", dict(include_top=False, pooling="max",
+                                                 input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("DenseNet169", "densenet", dict(include_top=True, classes=3,
+                                                 input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("DenseNet201", "densenet", dict(include_top=False, pooling="avg",
+                                                 input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("InceptionV3", "inception_v3", dict(include_top=False, pooling="avg",
+                                                     input_shape=(75, 75, 3)), marks=_slow),
+    pytest.param("InceptionV3", "inception_v3", dict(include_top=True, classes=5,
+                                                     input_shape=(80, 75, 3)), marks=_slow),
+    pytest.param("Xception", "xception", dict(include_top=False, pooling="avg",
+                                              input_shape=(71, 71, 3)), marks=_slow),
+    pytest.param("Xception", "xception", dict(include_top=True, classes=5,
+                                              input_shape=(71, 80, 3)), marks=_slow),
+    pytest.param("MobileNetV3Small", "mobilenet_v3", dict(include_top=True, classes=5,
+                                                          input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("MobileNetV3Large", "mobilenet_v3", dict(
+        include_top=False, pooling="avg", minimalistic=True, input_shape=(32, 32, 3)),
+        marks=_slow),
+    pytest.param("MobileNetV3Large", "mobilenet_v3", dict(
+        include_top=True, alpha=1.25, dropout_rate=0.0, include_preprocessing=False,
+        classes=3, input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("MobileNetV3Small", "mobilenet_v3", dict(
+        include_top=False, pooling="max", alpha=0.75, input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetV2B0", "efficientnet_v2", dict(
+        include_top=False, pooling="avg", input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetV2B2", "efficientnet_v2", dict(
+        include_top=True, classes=4, input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetV2S", "efficientnet_v2", dict(
+        include_top=False, pooling="max", input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("EfficientNetV2B1", "efficientnet_v2", dict(
+        include_top=False, include_preprocessing=False, input_shape=(32, 32, 3)),
+        marks=_slow),
 ]
 
 
@@ -81,15 +131,20 @@ def _images(kwargs, n=2):
     return np.random.default_rng(0).uniform(0, 255, size=(n, *shape)).astype("float32")
 
 
+_AUTO_NAME = re.compile(r"^(conv2d|batch_normalization|dense|separable_conv2d|"
+                        r"depthwise_conv2d)_[0-9]+$")
+
+
 @pytest.mark.parametrize("arch, module, kwargs", CASES, ids=_ids(CASES))
 def test_predictions_equal_keras_with_keras_weight_files(keras, tmp_path, arch, module,
                                                          kwargs):
     kmodel = _keras_weights_file(keras, arch, kwargs, tmp_path / "w.h5")
     model = getattr(applications, arch)(weights=str(tmp_path / "w.h5"), **kwargs)
     # Keras's weight files are matched layer by layer, in order: the same layers with
-    # weights, under the same names (unnamed layers get counters that vary).
+    # weights, under the same names (unnamed layers get counters that vary: their
+    # names are compared without the counter).
     def weighted(m):
-        return [(layer.name, [tuple(w.shape) for w in layer.weights])
+        return [(_AUTO_NAME.sub(r"\1", layer.name), [tuple(w.shape) for w in layer.weights])
                 for layer in m.layers if layer.weights]
 
     assert weighted(model) == weighted(kmodel)
@@ -228,3 +283,12 @@ def test_name_and_classifier_activation_are_used():
     assert model.name == "my_vgg"
     out = model.predict(np.ones((1, 32, 32, 3), "float32"), verbose=0)
     assert not np.allclose(out.sum(), 1.0)  # logits: no softmax at the end
+
+
+def test_dropout_arguments_set_the_dropout_layers():
+    model = applications.MobileNet(weights=None, input_shape=(32, 32, 3), classes=3,
+                                   dropout=0.25)
+    assert model.get_layer("dropout").rate == 0.25
+    model = applications.MobileNetV3Small(weights=None, input_shape=(32, 32, 3), classes=3,
+                                          dropout_rate=0.0)
+    assert not any(isinstance(layer, kerasish.layers.Dropout) for layer in model.layers)

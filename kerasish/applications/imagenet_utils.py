@@ -246,5 +246,40 @@ def pool_or_flatten(x, include_top, pooling, names=(None, None)):
     return (layers.GlobalAveragePooling2D(name=names[0]) if pooling == "avg"
             else layers.GlobalMaxPooling2D(name=names[1]))(x)
 
+_APPLICATION_DOC = """{name} ({paper}), with Keras's layer names, so Keras's ImageNet
+    weights load.
+
+    Args:
+        include_top: with the classifier (global pooling and a ``Dense``).
+        weights: ``"imagenet"`` (Keras's file, downloaded once into
+            ``~/.keras/models``), None (random), or the path of a weights file.
+        input_tensor: a symbolic tensor to use as the input.
+        input_shape: ``(height, width, 3)``, at least {min_size}x{min_size} (default
+            {size}x{size}x3).
+        pooling: without the top: None (the 4-D feature map), ``"avg"`` or ``"max"``.
+        classes: number of classes (1000 with ImageNet weights and the top).
+        classifier_activation: the classifier's activation (``"softmax"`` or None with
+            pretrained weights).
+        name: the model's name.{extra}
+
+    Returns:
+        A functional ``Model``; its inputs: {preprocessing}.
+
+    >>> import kerasish
+    >>> model = kerasish.applications.{name}(weights=None, include_top=False,
+    ...     input_shape=({min_size}, {min_size}, 3), pooling="avg"{kwargs})
+    >>> model.output_shape
+    (None, {features})
+"""
+
+
+def application_doc(name, paper, size, preprocessing, features, min_size=32, extra="",
+                    kwargs=""):
+    """The docstring of one application builder (the arguments all builders share)."""
+    return _APPLICATION_DOC.format(name=name, paper=paper, size=size, min_size=min_size,
+                                   preprocessing=preprocessing, features=features,
+                                   extra=extra, kwargs=kwargs)
+
+
 # Keras's public names (the builders and blocks above are internals).
 __all__ = ["decode_predictions", "preprocess_input"]
