@@ -9,7 +9,9 @@ _PARITY = _T + "test_predictions_equal_keras_with_keras_weight_files"
 _WHERE = {  # argument -> the test that exercises it
     "include_top": _PARITY, "input_shape": _PARITY, "pooling": _PARITY, "classes": _PARITY,
     "alpha": _PARITY, "weights": _PARITY, "depth_multiplier": _PARITY,
-    "minimalistic": _PARITY, "dropout_rate": _PARITY, "include_preprocessing": _PARITY,
+    "minimalistic": _PARITY, "include_preprocessing": _PARITY,
+    "dropout": _T + "test_dropout_arguments_set_the_dropout_layers",
+    "dropout_rate": _T + "test_dropout_arguments_set_the_dropout_layers",
     "input_tensor": _T + "test_input_tensor_chains_onto_another_graph",
     "classifier_activation": _T + "test_name_and_classifier_activation_are_used",
     "name": _T + "test_name_and_classifier_activation_are_used",
@@ -37,7 +39,7 @@ def _elsewhere():
 
 
 MODULES = _MODULES + [f"kerasish.applications.{m}" for m in (
-    "densenet", "efficientnet", "efficientnet_v2", "imagenet_utils", "inception_v3",
+    "convnext", "densenet", "efficientnet", "efficientnet_v2", "imagenet_utils", "inception_resnet_v2", "inception_v3",
     "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16",
     "vgg19", "xception")]
 ELSEWHERE = _elsewhere()
