@@ -111,6 +111,12 @@ CASES = [
     pytest.param("ConvNeXtBase", "convnext", dict(
         include_top=False, pooling="max", include_preprocessing=False,
         input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("NASNetMobile", "nasnet", dict(include_top=False, pooling="avg",
+                                                input_shape=(32, 32, 3)), marks=_slow),
+    pytest.param("NASNetMobile", "nasnet", dict(include_top=True, classes=3,
+                                                input_shape=(40, 40, 3)), marks=_slow),
+    pytest.param("NASNetLarge", "nasnet", dict(include_top=False, pooling="max",
+                                               input_shape=(32, 32, 3)), marks=_slow),
 ]
 
 

@@ -7,8 +7,8 @@ network, ``preprocess_input`` and ``decode_predictions``.
 
 from kerasish.applications import (convnext, densenet, efficientnet,  # noqa: F401
                                    efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3,
-                                   mobilenet, mobilenet_v2, mobilenet_v3, resnet, resnet50,
-                                   resnet_v2, vgg16, vgg19, xception)
+                                   mobilenet, mobilenet_v2, mobilenet_v3, nasnet, resnet,
+                                   resnet50, resnet_v2, vgg16, vgg19, xception)
 from kerasish.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
                                             ConvNeXtTiny, ConvNeXtXLarge)
 from kerasish.applications.densenet import DenseNet121, DenseNet169, DenseNet201
@@ -25,6 +25,7 @@ from kerasish.applications.inception_v3 import InceptionV3
 from kerasish.applications.mobilenet import MobileNet
 from kerasish.applications.mobilenet_v2 import MobileNetV2
 from kerasish.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from kerasish.applications.nasnet import NASNetLarge, NASNetMobile
 from kerasish.applications.resnet import ResNet50, ResNet101, ResNet152
 from kerasish.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from kerasish.applications.vgg16 import VGG16
@@ -38,5 +39,6 @@ __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "Co
            "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
            "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "InceptionResNetV2",
            "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small",
+           "NASNetLarge", "NASNetMobile",
            "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
            "VGG16", "VGG19", "Xception"]
