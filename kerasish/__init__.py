@@ -45,29 +45,39 @@ from kerasish.layers import Input, Layer  # noqa: E402
 from kerasish.models import Model, Sequential  # noqa: E402
 from kerasish.variables import Variable  # noqa: E402
 from kerasish.many import fit_many, results_table  # noqa: E402
-
-__version__ = "0.1.0"
+from kerasish._toplevel import __version__, device, version  # noqa: E402
+# Keras 3 also exposes the base classes at the top level (keras.Loss, keras.Metric ...).
+from kerasish.initializers import Initializer  # noqa: E402
+from kerasish.layers import KerasTensor  # noqa: E402
+from kerasish.losses import Loss  # noqa: E402
+from kerasish.metrics import Metric  # noqa: E402
+from kerasish.ops.node import Operation  # noqa: E402
+from kerasish.optimizers import Optimizer  # noqa: E402
+from kerasish.regularizers import Regularizer  # noqa: E402
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
+    "Initializer", "KerasTensor", "Loss", "Metric", "Operation", "Optimizer", "Regularizer",
+    "device", "version",
     "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-    "optimizers", "random", "regularizers", "saving", "tree", "utils",
+    "optimizers", "random", "regularizers", "saving", "tree", "utils", "applications",
 ]
 
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
-_hint = _module_getattr(__name__, lambda: list(globals()) + ["saving"])
+_hint = _module_getattr(__name__, lambda: list(globals()) + ["saving", "applications"])
 
 
 def __getattr__(name):
-    # `kerasish.saving` imports h5py (~0.12 s): loaded on first use, not at import.
-    if name == "saving":
+    # `kerasish.saving` imports h5py (~0.12 s) and the applications are many modules:
+    # loaded on first use, not at import.
+    if name in ("saving", "applications"):
         import importlib
 
-        return importlib.import_module("kerasish.saving")
+        return importlib.import_module(f"kerasish.{name}")
     return _hint(name)
 
 __all__ += ["preprocessing"]

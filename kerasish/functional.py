@@ -56,15 +56,7 @@ class Functional(Model):
                     f"{type(t).__name__}."
                 )
         self._nodes = self._trace()
-        layers, seen = [], set()
-        for t in self.inputs:
-            layer = t._keras_history[0]
-            layers.append(layer)
-            seen.add(id(layer))
-        for layer, _, _ in self._nodes:
-            if id(layer) not in seen:
-                seen.add(id(layer))
-                layers.append(layer)
+        layers = _keras_layer_order(self.inputs, self.outputs)
         # Op nodes (`ops.mean(x)`, `x + y`) are in the graph but, as in Keras, not layers.
         self._all_layers = [la for la in layers if not isinstance(la, Operation)]
         for layer in self._all_layers:
@@ -207,6 +199,61 @@ class Functional(Model):
         serialization = _serialization()
 
         return serialization._functional_from_config_method(cls, config, custom_objects)
+
+
+def layer_calls(model):
+    """``[(layer, input tensors, output tensor)]`` of a functional model's graph, in
+    the order the model replays them (inputs first): what summaries and diagrams draw.
+
+    >>> import kerasish
+    >>> x = kerasish.Input((3,))
+    >>> model = kerasish.Model(x, kerasish.layers.Dense(2, name="d")(x))
+    >>> [(layer.name, out.shape) for layer, _, out in layer_calls(model)]
+    [('d', (None, 2))]
+    """
+    return [(layer, _tensors_in(inputs), out) for layer, inputs, out in model._nodes]
+
+
+def _keras_layer_order(inputs, outputs):
+    """The model's layers in Keras's order, which legacy ``.h5`` weight files (Keras's
+    published application weights among them) and ``get_weights()`` follow: by depth
+    (the longest path to an output), deepest first; within a depth, in the order a
+    depth-first walk from the outputs first meets them."""
+    index, node_order, done = {}, [], set()
+    parents = {}  # node -> the nodes that made its input tensors
+    input_ids = {id(t) for t in inputs}
+
+    def node_of(tensor):
+        layer, layer_inputs = tensor._keras_history
+        return (id(layer), id(layer_inputs)), layer, layer_inputs
+
+    def visit(tensor):
+        key, layer, layer_inputs = node_of(tensor)
+        if key in done:
+            return
+        index.setdefault(id(layer), (len(index), layer))
+        is_input = layer_inputs is None or id(tensor) in input_ids
+        parents[key] = [] if is_input else [node_of(t)[0] for t in _tensors_in(layer_inputs)]
+        if not is_input:
+            for t in _tensors_in(layer_inputs):
+                visit(t)
+        done.add(key)
+        node_order.append((key, layer))
+
+    for out in outputs:
+        visit(out)
+    node_depth, layer_depth = {}, {}
+    for key, layer in reversed(node_order):  # outputs first
+        depth = max(node_depth.get(key, 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[key] = depth
+        for parent in parents[key]:
+            node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    for t in inputs:  # an input no output uses is still the model's
+        layer = t._keras_history[0]
+        if id(layer) not in index:
+            index[id(layer)], layer_depth[id(layer)] = (-1, layer), 0
+    ordered = sorted(index.values(), key=lambda v: (-layer_depth[id(v[1])], v[0]))
+    return [layer for _, layer in ordered]
 
 
 def _functional_name():

@@ -69,7 +69,8 @@ from kerasish.models import host as host_module
 from kerasish.models.model import Model
 from kerasish.utils.validation import check_int, check_verbose
 
-_SUPPORTED_CALLBACKS = (callbacks_module.History, callbacks_module.EarlyStopping)
+_SUPPORTED_CALLBACKS = (callbacks_module.History, callbacks_module.EarlyStopping,
+                        callbacks_module.CSVLogger)
 
 
 class _Run:
@@ -77,8 +78,8 @@ class _Run:
 
     def __init__(self, point, seed, fold, model, shuffle_seed, key):
         self.point, self.seed, self.fold, self.model = point, seed, fold, model
-        self.rng = np.random.default_rng(shuffle_seed)  # fit's ArrayAdapter shuffle
-        self.key = key                                  # fit's TrainState.rng
+        self.shuffle_seed = shuffle_seed  # fit's ArrayAdapter seed: epoch e shuffles with
+        self.key = key                    # (seed, e); fit's TrainState key, folded with e
         self.history = None
         self.hooks = None
         self.active = True
@@ -108,9 +109,11 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
             not with ``folds``.
         epochs, batch_size, shuffle: as ``fit`` (``batch_size`` defaults to 32; each
             model gets the permutation its own ``fit`` would draw).
-        callbacks: ``History`` (each model always gets its own) and ``EarlyStopping``
+        callbacks: ``History`` (each model always gets its own), ``EarlyStopping``
             (copied per model: a stopped model stops updating while the others go on;
-            ``restore_best_weights`` per model).
+            ``restore_best_weights`` per model) and ``CSVLogger`` (one file with a row
+            per epoch and a column ``loss[j]``, ``val_loss[j]`` ... per model ``j``, its
+            index in the result; written when training ends).
         verbose: 0 silent; 1, 2 or ``"auto"``: one line per group per epoch with the
             range of the loss over the group's models.
 
@@ -137,7 +140,7 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
     verbose = check_verbose(verbose)
     if not isinstance(shuffle, bool):
         raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
-    stoppers = _check_callbacks(callbacks)
+    stoppers, csv_loggers = _check_callbacks(callbacks)
     if x is None or adapters.is_stream(x):
         raise ValueError(
             "fit_many trains on arrays (numpy or JAX arrays, lists or dicts of them, "
@@ -168,6 +171,8 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
               for members in _group(runs)]
     for g, group in enumerate(groups):
         group.train(epochs, shuffle, stoppers, verbose, f"group {g + 1}/{len(groups)}")
+    for logger in csv_loggers:  # written once every group has trained
+        _write_csv(logger, runs)
     return [(run.model, run.history) for run in runs]
 
 
@@ -256,10 +261,27 @@ def _check_callbacks(callbacks):
     bad = sorted({type(cb).__name__ for cb in cbs if type(cb) not in _SUPPORTED_CALLBACKS})
     if bad:
         raise ValueError(
-            f"fit_many supports the callbacks History and EarlyStopping (one copy per "
-            f"model). Received unsupported callbacks: {bad}. Train with model.fit to "
-            "use them.")
-    return [cb for cb in cbs if isinstance(cb, callbacks_module.EarlyStopping)]
+            f"fit_many supports the callbacks History, EarlyStopping (one copy per "
+            f"model) and CSVLogger (one file, a column per model and metric). Received "
+            f"unsupported callbacks: {bad}. Train with model.fit to use them.")
+    return ([cb for cb in cbs if isinstance(cb, callbacks_module.EarlyStopping)],
+            [cb for cb in cbs if isinstance(cb, callbacks_module.CSVLogger)])
+
+
+def _write_csv(logger, runs):
+    """One CSV for every model: a row per epoch, a column ``<metric>[<j>]`` per model
+    ``j`` (its index in fit_many's result) and metric; ``NA`` after a model stopped."""
+    width = len(str(len(runs) - 1))
+    epochs = max((len(r.history.epoch) for r in runs), default=0)
+    logger.on_train_begin({})
+    for epoch in range(epochs):
+        merged = {}
+        for j, run in enumerate(runs):
+            if epoch < len(run.history.epoch):
+                merged.update({f"{k}[{j:0{width}d}]": v[epoch]
+                               for k, v in run.history.history.items()})
+        logger.on_epoch_end(epoch, merged)
+    logger.on_train_end({})
 
 
 def _num_rows(x):
@@ -549,11 +571,12 @@ class _Group:
         m.set_optimizer_state(opt)
 
     # -- tables ----------------------------------------------------------------------
-    def _train_tables(self, shuffle):
+    def _train_tables(self, shuffle, epoch):
         rows = []
         for run in self.runs:
             own = self.fold_rows[run.fold or 0][0]
-            perm = run.rng.permutation(len(own)) if shuffle else None
+            perm = adapters.epoch_rng(run.shuffle_seed, epoch).permutation(len(own)) \
+                if shuffle else None
             rows.append(own if perm is None else own[perm])
         shared = not shuffle and all(r.fold is None for r in self.runs)
         return many_engine.stacked_tables(rows, self.batch_size, shared=shared)
@@ -589,6 +612,7 @@ class _Group:
             run.model.history = run.history
             run.hooks.on_train_begin({})
         ts = self._initial_state()
+        base_keys = ts.rng
         data = self.train_data.data()
         val_data, val_tables = self._val_tables()
         # Weights are committed every epoch only when a callback may read them.
@@ -600,9 +624,11 @@ class _Group:
             start = time.perf_counter()
             for j in live:
                 runs[j].hooks.on_epoch_begin(epoch, {})
-            idx, mask, may_skip = self._train_tables(shuffle)
+            idx, mask, may_skip = self._train_tables(shuffle, epoch)
             active = None if not stoppers else np.array([r.active for r in runs])
-            ts = ts._replace(metrics=programs.init_metrics(n))
+            # As fit: each epoch's dropout keys are the fit key folded with the epoch.
+            ts = ts._replace(metrics=programs.init_metrics(n),
+                             rng=jax.vmap(lambda k: jax.random.fold_in(k, epoch))(base_keys))
             ts = programs.train(ts, self.knobs, data, idx, mask, active, np.int32(0),
                                 idx.shape[-2], may_skip)
             logs = _per_model(jax.device_get(programs.results(ts.metrics)), n)

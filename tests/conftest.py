@@ -23,3 +23,21 @@ def keras():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def keras_home(tmp_path_factory, keras):
+    """A ~/.keras as a Keras user has it after downloading MobileNetV2's ImageNet
+    weights: the file (here with random weights, written by Keras 3 in Keras's
+    published format) sits in models/, so the examples find it without a network."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    home = tmp_path_factory.mktemp("keras_home")
+    (home / "models").mkdir()
+    base = keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,
+                                          include_top=False, weights=None)
+    name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5"
+    with h5py.File(home / "models" / name, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, base)
+    return home

@@ -1043,7 +1043,7 @@ class _Watcher(callbacks.Callback):
         pass
 
 
-@probe("callbacks.CallbackList", "callbacks", "model", "params")
+@probe("callbacks.base.CallbackList", "callbacks", "model", "params")
 def _callback_list(arg):
     history, model, params = callbacks.History(), object(), {"epochs": 3}
     hooks = callbacks.CallbackList([history], model, params)
@@ -1051,13 +1051,13 @@ def _callback_list(arg):
     return "exercised"
 
 
-@probe("callbacks.CallbackList.per_batch", "mode")
+@probe("callbacks.base.CallbackList.per_batch", "mode")
 def _per_batch(arg):
     hooks = callbacks.CallbackList([_Watcher()], None, {})
     return _differ(hooks.per_batch(mode="test"), hooks.per_batch(), arg)
 
 
-@probe("callbacks.wants_batch_hooks", "mode")
+@probe("callbacks.base.wants_batch_hooks", "mode")
 def _wants_batch_hooks(arg):
     return _differ(callbacks.wants_batch_hooks(_Watcher(), mode="test"),
                    callbacks.wants_batch_hooks(_Watcher()), arg)

@@ -368,3 +368,22 @@ def test_model_checkpoint_files_reload(regression, tmp_path, suffix):
         again.load_weights(path)
     for a, b in zip(again.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b)
+
+
+def test_disabled_interactive_logging_sends_progress_to_the_logger(caplog):
+    import logging
+
+    model = kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    kerasish.utils.disable_interactive_logging()
+    try:
+        with caplog.at_level(logging.INFO, logger="kerasish"):
+            model.fit(np.ones((4, 2)), np.zeros((4, 1)), epochs=2, verbose=2,
+                      callbacks=[kerasish.callbacks.EarlyStopping(monitor="loss", patience=0,
+                                                                  min_delta=10, verbose=1)])
+    finally:
+        kerasish.utils.enable_interactive_logging()
+    messages = [r.getMessage() for r in caplog.records if r.name == "kerasish"]
+    assert any(m.startswith("Epoch 1/2") for m in messages)
+    assert any("loss:" in m for m in messages)
+    assert any("early stopping" in m for m in messages)

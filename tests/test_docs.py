@@ -51,8 +51,10 @@ def test_every_tested_page_has_code():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
-def test_page_code_runs(page, tmp_path, monkeypatch):
+def test_page_code_runs(page, tmp_path, monkeypatch, keras_home):
     monkeypatch.chdir(tmp_path)  # a block that writes a file writes it here
+    # Pretrained weights come from a ~/.keras that already holds them (no network).
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
     namespace = {"__name__": "__docs__"}
     for i, block in enumerate(python_blocks(page), 1):
         # Only the side-by-side comparison with real Keras needs it (the test extra has it).

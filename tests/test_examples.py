@@ -32,15 +32,20 @@ EXPECTED = {
     "early_stopping.py": ["test accuracy", "learning rate now"],
     "beyond_sequential.py": ["custom layer: test accuracy", "functional: digit accuracy",
                              "pure JAX loop: test accuracy"],
+    "transfer_learning.py": ["classes: ['digit_0', 'digit_1', 'digit_2']",
+                             "trainable weights with the base frozen: 2",
+                             "head only: validation accuracy", "fine-tuned: validation accuracy"],
 }
+
+
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_example_runs(script):
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
+def test_example_runs(script, keras_home, tmp_path):
+    env = dict(os.environ, JAX_PLATFORMS="cpu", KERAS_HOME=str(keras_home))
     proc = subprocess.run([sys.executable, str(EXAMPLES / script), "--epochs", "3"],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for text in EXPECTED[script]:
         assert text in proc.stdout

@@ -211,8 +211,8 @@ def uncompiled(hp):
     (dict(folds=2, validation_data="unused"), mlp, "either `folds`.*or `validation_data`"),
     (dict(seeds=[0, "1"]), mlp, "list of integers"),
     (dict(epochs=-1), mlp, "epochs"),
-    (dict(callbacks=[kerasish.callbacks.CSVLogger("x.csv")]), mlp,
-     r"unsupported callbacks: \['CSVLogger'\]"),
+    (dict(callbacks=[kerasish.callbacks.TerminateOnNaN()]), mlp,
+     r"unsupported callbacks: \['TerminateOnNaN'\]"),
     (dict(), uncompiled, "must return a compiled model.*model.compile"),
     (dict(), lambda hp: "model", "must return a kerasish model.*returned str"),
     (dict(), "mlp", "`build` must be a function"),
@@ -261,3 +261,25 @@ def test_verbose_prints_one_line_per_group_and_epoch(data, capsys):
     assert len(lines) >= 2 and all("group 1/1" in line for line in lines[:2])
     fit_many(mlp, x, y, grid=[dict(lr=1e-2)], epochs=2, batch_size=16, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_csv_logger_writes_a_column_per_model(data, tmp_path):
+    import csv
+
+    x, y = data
+    grid = [dict(lr=5.0), dict(lr=1e-2)]
+    stop = kerasish.callbacks.EarlyStopping(monitor="val_loss", patience=1)
+    results = fit_many(mlp, x, y, grid=grid, seeds=[4], epochs=6, batch_size=16, verbose=0,
+                       validation_data=(x[:20], y[:20]), callbacks=[
+                           stop, kerasish.callbacks.CSVLogger(tmp_path / "log.csv")])
+    with open(tmp_path / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:3] == ["epoch", "accuracy[0]", "accuracy[1]"]
+    assert {"loss[0]", "loss[1]", "val_loss[0]", "val_loss[1]"} <= set(rows[0])
+    assert [int(r["epoch"]) for r in rows] == list(range(6))
+    for j, (_, history) in enumerate(results):
+        for key in ("loss", "val_loss"):
+            logged = [float(r[f"{key}[{j}]"]) for r in rows[:len(history.epoch)]]
+            np.testing.assert_allclose(logged, history.history[key], rtol=1e-6)
+    stopped = len(results[0][1].epoch)
+    assert stopped < 6 and rows[stopped]["loss[0]"] == "NA"  # the stopped model's cells

@@ -505,3 +505,42 @@ def test_damaged_and_wrong_files_fail_clearly(tmp_path):
                                         "says .*decay.*compile=False"):
         kerasish.models.load_model(tmp_path / "good.h5")
     assert not kerasish.models.load_model(tmp_path / "good.h5", compile=False).compiled
+
+
+def test_load_weights_by_name_loads_the_layers_named_in_the_file(keras, tmp_path):
+    """A legacy file from one architecture into another: the layers whose names match
+    get the file's weights, the others keep theirs (Keras's by_name=True)."""
+    from keras.src.legacy.saving import legacy_h5_format
+
+    def source(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, name="shared1"),
+                               lib.layers.Dense(5, name="dropped"),
+                               lib.layers.Dense(2, name="shared2")])
+
+    def target(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, name="shared1"),
+                               lib.layers.Dense(5, name="new", use_bias=False),
+                               lib.layers.Dense(2, name="shared2")])
+
+    keras.utils.set_random_seed(0)
+    with h5py.File(tmp_path / "w.h5", "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, source(keras))
+    kmodel = target(keras)
+    kmodel.load_weights(tmp_path / "w.h5", by_name=True)
+    model = target(kerasish)
+    kept = model.get_layer("new").get_weights()
+    model.load_weights(tmp_path / "w.h5", by_name=True)
+    for name in ("shared1", "shared2"):
+        for ours, theirs in zip(model.get_layer(name).get_weights(),
+                                kmodel.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(ours, theirs)
+    for ours, before in zip(model.get_layer("new").get_weights(), kept):
+        np.testing.assert_array_equal(ours, before)
+    # In order (the default), the architectures do not match: refused, nothing changes.
+    with pytest.raises(ValueError, match="different architecture"):
+        model.load_weights(tmp_path / "w.h5")
+    model.save_weights(tmp_path / "ours.weights.h5")
+    with pytest.raises(ValueError, match="`by_name` only supports loading legacy"):
+        model.load_weights(tmp_path / "ours.weights.h5", by_name=True)
+    with pytest.raises(ValueError, match="Invalid keyword arguments"):
+        model.load_weights(tmp_path / "w.h5", by_nme=True)

@@ -220,7 +220,7 @@ class ArrayAdapter:
             self.num_batches = min(self.num_batches, steps)
         self.shuffle = shuffle
         self.exact = exact
-        self._rng = np.random.default_rng(seed)
+        self._seed, self._epoch = seed, 0
         self._dist = dist
         self._data = None
 
@@ -235,7 +235,8 @@ class ArrayAdapter:
 
     def epoch(self, chunk_size):
         """The chunks of one epoch (each ``chunk_size`` steps, the last maybe fewer)."""
-        perm = _permutation(self._rng, self.n, self.batch_size, self.shuffle)
+        perm = _permutation(epoch_rng(self._seed, self._epoch), self.n, self.batch_size,
+                            self.shuffle)
         steps, bs = self.num_batches, self.batch_size
         chunk_size = min(chunk_size or steps, steps)
         short = self.n - (steps - 1) * bs if steps * bs > self.n else bs
@@ -262,8 +263,12 @@ class ArrayAdapter:
         last = order[full * self.batch_size:full * self.batch_size + short][None]
         yield Chunk(self.data(), last, np.ones(last.shape, np.float32), 0, 1, False, full, full)
 
+    def set_epoch(self, epoch):
+        """Shuffle as epoch ``epoch`` of this fit does (a resumed fit starts past 0)."""
+        self._epoch = epoch
+
     def on_epoch_end(self):
-        pass
+        self._epoch += 1
 
     def host_arrays(self):
         return self.xs, self.ys, self.sw
@@ -321,7 +326,7 @@ class ArraySource(PyDataset):
         self.x, self.y, self.sw = x, y, sample_weight
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
+        self._seed, self._epoch = seed, -1
         self._n = len(jax.tree_util.tree_leaves(x)[0])
         self._order = np.arange(self._n)
         self.on_epoch_end()
@@ -335,9 +340,15 @@ class ArraySource(PyDataset):
             lambda b: np.asarray(b)[rows], a)
         return take(self.x), take(self.y), take(self.sw)
 
+    def set_epoch(self, epoch):
+        self._epoch = epoch - 1
+        self.on_epoch_end()
+
     def on_epoch_end(self):
+        self._epoch += 1
         if self.shuffle:
-            self._order = _permutation(self._rng, self._n, self.batch_size, self.shuffle)
+            self._order = _permutation(epoch_rng(self._seed, self._epoch), self._n,
+                                       self.batch_size, self.shuffle)
 
 
 class StreamAdapter:
@@ -457,9 +468,20 @@ class StreamAdapter:
             mask = (np.arange(rows) < n).astype(np.float32)[None]
             yield Chunk(data, idx, mask, 0, 1, False, i, i)
 
+    def set_epoch(self, epoch):
+        if isinstance(self.source, ArraySource):  # a user's dataset keeps its own order
+            self.source.set_epoch(epoch)
+
     def on_epoch_end(self):
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
+
+
+def epoch_rng(seed, epoch):
+    """The shuffle generator of one epoch: a function of (fit seed, epoch), so that a
+    fit resumed at epoch k (``BackupAndRestore``) shuffles epoch k as the uninterrupted
+    run did."""
+    return np.random.default_rng([seed, epoch])
 
 
 def _permutation(rng, n, batch_size, shuffle):

@@ -95,7 +95,12 @@ def fit(host, programs, train, val, hooks, *, epochs, initial_epoch, chunk_size,
     """Train for ``epochs`` epochs; the logs of the last epoch."""
     logs = {}
     hooks.on_train_begin({})
+    # A callback may have restored an earlier run (BackupAndRestore): start after it.
+    initial_epoch = host.resume_epoch(initial_epoch)
     box = [host.train_state(programs)]
+    # Each epoch's dropout keys come from (this fit's key, epoch), as its shuffle does:
+    # a fit resumed at epoch k draws what the uninterrupted run drew.
+    fit_key = box[0].rng
 
     def call(chunk):
         new = programs.train(box[0], chunk.data, chunk.idx, chunk.mask,
@@ -116,6 +121,10 @@ def fit(host, programs, train, val, hooks, *, epochs, initial_epoch, chunk_size,
             # A learning rate set by the user or a callback enters the state as data:
             # no recompilation.
             box[0] = host.refresh(box[0])._replace(metrics=programs.init_metrics())
+            if fit_key is not None:
+                box[0] = box[0]._replace(rng=jax.random.fold_in(fit_key, epoch))
+            if hasattr(train, "set_epoch"):
+                train.set_epoch(epoch)
             epoch_logs = run_epoch(
                 "train", train, chunk_size, call, read, hooks, per_batch=per_batch,
                 progress=progress, stop=lambda: host.stop_training,

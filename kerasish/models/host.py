@@ -153,6 +153,14 @@ class Host:
     def stop_training(self):
         return self.model.stop_training
 
+    def resume_epoch(self, initial_epoch):
+        """The epoch to start at: a callback that restored an earlier run sets
+        ``model._initial_epoch`` in ``on_train_begin`` (Keras's attribute, which Keras
+        callbacks such as ``BackupAndRestore`` set), read once."""
+        resumed = getattr(self.model, "_initial_epoch", None)
+        self.model._initial_epoch = None
+        return initial_epoch if resumed is None else int(resumed)
+
     def _opt_state(self, params):
         m = self.model
         state = m._opt_state

@@ -520,9 +520,15 @@ class Model(Layer):
         """Save the weights in Keras's ``.weights.h5`` layout."""
         return _saving().save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by ``save_weights`` (kerasish or Keras 3, or legacy ``.h5``)."""
-        return _saving().load_weights(self, filepath, skip_mismatch=skip_mismatch)
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights saved by ``save_weights`` (kerasish or Keras 3, or legacy ``.h5``;
+        ``by_name=True`` loads a legacy file's layers by name, as Keras does)."""
+        unknown = sorted(set(kwargs) - {"by_name"})
+        if unknown:
+            raise ValueError(f"Invalid keyword arguments: {unknown}. load_weights() takes "
+                             "`filepath`, `skip_mismatch` and (legacy .h5 files) `by_name`.")
+        return _saving().load_weights(self, filepath, skip_mismatch=skip_mismatch,
+                                      by_name=kwargs.get("by_name"))
 
     def to_json(self, **kwargs):
         """The model's config (as in ``.keras`` files) as JSON; kwargs go to ``json.dumps``."""

@@ -352,15 +352,21 @@ class _open_h5:
         return False
 
 
-def load_weights(model, filepath, skip_mismatch=False):
+def load_weights(model, filepath, skip_mismatch=False, by_name=None):
     """Load weights from a ``.weights.h5`` file or a ``.keras`` archive (kerasish's or
     Keras 3's), or from a legacy ``.h5`` file (Keras 2 / tf.keras / Keras 3's legacy
     writer; layers are matched in order, as Keras does), into ``model``: every shape
     and dtype is checked first, and nothing is assigned unless all match.
     ``skip_mismatch=True`` skips mismatching layers with a warning. The optimizer state
-    is loaded too when the model is compiled (``.weights.h5`` and ``.keras`` only)."""
+    is loaded too when the model is compiled (``.weights.h5`` and ``.keras`` only).
+    ``by_name=True`` (legacy ``.h5`` only, as in Keras): load the layers whose names are
+    in the file, leave the others as they are."""
     path = os.fspath(filepath)
     where = repr(path)
+    if by_name is not None and (not path.endswith((".h5", ".hdf5"))
+                                or path.endswith(".weights.h5")):
+        raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                         f"Received: {filepath}")
     if not model.built:
         raise ValueError(
             f"Model {model.name!r} has not been built, so it has no weights to load into. "
@@ -382,6 +388,7 @@ def load_weights(model, filepath, skip_mismatch=False):
         )
     with _open_h5(source, where) as h5:
         if legacy_h5.is_legacy(h5):  # Keras 2 / tf.keras layout, whatever the name says
-            legacy_h5.load_weights(h5, model, where, skip_mismatch=skip_mismatch)
+            legacy_h5.load_weights(h5, model, where, skip_mismatch=skip_mismatch,
+                                   by_name=bool(by_name))
         else:
             weights.read(h5, model, where, skip_mismatch=skip_mismatch)

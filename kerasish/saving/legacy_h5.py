@@ -232,11 +232,13 @@ def _match(group, expected, where):
     return [(v, _dataset(group, n, where), n) for v, n in zip(ordered, names)]
 
 
-def read_weights(group, model, where, skip_mismatch=False, by_name=False):
+def read_weights(group, model, where, skip_mismatch=False, by_name=False, matching_only=False):
     """Check every array in ``group`` against ``model``, then assign them all.
 
     Layers with weights are paired with the file's layers (those with weights) by name
-    when ``by_name`` is set and the names agree, else in order (Keras's rule)."""
+    when ``by_name`` is set and the names agree, else in order (Keras's rule).
+    ``matching_only`` (``load_weights(by_name=True)``): only the layers whose name is in
+    the file, by name; the others on either side are left alone, as in Keras."""
     version = _text(group.attrs.get("keras_version", ""))
     if str(version).startswith("1."):
         raise ValueError(
@@ -255,7 +257,10 @@ def read_weights(group, model, where, skip_mismatch=False, by_name=False):
             file_layers.append((name, sub))
     ours = [la for la in model_layers(model) if legacy_weights(la)]
     names = [la.name for la in ours]
-    if by_name and sorted(names) == sorted(n for n, _ in file_layers):
+    if matching_only:
+        subs = dict(file_layers)
+        pairs = [(la, subs[la.name]) for la in ours if la.name in subs]
+    elif by_name and sorted(names) == sorted(n for n, _ in file_layers):
         subs = dict(file_layers)
         pairs = [(la, subs[la.name]) for la in ours]
     elif len(ours) != len(file_layers):
@@ -794,13 +799,14 @@ def _load_optimizer(h5, model, where):
         model.set_optimizer_state(state)
 
 
-def load_weights(h5, model, where, skip_mismatch=False):
+def load_weights(h5, model, where, skip_mismatch=False, by_name=False):
     """Load a legacy file's weights (a full-model file's ``model_weights``, or a
-    weights-only file) into ``model``, layer by layer in order, as Keras does."""
+    weights-only file) into ``model``, layer by layer in order, as Keras does (or, with
+    ``by_name``, into the layers whose names are in the file)."""
     group = h5
     if not _has_layer_names(h5) and "model_weights" in h5:
         group = weights._group(h5, "model_weights")
     if group is None or not _has_layer_names(group):
         raise ValueError(f"{where} is not a legacy Keras weights file: it has no "
                          "'layer_names' attribute.")
-    read_weights(group, model, where, skip_mismatch=skip_mismatch)
+    read_weights(group, model, where, skip_mismatch=skip_mismatch, matching_only=by_name)

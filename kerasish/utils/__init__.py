@@ -21,6 +21,7 @@ from kerasish.utils.file_utils import get_file  # noqa: F401
 from kerasish.utils.image_dataset import image_dataset_from_directory  # noqa: F401
 from kerasish.utils.image_utils import (array_to_img, img_to_array, load_img,  # noqa: F401
                                         save_img)
+from kerasish.utils.model_visualization import model_to_dot, plot_model  # noqa: F401
 from kerasish.utils.naming import module_getattr as _module_getattr
 from kerasish.utils.plotting import plot_history  # noqa: F401  (matplotlib only when called)
 from kerasish.utils.progbar import Progbar  # noqa: F401

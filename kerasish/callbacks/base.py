@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kerasish.config import is_interactive_logging_enabled
 from kerasish.utils.naming import check_kwargs
 
 
@@ -187,6 +188,8 @@ class ProgbarLogger(Callback):
                   file=self._out(), flush=True)
 
     def _out(self):
+        if self.stream is None and not is_interactive_logging_enabled():
+            return _LOG_STREAM  # utils.disable_interactive_logging(): lines go to logging
         return self.stream or sys.stdout
 
     def _interactive(self):
@@ -234,6 +237,26 @@ class ProgbarLogger(Callback):
             self._out().flush()
         elif final:
             print(line, file=self._out(), flush=True)
+
+
+class _LogStream:
+    """A text stream whose complete lines go to the 'kerasish' logger (INFO), as
+    Keras's progress bar logs them when interactive logging is off."""
+
+    encoding = "utf-8"
+
+    def write(self, text):
+        import logging
+
+        for line in str(text).replace("\r", "\n").splitlines():
+            if line.strip():
+                logging.getLogger("kerasish").info(line)
+
+    def flush(self):
+        pass
+
+
+_LOG_STREAM = _LogStream()
 
 
 class CallbackList:
@@ -297,7 +320,10 @@ def to_list(callbacks):
 
 
 def _print(message):
-    print(message, flush=True)
+    # stdout, or the 'kerasish' logger after utils.disable_interactive_logging().
+    from kerasish.utils.io_utils import print_msg
+
+    print_msg(message)
 
 
 def _snapshot(model):
