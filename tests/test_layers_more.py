@@ -258,7 +258,11 @@ MASK_ARGS = {"Permute": dict(dims=(2, 1)), "SpatialDropout1D": dict(rate=0.5),
              "EinsumDense": dict(equation="abc,cd->abd", output_shape=(5, 4))}
 
 
-@pytest.mark.parametrize("name", MASK_CASES)
+FAST_MASKS = {"Permute", "SpatialDropout1D", "RMSNormalization", "Identity"}
+
+
+@pytest.mark.parametrize("name", [n if n in FAST_MASKS else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in MASK_CASES])
 def test_masks_pass_exactly_where_keras_passes_them(keras, name):
     """After Embedding(mask_zero=True): the element-wise layers pass the mask on, the
     layers that move or resize axes drop it (with Keras's warning), as Keras does."""
@@ -284,6 +288,7 @@ class _nothing:
         return False
 
 
+@pytest.mark.slow
 def test_repeat_vector_and_permute_in_a_sequence_model_fit_like_keras(keras):
     """An encoder-decoder of the classic shape (LSTM -> RepeatVector -> LSTM ->
     TimeDistributed(Dense)), with Permute, Cropping1D and ZeroPadding1D around it:
@@ -327,6 +332,7 @@ def _vision(lib):
         L.EinsumDense("ab,bc->ac", 2, bias_axes="c", kernel_constraint="unit_norm")])
 
 
+@pytest.mark.slow
 def test_vision_model_with_constraints_fits_like_keras(keras):
     """A model of the new layers, weight constraints included (applied after every
     optimizer step), trains to Keras's weights."""
@@ -386,7 +392,9 @@ CONSTRAINED = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs,shape", CONSTRAINED, ids=[c[0] for c in CONSTRAINED])
+@pytest.mark.parametrize("name,kwargs,shape", [
+    c if c[0] in ("Conv2D", "EinsumDense") else pytest.param(*c, marks=pytest.mark.slow)
+    for c in CONSTRAINED], ids=[c[0] for c in CONSTRAINED])
 def test_every_weight_constraint_is_applied_in_fit(keras, name, kwargs, shape):
     """kernel_constraint, bias_constraint, depthwise_constraint, pointwise_constraint,
     beta_constraint, gamma_constraint and alpha_constraint: after one epoch of SGD the

@@ -144,3 +144,24 @@ SAVED_ELSEWHERE = {
                   "SeparableConvolution2D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D",
                   "AvgPool2D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
                   "GlobalMaxPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D")}
+
+
+def probes(h):
+    """``call(training=True)`` of the noise layers draws noise; the default does not."""
+    from kerasish import layers
+
+    makers = {
+        "layers.noise.AlphaDropout.call": (lambda: layers.AlphaDropout(0.5, seed=1), "x2"),
+        "layers.noise.GaussianDropout.call": (lambda: layers.GaussianDropout(0.5, seed=1), "x2"),
+        "layers.noise.GaussianNoise.call": (lambda: layers.GaussianNoise(0.5, seed=1), "x2"),
+        "layers.noise._SpatialDropout.call": (lambda: layers.SpatialDropout1D(0.5, seed=1),
+                                              "x3"),
+    }
+
+    def training(key, arg):
+        make, x = makers[key]
+        layer, x = make(), h.INPUTS[x]
+        return h._differ(layer(x, training=True), layer(x), arg)
+
+    for key in makers:
+        h.probe(key, "training")(training)
