@@ -406,20 +406,12 @@ def test_fit_with_ema_and_accumulation_matches_keras(keras):
         np.testing.assert_allclose(oh.history[key], kh.history[key], rtol=1e-5, err_msg=key)
     for a, b in zip(om.optimizer.variables, km.optimizer.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=b.path)
-    om.optimizer.finalize_variable_values(om.trainable_variables)  # idempotent
     for ours, theirs in zip(om.get_weights(), km.get_weights(), strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
-_NEEDS_SAVING_PATCH = pytest.mark.xfail(
-    strict=True, reason="kerasish/saving/weights.py writes one slot per weight only; "
-    "Nadam's u_product and Adafactor's factored moments need it to save the optimizer's "
-    "own variable list (state_to_variables / variables_to_state)")
-
-
 @pytest.mark.parametrize("cls_name, kwargs", [
-    *(pytest.param(c, {}, marks=[_NEEDS_SAVING_PATCH] if c in ("Nadam", "Adafactor") else [])
-      for c in NEW),
+    *((c, {}) for c in NEW),
     ("Adam", {"use_ema": True, "gradient_accumulation_steps": 2}),
 ])
 @pytest.mark.slow

@@ -378,6 +378,10 @@ class Model(Layer):
         finally:  # even after an interrupt, the optimizer shows the committed state
             if self._opt_state is not None:
                 self.optimizer.sync_from_state(self._opt_state)
+        if epochs > 0 and self._opt_state is not None:
+            # Keras: at the end of a completed fit, use_ema's averages become the weights
+            # (a no-op without use_ema). Not after a failed call: that keeps the weights.
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         return history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,

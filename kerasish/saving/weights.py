@@ -173,13 +173,10 @@ def _inner(state):
 
 
 def _arrays(optimizer, state, trainable):
-    arrays = [np.asarray(state.iterations, np.int32)]
-    if optimizer._schedule is None:
-        arrays.append(np.asarray(state.learning_rate, np.float32))
-    parts = dict(_slot_parts(state.slots))
-    for index, field, ln, wn in _slot_refs(optimizer, state.slots, trainable):
-        arrays.append(np.asarray(getattr(parts[index], field)[ln][wn]))
-    return arrays
+    # The optimizer's own Keras-ordered list: it also holds the state that is not one
+    # slot per weight (Nadam's u_product, Adafactor's factored moments).
+    optimizer.build(trainable)
+    return [np.asarray(x) for x in optimizer.state_to_variables(state)]
 
 
 def optimizer_arrays(model, optimizer=None):
@@ -224,29 +221,25 @@ def optimizer_state_from_arrays(model, arrays, where):
 def _state(optimizer, fresh, arrays, trainable, where, path):
     if arrays is None:
         return None
-    refs = _slot_refs(optimizer, fresh.slots, trainable)
+    optimizer.build(trainable)
+    expected = optimizer.variables
     n_counters = 1 if optimizer._schedule is not None else 2
-    if len(arrays) not in (n_counters, n_counters + len(refs)):
+    if len(arrays) not in (n_counters, len(expected)):
         warnings.warn(
             f"Skipping the optimizer state in {where}: '{path}' has {len(arrays)} "
-            f"variables, this {type(optimizer).__name__} needs "
-            f"{n_counters + len(refs)} (iteration, learning rate and {len(refs)} slots). "
+            f"variables, this {type(optimizer).__name__} needs {len(expected)} "
+            f"(iteration, learning rate and {len(expected) - n_counters} slots). "
             "Training will restart the optimizer from fresh state.",
             UserWarning, stacklevel=5,
         )
         return None
-    iterations = jnp.asarray(np.asarray(arrays[0]).astype(np.int32).reshape(()))
-    learning_rate = (jnp.asarray(np.asarray(arrays[1], np.float32).reshape(()))
-                     if n_counters == 2 else fresh.learning_rate)
-    parts = {i: {f: _copy_tree(getattr(p, f)) for f in p._fields if isinstance(getattr(p, f), dict)}
-             for i, p in _slot_parts(fresh.slots)}
-    by_key = {(v._owner.name, v.name): v for v in trainable}
-    for k, ((index, field, ln, wn), value) in enumerate(zip(refs, arrays[n_counters:])):
-        var = by_key[(ln, wn)]
-        _check_array(value, var, f"{path}/vars/{n_counters + k}", where,
-                     what=f"the optimizer slot for {var.path!r}")
-        parts[index][field][ln][wn] = jnp.asarray(value, var.dtype)
-    return OptimizerState(iterations, learning_rate, _rebuild_slots(fresh.slots, parts))
+    if len(arrays) == n_counters:  # saved before any step: fresh slots
+        arrays = list(arrays) + optimizer.state_to_variables(fresh)[n_counters:]
+    for k in range(n_counters, len(arrays)):
+        _check_array(np.asarray(arrays[k]), expected[k], f"{path}/vars/{k}", where,
+                     what=f"the optimizer variable {expected[k].path!r}")
+    state = optimizer.variables_to_state(list(arrays))
+    return state if n_counters == 2 else state._replace(learning_rate=fresh.learning_rate)
 
 
 def _copy_tree(tree):
