@@ -799,3 +799,14 @@ def test_loss_scale_optimizer_and_schedule_state_match_keras(keras, tmp_path):
     loaded = kerasish.models.load_model(tmp_path / "k.keras")
     for a, b in zip(saving.weights.optimizer_arrays(loaded), kmodel.optimizer.variables):
         np.testing.assert_array_equal(a, np.asarray(b))
+
+
+def test_a_loss_function_used_as_a_metric_saves_and_loads(tmp_path):
+    """keras.metrics re-exports loss functions (metrics.hinge is losses.hinge)."""
+    model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[kerasish.metrics.hinge])
+    model.save(tmp_path / "m.keras")
+    loaded = kerasish.models.load_model(tmp_path / "m.keras")
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+    np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0),
+                               model.evaluate(x, y, verbose=0), rtol=1e-6)

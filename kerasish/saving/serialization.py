@@ -503,7 +503,9 @@ def _builtin_function(kind, name):
             return None
     module = losses if kind == "losses" else metrics
     fn = getattr(module, name, None) if not name.startswith("_") else None
-    if not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+    # kerasish.metrics re-exports loss functions (metrics.hinge is losses.hinge, as in
+    # Keras): a function either module exports under that name is built in.
+    if not inspect.isfunction(fn) or fn.__module__ not in (losses.__name__, metrics.__name__):
         return None
     if kind == "losses":
         return fn if not isinstance(losses.get(fn), losses.LossFunctionWrapper) else None
