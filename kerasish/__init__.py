@@ -51,13 +51,12 @@ from kerasish.initializers import Initializer  # noqa: E402
 from kerasish.layers import KerasTensor  # noqa: E402
 from kerasish.losses import Loss  # noqa: E402
 from kerasish.metrics import Metric  # noqa: E402
-from kerasish.ops.node import Operation  # noqa: E402
 from kerasish.optimizers import Optimizer  # noqa: E402
 from kerasish.regularizers import Regularizer  # noqa: E402
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "Initializer", "KerasTensor", "Loss", "Metric", "Operation", "Optimizer", "Regularizer",
+    "Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
     "device", "version",
     "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",

@@ -2567,8 +2567,6 @@ _NIE = ("refused with NotImplementedError; the rule wants a ValueError naming it
 _CONSTRAINT = (f"{_NIE}. Keras applies the constraint to the variable after each "
                "optimizer step (optimizer.apply: `variable.assign(variable.constraint("
                "variable))`), which needs the optimizer/engine to read `Variable.constraint`")
-_CHANNELS_FIRST = (f"{_NIE}. Keras supports data_format='channels_first' on JAX (it "
-                   "passes the layout to the conv/pool primitive, or transposes)")
 KNOWN_GAPS = {
     # variables.py
     ("variables.Variable", "initializer"):
@@ -2577,29 +2575,7 @@ KNOWN_GAPS = {
     ("variables.Variable", "shape"):
         "ignored when the initializer is a value (the value's shape wins, whatever "
         "`shape` says; Keras does the same). Refuse a shape that disagrees",
-    # layers/conv.py, layers/pooling.py, layers/normalization.py, layers/embedding.py
-    **{(f"layers.conv.{cls}", arg): _CONSTRAINT
-       for cls, args in (("Conv1D", ("kernel_constraint", "bias_constraint")),
-                         ("Conv2D", ("kernel_constraint", "bias_constraint")),
-                         ("Conv2DTranspose", ("kernel_constraint", "bias_constraint")),
-                         ("DepthwiseConv2D", ("depthwise_constraint", "bias_constraint")),
-                         ("SeparableConv2D", ("depthwise_constraint", "pointwise_constraint",
-                                              "bias_constraint")))
-       for arg in args},
-    **{(f"layers.conv.{cls}", "activity_regularizer"):
-       f"{_NIE}. Keras adds activity_regularizer(output) / batch_size to the losses, "
-       "which kerasish's Layer base already does for every layer: conv.py need only pass "
-       "it to super().__init__ instead of refusing it"
-       for cls in ("Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
-                   "SeparableConv2D")},
-    **{(f"layers.{module}.{cls}", "data_format"): _CHANNELS_FIRST
-       for module, classes in (("conv", ("Conv1D", "Conv2D", "Conv2DTranspose",
-                                         "DepthwiseConv2D", "SeparableConv2D")),
-                               ("pooling", ("AveragePooling1D", "AveragePooling2D",
-                                            "MaxPooling1D", "MaxPooling2D",
-                                            "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-                                            "GlobalMaxPooling1D", "GlobalMaxPooling2D")))
-       for cls in classes},
+    # layers/normalization.py, layers/embedding.py
     **{(f"layers.normalization.{cls}", arg): _CONSTRAINT
        for cls in ("BatchNormalization", "LayerNormalization")
        for arg in ("beta_constraint", "gamma_constraint")},
