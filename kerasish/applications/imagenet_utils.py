@@ -264,21 +264,31 @@ _APPLICATION_DOC = """{name} ({paper}), with Keras's layer names, so Keras's Ima
 
     Returns:
         A functional ``Model``; its inputs: {preprocessing}.
+{example}"""
 
+_EXAMPLE = """
     >>> import kerasish
     >>> model = kerasish.applications.{name}(weights=None, include_top=False,
     ...     input_shape=({min_size}, {min_size}, 3), pooling="avg"{kwargs})
     >>> model.output_shape
     (None, {features})
 """
+# One runnable example per family (its first variant): building every variant of a
+# family in the docstring tests would take minutes and show nothing new.
+_FAMILY_EXAMPLE = {}
 
 
 def application_doc(name, paper, size, preprocessing, features, min_size=32, extra="",
                     kwargs=""):
     """The docstring of one application builder (the arguments all builders share)."""
+    first = _FAMILY_EXAMPLE.setdefault(paper, name)
+    example = (_EXAMPLE.format(name=name, min_size=min_size, kwargs=kwargs, features=features)
+               if first == name else
+               f"\n    Used like ``{first}`` (see its example); the output has {features} "
+               "features.\n")
     return _APPLICATION_DOC.format(name=name, paper=paper, size=size, min_size=min_size,
                                    preprocessing=preprocessing, features=features,
-                                   extra=extra, kwargs=kwargs)
+                                   extra=extra, example=example)
 
 
 # Keras's public names (the builders and blocks above are internals).
