@@ -38,6 +38,18 @@ def list_devices(device_type=None):
     return [f"{d.platform}:{d.id}" for d in devices]
 
 
+def get_device_count(device_type=None):
+    """The number of devices of one type (``"cpu"``, ``"gpu"``, ``"tpu"``); without a
+    type, of the default one (the accelerators when there are any, else the CPUs).
+
+    >>> get_device_count("cpu") >= 1
+    True
+    """
+    if device_type is None:
+        return len(jax.devices())
+    return len(jax.devices(device_type.lower()))
+
+
 def _resolve_devices(devices):
     by_name = {f"{d.platform}:{d.id}": d for d in jax.devices()}
     out = []

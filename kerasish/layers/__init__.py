@@ -105,3 +105,6 @@ __all__ += ["AutoContrast", "CenterCrop", "RandomBrightness", "RandomContrast", 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__, lambda: list(globals()))
+
+from kerasish.layers.serialization import deserialize, serialize  # noqa: E402
+__all__ += ["deserialize", "serialize"]

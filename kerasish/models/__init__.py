@@ -6,7 +6,8 @@ import importlib
 from kerasish.models.model import Model, load_model
 from kerasish.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json",
+           "save_model"]
 
 
 def _cloning():
@@ -31,4 +32,12 @@ def model_from_json(json_string, custom_objects=None):
 
 from kerasish.utils.naming import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__, lambda: list(globals()))
+_hint = _module_getattr(__name__, lambda: list(globals()) + ["save_model"])
+
+
+def __getattr__(name):
+    # keras.models.save_model is keras.saving.save_model: the same function, loaded on
+    # first use (kerasish.saving imports this package).
+    if name == "save_model":
+        return importlib.import_module("kerasish.saving").save_model
+    return _hint(name)

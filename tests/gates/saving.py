@@ -17,3 +17,10 @@ def probes(h):
     def _unknown_keyword(arg):
         model = kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1)])
         return h._refuses(lambda: model.load_weights("w.h5", **{h.BOGUS: 1}), h.BOGUS)
+
+_S = "tests/test_small_apis.py::"
+ELSEWHERE.update({
+    ("layers.serialization.deserialize", "custom_objects"):
+        _S + "test_deserialize_custom_objects_and_refusals",
+    ("distribution.get_device_count", "device_type"): _S + "test_get_device_count",
+})
