@@ -41,3 +41,21 @@ def keras_home(tmp_path_factory, keras):
     with h5py.File(home / "models" / name, "w") as f:
         legacy_h5_format.save_weights_to_hdf5_group(f, base)
     return home
+
+
+# The full parity grids (every op row, every layer option, every optimizer option...):
+# their slow-tier tests become the "exhaustive" tier, which the default run leaves out
+# (pyproject's addopts) so that CI stays within its time; each public name keeps its
+# own cases in the fast and slow tiers. Run them with `pytest -m exhaustive`.
+EXHAUSTIVE_FILES = {
+    "test_ops_parity_numpy.py", "test_ops_parity_nn.py", "test_ops_parity_core.py",
+    "test_ops_image.py", "test_layers_more.py", "test_augmentation.py",
+    "test_optimizers_more.py", "test_losses_more.py", "test_losses_fit.py",
+    "test_metrics_more.py", "test_applications.py", "test_attention.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in EXHAUSTIVE_FILES and item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.exhaustive)
