@@ -296,7 +296,7 @@ CASES = [
          ValueError, r"'msee'.*Did you mean .*'mse'"),
     Case("compile-unknown-optimizer", "binary",
          lambda m, d: m.compile(optimizer="adma", loss="binary_crossentropy"),
-         ValueError, r"'adma'.*Did you mean 'adam'"),
+         ValueError, r"'adma'.*Did you mean 'adam"),
     Case("compile-unknown-optimizer-rmsprp", "binary",
          lambda m, d: m.compile(optimizer="rmsprp", loss="binary_crossentropy"),
          ValueError, r"Did you mean 'rmsprop'"),

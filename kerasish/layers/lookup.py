@@ -456,9 +456,10 @@ class IntegerLookup(_IndexLookup):
     ``IntegerLookup``).
 
     Args:
-        max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, idf_weights,
-        invert, output_mode, pad_to_max_tokens, sparse, name: as :class:`StringLookup`,
-            with integer tokens (``oov_token=-1``).
+        max_tokens: as :class:`StringLookup`, with integer tokens; so are
+            ``num_oov_indices``, ``mask_token``, ``oov_token`` (``-1``), ``vocabulary``,
+            ``idf_weights``, ``invert``, ``output_mode``, ``pad_to_max_tokens``,
+            ``sparse`` and ``name``.
         vocabulary_dtype: must be ``"int64"`` (as in Keras).
         oov_method: how several OOV ids are chosen: ``"floormod"`` (``value %
             num_oov_indices``) or ``"farmhash"`` (FarmHash64 of the decimal text).

@@ -129,9 +129,9 @@ class MultiHeadAttention(Layer):
         sliding_window: a query attends only to keys less than this many steps away.
         flash_attention: ``True`` asks for the cuDNN kernel (GPU only; no dropout, no
             returned scores), ``False``/``None`` the XLA one.
-        kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-        activity_regularizer, kernel_constraint, bias_constraint: for every
-            projection.
+        kernel_initializer: for every projection; so are ``bias_initializer``,
+            ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``,
+            ``kernel_constraint`` and ``bias_constraint``.
         use_gate: multiply the heads by ``sigmoid(gate(query))`` before the output
             projection (Keras's gated attention).
         seed: seed of the dropout.
