@@ -40,8 +40,10 @@ def run(tmp_path_factory):
     x = rng.normal(size=(40, 3)).astype("float32")
     y = (x.sum(1, keepdims=True) > 0).astype("float32")
     kerasish.utils.set_random_seed(0)
-    model = kerasish.Sequential([kerasish.Input((3,)), layers.Dense(4, activation="relu"),
-                                 layers.Dense(1, activation="sigmoid")])
+    # Named: default names count the layers made before (dense_57 in a full run).
+    model = kerasish.Sequential([kerasish.Input((3,)),
+                                 layers.Dense(4, activation="relu", name="dense"),
+                                 layers.Dense(1, activation="sigmoid", name="dense_1")])
     model.compile(optimizer=kerasish.optimizers.Adam(0.01), loss="binary_crossentropy",
                   metrics=["accuracy"])
     log_dir = tmp_path_factory.mktemp("logs")

@@ -57,8 +57,9 @@ def _keras_adapt(layer, batches):
 @pytest.mark.parametrize("num_bins,epsilon", [(4, 0.01), (7, 0.1), (3, 0.001)])
 def test_discretization_adapt_matches_keras(keras, num_bins, epsilon):
     data = np.random.default_rng(1).normal(size=(500, 3))
-    theirs = keras.layers.Discretization(num_bins=num_bins, epsilon=epsilon)
-    ours = klayers.Discretization(num_bins=num_bins, epsilon=epsilon)
+    # Named alike: default names count the layers made before, in each library.
+    theirs = keras.layers.Discretization(num_bins=num_bins, epsilon=epsilon, name="disc")
+    ours = klayers.Discretization(num_bins=num_bins, epsilon=epsilon, name="disc")
     _keras_adapt(theirs, [data])
     ours.adapt(data)
     np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=0, atol=0)
