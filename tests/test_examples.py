@@ -32,6 +32,8 @@ EXPECTED = {
     "early_stopping.py": ["test accuracy", "learning rate now"],
     "beyond_sequential.py": ["custom layer: test accuracy", "functional: digit accuracy",
                              "pure JAX loop: test accuracy"],
+    "image_classifier.py": ["classes: ['0', '1', '2', '3', '4']", "validation accuracy",
+                            "reloaded model predicts the same: True"],
     "transfer_learning.py": ["classes: ['digit_0', 'digit_1', 'digit_2']",
                              "trainable weights with the base frozen: 2",
                              "head only: validation accuracy", "fine-tuned: validation accuracy"],
