@@ -6,6 +6,7 @@ from kerasish.callbacks.base import (CSVLogger, Callback, CallbackList, EarlySto
                                      ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
                                      TerminateOnNaN, to_list, wants_batch_hooks)
 from kerasish.callbacks.backup import BackupAndRestore
+from kerasish.callbacks.ema import SwapEMAWeights
 from kerasish.callbacks.remote import RemoteMonitor
 from kerasish.callbacks.tensorboard import TensorBoard
 

@@ -149,7 +149,7 @@ def fit(host, programs, train, val, hooks, *, epochs, initial_epoch, chunk_size,
 def evaluate(host, programs, adapter, hooks, *, chunk_size, per_batch, ts=None,
              eager=False):
     """Metrics over one pass of ``adapter``, as a logs dict."""
-    box = [host.eval_state(programs, ts)]
+    box = [None]
 
     def call(chunk):
         box[0] = programs.evaluate(box[0], chunk.data, chunk.idx, chunk.mask,
@@ -159,6 +159,10 @@ def evaluate(host, programs, adapter, hooks, *, chunk_size, per_batch, ts=None,
         return steps.read_logs(programs, box[0].metrics)
 
     hooks.on_test_begin({})
+    # The weights as on_test_begin left them: a callback may swap in others
+    # (SwapEMAWeights). In fit, the model holds the committed training state, so
+    # without such a callback this reads the same arrays as `ts`.
+    box[0] = host.eval_state(programs, ts if hooks is NO_HOOKS else None)
     with _eager_context(eager):
         run_epoch("test", adapter, 1 if per_batch else chunk_size, call, read, hooks,
                   per_batch=per_batch)

@@ -470,13 +470,16 @@ def predict_inputs(model, x):
 
 def predict_chunk_fn(model, adapter, batch_size):
     """``chunk -> outputs`` (numpy, padding removed) for ``loop.predict``."""
-    params, state = model.current_params()
     one, stacked = model._predict_programs()
+    weights = []  # read at the first chunk: after on_predict_begin (SwapEMAWeights)
 
     stream = isinstance(adapter, adapters.StreamAdapter)
     dtype = np.dtype(model.dtype)
 
     def predict_chunk(chunk):
+        if not weights:
+            weights.extend(model.current_params())
+        params, state = weights
         if stream:
             n = int(chunk.mask.sum())
             out = one(params, state, chunk.data[0])
