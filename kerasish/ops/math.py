@@ -25,12 +25,35 @@ __all__ = ["cdist", "erf", "erfc", "erfinv", "extract_sequences", "fft", "fft2",
            "segment_max", "segment_min", "segment_prod", "segment_sum", "stft", "top_k",
            "view_as_complex", "view_as_real"]
 
-for _name, _fn, _what in (("erf", jss.erf, "the error function"),
-                          ("erfc", jss.erfc, "the complementary error function, 1 - erf"),
-                          ("erfinv", jss.erfinv, "the inverse error function"),
-                          ("rsqrt", jax.lax.rsqrt, "1 / sqrt(x)")):
+# name: (jax function, what it is, more about it, example call, its output). The examples
+# round with np.round: in this namespace ``round`` is the op ``kerasish.ops.round``.
+_SPECIAL = {
+    "erf": (jss.erf, "the error function",
+            "``erf(x) = 2 / sqrt(pi) * integral of exp(-t**2) from 0 to x``, in (-1, 1); "
+            "``gelu`` and the normal distribution's CDF are built on it.",
+            "np.round(erf(np.array([-1.0, 0.0, 0.5])).tolist(), 4).tolist()",
+            "[-0.8427, 0.0, 0.5205]"),
+    "erfc": (jss.erfc, "the complementary error function, 1 - erf",
+             "Computed directly, so it stays accurate for large ``x`` where ``1 - erf(x)`` "
+             "would round to 0.",
+             "np.round(erfc(np.array([-1.0, 0.0, 0.5])).tolist(), 4).tolist()",
+             "[1.8427, 1.0, 0.4795]"),
+    "erfinv": (jss.erfinv, "the inverse error function",
+               "Defined on (-1, 1) (``-inf`` and ``inf`` at -1 and 1); ``sqrt(2) * "
+               "erfinv(2p - 1)`` is the standard normal quantile of ``p``.",
+               "np.round(erfinv(np.array([-0.5, 0.0, 0.9])).tolist(), 4).tolist()",
+               "[-0.4769, 0.0, 1.1631]"),
+    "rsqrt": (jax.lax.rsqrt, "1 / sqrt(x)",
+              "The reciprocal square root in one op, as normalisation layers use it; "
+              "``inf`` at 0 and NaN below.",
+              "rsqrt(np.array([1.0, 4.0, 16.0])).tolist()",
+              "[1.0, 0.5, 0.25]"),
+}
+for _name, (_fn, _what, _about, _call, _shown) in _SPECIAL.items():
     thin(_G, "math", _name, "(x)", lambda x, _fn=_fn: _fn(floating(x)),
-         f"{_what[0].upper()}{_what[1:]}, element-wise.\n\nArgs:\n    x: input tensor.\n")
+         f"{_what[0].upper()}{_what[1:]}, element-wise.\n\n{_about} Integer input is "
+         "computed in ``floatx`` (float32).\n\nArgs:\n    x: input tensor.\n\n"
+         f">>> {_call}\n{_shown}\n")
 
 
 @keras_op("math")

@@ -27,30 +27,93 @@ class _Unsupported(NotImplementedError, ValueError):
     """Keras raises NotImplementedError here; a ValueError too, as kerasish refuses
     arguments it does not implement."""
 
+
+# name: (formula, jax function, input conversion, what it is, example call, its output)
 _ACTIVATIONS = {
-    "relu": ("max(x, 0)", jax.nn.relu, tensor),
-    "relu6": ("min(max(x, 0), 6)", jax.nn.relu6, floating),
-    "sigmoid": ("1 / (1 + exp(-x))", jax.nn.sigmoid, floating),
-    "softplus": ("log(1 + exp(x)), computed stably", jax.nn.softplus, floating),
-    "softsign": ("x / (1 + |x|)", jax.nn.soft_sign, floating),
-    "silu": ("x * sigmoid(x) (swish)", jax.nn.silu, floating),
-    "swish": ("x * sigmoid(x) (silu)", jax.nn.silu, floating),
-    "log_sigmoid": ("log(sigmoid(x)), computed stably", jax.nn.log_sigmoid, floating),
-    "selu": ("scale * elu(x, alpha) with Klambauer's constants", jax.nn.selu, floating),
-    "hard_sigmoid": ("relu6(x + 3) / 6", jax.nn.hard_sigmoid, floating),
-    "hard_silu": ("x * hard_sigmoid(x)", jax.nn.hard_silu, floating),
-    "hard_swish": ("x * hard_sigmoid(x) (hard_silu)", jax.nn.hard_swish, floating),
-    "hard_tanh": ("clip(x, -1, 1)", jax.nn.hard_tanh, tensor),
+    "relu": ("max(x, 0)", jax.nn.relu, tensor,
+        "The rectified linear unit: negative values become 0, the others pass unchanged.",
+        "relu(np.array([-1.0, 0.0, 2.0])).tolist()",
+        "[0.0, 0.0, 2.0]"),
+    "relu6": ("min(max(x, 0), 6)", jax.nn.relu6, floating,
+        "A relu capped at 6 (MobileNet's activation), robust to low-precision arithmetic.",
+        "relu6(np.array([-1.0, 3.0, 8.0])).tolist()",
+        "[0.0, 3.0, 6.0]"),
+    "sigmoid": ("1 / (1 + exp(-x))", jax.nn.sigmoid, floating,
+        ("The logistic function: maps any real number into (0, 1), a probability for "
+         "binary classification."),
+        "[round(v, 4) for v in sigmoid(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[0.2689, 0.5, 0.7311]"),
+    "softplus": ("log(1 + exp(x)), computed stably", jax.nn.softplus, floating,
+        ("A smooth relu: always positive, close to ``x`` for large ``x`` and to 0 for very "
+         "negative ``x``."),
+        "[round(v, 4) for v in softplus(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[0.3133, 0.6931, 1.3133]"),
+    "softsign": ("x / (1 + |x|)", jax.nn.soft_sign, floating,
+        ("A smooth squashing into (-1, 1), like ``tanh`` but approaching its bounds "
+         "polynomially."),
+        "softsign(np.array([-3.0, 0.0, 1.0])).tolist()",
+        "[-0.75, 0.0, 0.5]"),
+    "silu": ("x * sigmoid(x) (swish)", jax.nn.silu, floating,
+        ("The sigmoid linear unit: a smooth, non-monotonic relu used by EfficientNet and "
+         "many transformers."),
+        "[round(v, 4) for v in silu(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[-0.2689, 0.0, 0.7311]"),
+    "swish": ("x * sigmoid(x) (silu)", jax.nn.silu, floating,
+        "Swish, the same function as ``silu`` under its other name.",
+        "[round(v, 4) for v in swish(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[-0.2689, 0.0, 0.7311]"),
+    "log_sigmoid": ("log(sigmoid(x)), computed stably", jax.nn.log_sigmoid, floating,
+        ("Equal to ``-softplus(-x)``; exact for large negative ``x``, where "
+         "``log(sigmoid(x))`` would give ``-inf``."),
+        "[round(v, 4) for v in log_sigmoid(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[-1.3133, -0.6931, -0.3133]"),
+    "selu": ("scale * elu(x, alpha) with Klambauer's constants", jax.nn.selu, floating,
+        ("The scaled exponential linear unit (``alpha`` 1.67326, ``scale`` 1.05070): with "
+         "``lecun_normal`` weights it keeps activations near zero mean and unit variance."),
+        "[round(v, 4) for v in selu(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[-1.1113, 0.0, 1.0507]"),
+    "hard_sigmoid": ("relu6(x + 3) / 6", jax.nn.hard_sigmoid, floating,
+        ("A piecewise-linear sigmoid: 0 below -3, 1 above 3, linear in between; cheaper "
+         "than ``sigmoid``."),
+        "hard_sigmoid(np.array([-4.0, 0.0, 1.5])).tolist()",
+        "[0.0, 0.5, 0.75]"),
+    "hard_silu": ("x * hard_sigmoid(x)", jax.nn.hard_silu, floating,
+        ("A piecewise version of ``silu`` (MobileNetV3's hard swish): 0 below -3, ``x`` "
+         "above 3."),
+        "hard_silu(np.array([-1.5, 0.0, 1.5])).tolist()",
+        "[-0.375, 0.0, 1.125]"),
+    "hard_swish": ("x * hard_sigmoid(x) (hard_silu)", jax.nn.hard_swish, floating,
+        "The same function as ``hard_silu`` under its other name.",
+        "hard_swish(np.array([-1.5, 0.0, 1.5])).tolist()",
+        "[-0.375, 0.0, 1.125]"),
+    "hard_tanh": ("clip(x, -1, 1)", jax.nn.hard_tanh, tensor,
+        "A piecewise-linear ``tanh``: the identity between -1 and 1, constant outside.",
+        "hard_tanh(np.array([-3.0, 0.5, 2.0])).tolist()",
+        "[-1.0, 0.5, 1.0]"),
     "sparse_plus": ("0 below -1, (x + 1)**2 / 4 up to 1, x above", jax.nn.sparse_plus,
-                    floating),
+                    floating,
+        "A softplus with a bounded transition: exactly 0 below -1, exactly ``x`` above 1.",
+        "sparse_plus(np.array([-2.0, 0.0, 3.0])).tolist()",
+        "[0.0, 0.25, 3.0]"),
     "sparse_sigmoid": ("0 below -1, (x + 1) / 2 up to 1, 1 above", jax.nn.sparse_sigmoid,
-                       floating),
-    "tanh_shrink": ("x - tanh(x)", lambda x: x - jnp.tanh(x), floating),
+                       floating,
+        "The derivative of ``sparse_plus``: a sigmoid that reaches exactly 0 and 1.",
+        "sparse_sigmoid(np.array([-2.0, 0.0, 3.0])).tolist()",
+        "[0.0, 0.5, 1.0]"),
+    "tanh_shrink": ("x - tanh(x)", lambda x: x - jnp.tanh(x), floating,
+        ("Close to 0 near the origin (like ``x**3 / 3``) and to ``x - sign(x)`` far from "
+         "it."),
+        "[round(v, 4) for v in tanh_shrink(np.array([-1.0, 0.0, 1.0])).tolist()]",
+        "[-0.2384, 0.0, 0.2384]"),
 }
-for _name, (_formula, _fn, _conv) in _ACTIVATIONS.items():
+_DTYPES = {tensor: "Integer input keeps its dtype.",
+           floating: "Integer and boolean input is computed in ``floatx`` (float32)."}
+for _name, (_formula, _fn, _conv, _about, _call, _shown) in _ACTIVATIONS.items():
     thin(_G, "nn", _name, "(x)", lambda x, _fn=_fn, _conv=_conv: _fn(_conv(x)),
          f"``{_formula}``, element-wise (``keras.ops.{_name}``).\n\n"
-         "Args:\n    x: input tensor.\n")
+         f"{_about} {_DTYPES[_conv]}\n\n"
+         "Args:\n    x: input tensor.\n\n"
+         f">>> {_call}\n{_shown}\n")
 
 
 @keras_op("nn")
