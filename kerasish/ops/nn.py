@@ -18,14 +18,13 @@ from kerasish import config
 from kerasish.ops._dispatch import keras_op, thin
 from kerasish.ops._nn_conv import *  # noqa: F401,F403 - public convolution ops
 from kerasish.ops._nn_conv import __all__ as _conv_names
+from kerasish.ops._nn_losses import *  # noqa: F401,F403 - public loss ops
+from kerasish.ops._nn_losses import __all__ as _loss_names
+from kerasish.ops._nn_norm import *  # noqa: F401,F403 - public normalisation ops
+from kerasish.ops._nn_norm import __all__ as _norm_names
 from kerasish.ops._numpy_math import floating, tensor
 
 _G = globals()
-
-
-class _Unsupported(NotImplementedError, ValueError):
-    """Keras raises NotImplementedError here; a ValueError too, as kerasish refuses
-    arguments it does not implement."""
 
 
 # name: (formula, jax function, input conversion, what it is, example call, its output)
@@ -120,9 +119,16 @@ for _name, (_formula, _fn, _conv, _about, _call, _shown) in _ACTIVATIONS.items()
 def elu(x, alpha=1.0):
     """``x`` if positive, else ``alpha * (exp(x) - 1)``.
 
+    The exponential linear unit: smooth below 0, where it saturates at ``-alpha``, so
+    mean activations stay nearer zero than with ``relu``. Integer input is computed in
+    ``floatx``.
+
     Args:
         x: input tensor.
         alpha: the scale of the negative part.
+
+    >>> [round(v, 4) for v in elu(np.array([-1.0, 0.0, 2.0])).tolist()]
+    [-0.6321, 0.0, 2.0]
     """
     return jax.nn.elu(floating(x), alpha=alpha)
 
@@ -131,9 +137,15 @@ def elu(x, alpha=1.0):
 def celu(x, alpha=1.0):
     """``max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))``.
 
+    The continuously differentiable exponential linear unit: an ``elu`` whose slope at 0
+    is 1 for every ``alpha`` (with ``alpha=1`` the two are equal).
+
     Args:
         x: input tensor.
         alpha: the scale.
+
+    >>> [round(v, 4) for v in celu(np.array([-1.0, 0.0, 2.0]), alpha=2.0).tolist()]
+    [-0.7869, 0.0, 2.0]
     """
     return jax.nn.celu(floating(x), alpha=alpha)
 
@@ -142,9 +154,18 @@ def celu(x, alpha=1.0):
 def gelu(x, approximate=True):
     """Gaussian error linear unit, ``x * Phi(x)`` (tanh approximation by default).
 
+    ``approximate=True`` (Keras's default) uses ``0.5 x (1 + tanh(sqrt(2 / pi) (x +
+    0.044715 x**3)))``; ``approximate=False`` the exact ``0.5 x (1 + erf(x /
+    sqrt(2)))``. The two differ by less than 1e-3. Used by BERT and most transformers.
+
     Args:
         x: input tensor.
         approximate: use the tanh approximation.
+
+    >>> [round(v, 4) for v in gelu(np.array([-1.0, 0.0, 2.0])).tolist()]
+    [-0.1588, 0.0, 1.9546]
+    >>> [round(v, 4) for v in gelu(np.array([-1.0, 0.0, 2.0]), approximate=False).tolist()]
+    [-0.1587, 0.0, 1.9545]
     """
     return jax.nn.gelu(floating(x), approximate=approximate)
 
@@ -153,9 +174,15 @@ def gelu(x, approximate=True):
 def leaky_relu(x, negative_slope=0.2):
     """``x`` if positive, else ``negative_slope * x`` (Keras's default slope 0.2).
 
+    Unlike ``relu`` it keeps a small gradient for negative inputs, so units cannot die.
+    Integer input is computed in ``floatx``.
+
     Args:
         x: input tensor.
         negative_slope: the slope below 0.
+
+    >>> leaky_relu(np.array([-2.0, 0.0, 3.0]), negative_slope=0.5).tolist()
+    [-1.0, 0.0, 3.0]
     """
     return jax.nn.leaky_relu(floating(x), negative_slope=negative_slope)
 
@@ -165,9 +192,16 @@ def glu(x, axis=-1):
     """Gated linear unit: the first half of ``x`` along ``axis`` times the sigmoid of
     the second half.
 
+    The size along ``axis`` halves: ``a * sigmoid(b)`` where ``a, b`` are the two
+    halves. An odd size is refused with a ValueError.
+
     Args:
         x: input tensor (even size along ``axis``).
         axis: the axis split in two.
+
+    >>> y = glu(np.array([[1.0, 2.0, 0.0, 1.0]]))  # [1, 2] * sigmoid([0, 1])
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [0.5, 1.4621]
     """
     x = floating(x)
     if x.shape[axis] % 2:
@@ -180,9 +214,15 @@ def glu(x, axis=-1):
 def squareplus(x, b=4):
     """``(x + sqrt(x**2 + b)) / 2``, a smooth relu.
 
+    Always positive and algebraic (no exponential): ``sqrt(b) / 2`` at 0, close to ``x``
+    for large ``x`` and to 0 for very negative ``x``.
+
     Args:
         x: input tensor.
         b: smoothness (>= 0).
+
+    >>> squareplus(np.array([-1.5, 0.0, 1.5])).tolist()
+    [0.5, 1.0, 2.0]
     """
     return jax.nn.squareplus(floating(x), b=b)
 
@@ -191,9 +231,15 @@ def squareplus(x, b=4):
 def hard_shrink(x, threshold=0.5):
     """``x`` where ``|x| > threshold``, else 0.
 
+    Entries within ``threshold`` of 0 are zeroed, the others pass unchanged (a hard
+    denoising step). Integer input keeps its dtype.
+
     Args:
         x: input tensor.
         threshold: the threshold.
+
+    >>> hard_shrink(np.array([-1.0, 0.25, 0.75])).tolist()
+    [-1.0, 0.0, 0.75]
     """
     x = tensor(x)
     return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros((), x.dtype))
@@ -203,9 +249,15 @@ def hard_shrink(x, threshold=0.5):
 def soft_shrink(x, threshold=0.5):
     """``x`` moved ``threshold`` toward 0, and 0 within ``threshold`` of 0.
 
+    The soft-thresholding operator of lasso and wavelet denoising: ``sign(x) * max(|x| -
+    threshold, 0)``. Integer input keeps its dtype.
+
     Args:
         x: input tensor.
         threshold: the threshold.
+
+    >>> soft_shrink(np.array([-1.0, 0.25, 0.75])).tolist()
+    [-0.5, 0.0, 0.25]
     """
     x = tensor(x)
     zero = jnp.zeros((), x.dtype)
@@ -217,10 +269,16 @@ def soft_shrink(x, threshold=0.5):
 def threshold(x, threshold, default_value):
     """``x`` where ``x > threshold``, else ``default_value``.
 
+    Both ``threshold`` and ``default_value`` are required (no defaults, as in Keras);
+    the comparison is strict, so ``x == threshold`` is replaced.
+
     Args:
         x: input tensor.
         threshold: the threshold.
         default_value: the value at or below it.
+
+    >>> threshold(np.array([-1.0, 1.0, 2.0]), 1.0, 0.0).tolist()
+    [0.0, 0.0, 2.0]
     """
     x = tensor(x)
     return jnp.where(x > threshold, x, default_value)
@@ -244,9 +302,15 @@ def softmax(x, axis=-1):
 def log_softmax(x, axis=-1):
     """``log(softmax(x))`` along ``axis``, computed stably.
 
+    Equal to ``x - logsumexp(x, axis)``, so it never takes the log of a probability that
+    rounded to 0; use it for log-likelihoods of logits.
+
     Args:
         x: logits.
         axis: the axis or axes.
+
+    >>> [round(v, 4) for v in log_softmax(np.array([1.0, 2.0, 3.0])).tolist()]
+    [-2.4076, -1.4076, -0.4076]
     """
     return jax.nn.log_softmax(floating(x),
                               axis=tuple(axis) if isinstance(axis, list) else axis)
@@ -254,12 +318,22 @@ def log_softmax(x, axis=-1):
 
 @keras_op("nn")
 def sparsemax(x, axis=-1):
-    """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex
-    along ``axis`` (sums to 1, many exact zeros).
+    """Sparsemax along ``axis``, computed as Keras 3.15's ``keras.ops.sparsemax``.
+
+    Sparsemax is meant as the Euclidean projection of ``x`` onto the probability
+    simplex: like ``softmax`` it sums to 1, unlike it small entries become exactly 0.
+    Keras 3.15's threshold sums the cumulative sums of the supported entries
+    (keras-team/keras#23425, fixed upstream), and this op keeps Keras's numbers: a row
+    sums to 1 when one entry is supported (the largest leads the next by more than 1),
+    in general not otherwise. ``kerasish.activations.sparsemax`` has the corrected
+    projection.
 
     Args:
         x: logits.
         axis: the axis.
+
+    >>> sparsemax(np.array([1.0, 2.0, 3.5])).tolist()
+    [0.0, 0.0, 1.0]
     """
     x = floating(x)
     z = -jnp.sort(-x, axis=axis)
@@ -325,6 +399,9 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
     """Multi-hot encoding: for each row of integer labels, 1 at every label present.
 
+    Rank-2 ``inputs`` give one row per sample of shape ``(batch, num_classes)``; a label
+    repeated in a row still gives 1. Labels out of range are ignored.
+
     Args:
         inputs: integer labels (rank 1: one sample; rank 2: a batch).
         num_classes: the number of classes.
@@ -332,6 +409,9 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
         dtype: the output dtype (default ``floatx``).
         sparse: Keras's sparse output; not available in kerasish (True is refused).
         **kwargs: ``num_tokens``, Keras's older name of ``num_classes``.
+
+    >>> multi_hot(np.array([[0, 2], [1, 1]]), num_classes=4).tolist()
+    [[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
     """
     if "num_tokens" in kwargs:
         if num_classes is not None:
@@ -350,233 +430,22 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
 
 
 @keras_op("nn")
-def moments(x, axes, keepdims=False, synchronized=False):
-    """``(mean, variance)`` of ``x`` over ``axes`` (float16 computed in float32).
-
-    Args:
-        x: input tensor.
-        axes: the axes to reduce.
-        keepdims: keep them with size 1.
-        synchronized: sync across devices; not supported on JAX (as in Keras).
-    """
-    if synchronized:
-        raise _Unsupported("Argument synchronized=True is not supported with JAX (as in "
-                           "Keras): statistics are computed on each device's batch.")
-    x = floating(x)
-    dtype = x.dtype
-    x32 = x.astype("float32") if dtype in (jnp.float16, jnp.bfloat16) else x
-    axes = tuple(axes) if isinstance(axes, (list, tuple)) else axes
-    mean = jnp.mean(x32, axis=axes, keepdims=keepdims)
-    variance = jnp.var(x32, axis=axes, keepdims=keepdims)
-    if x32.dtype != dtype:
-        info = jnp.finfo(dtype)
-        mean = jnp.clip(mean, info.min, info.max).astype(dtype)
-        variance = jnp.clip(variance, info.min, info.max).astype(dtype)
-    return mean, variance
-
-
-@keras_op("nn")
-def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
-    """``(x - mean) / sqrt(variance + epsilon) * scale + offset``, the statistics
-    given per entry of ``axis``.
-
-    Args:
-        x: input tensor.
-        mean, variance: 1-D statistics along ``axis``.
-        axis: the feature axis.
-        offset: the beta term.
-        scale: the gamma term.
-        epsilon: added to the variance.
-    """
-    x = tensor(x)
-    shape = [1] * x.ndim
-    shape[axis] = tensor(mean).shape[0]
-    inv = jax.lax.rsqrt(jnp.reshape(tensor(variance), shape) + epsilon)
-    if scale is not None:
-        inv = inv * jnp.reshape(tensor(scale), shape)
-    res = -jnp.reshape(tensor(mean), shape) * inv
-    if offset is not None:
-        res = res + jnp.reshape(tensor(offset), shape)
-    return x * inv + res
-
-
-@keras_op("nn")
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
-    """Normalise ``x`` over ``axis`` to zero mean and unit variance, then scale by
-    ``gamma`` and shift by ``beta`` (computed in at least float32).
-
-    Args:
-        x: input tensor.
-        gamma: the scale (along ``axis``).
-        beta: the offset (along ``axis``).
-        axis: the axis or axes.
-        epsilon: added to the variance (default ``config.epsilon()``).
-        **kwargs: ``rms_scaling`` (Keras's deprecated option: divide by the standard
-            deviation only, no centring); others are refused.
-    """
-    rms_scaling = kwargs.pop("rms_scaling", False)
-    if kwargs:
-        raise TypeError(f"layer_normalization() got unexpected keyword argument(s) "
-                        f"{sorted(kwargs)}")
-    x = tensor(x)
-    dtype = x.dtype
-    x = x.astype(jnp.promote_types(dtype, jnp.float32))
-    epsilon = config.epsilon() if epsilon is None else epsilon
-    axes = sorted([axis] if isinstance(axis, int) else axis)
-    shape = [1] * x.ndim
-    for a in axes:
-        shape[a] = x.shape[a]
-
-    def fit(v):
-        if v is None:
-            return None
-        v = tensor(v).astype(x.dtype)
-        return v if v.ndim == x.ndim or axes == [x.ndim - 1] else jnp.reshape(v, shape)
-
-    gamma, beta = fit(gamma), fit(beta)
-    if rms_scaling:
-        out = x * jax.lax.rsqrt(jnp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
-        return (out if gamma is None else out * gamma).astype(dtype)
-    mean = jnp.mean(x, axis=tuple(axes), keepdims=True)
-    inv = jax.lax.rsqrt(jnp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
-    if gamma is not None:
-        inv = inv * gamma
-    res = -mean * inv
-    if beta is not None:
-        res = res + beta
-    return (x * inv + res).astype(dtype)
-
-
-@keras_op("nn")
-def rms_normalization(x, scale=None, axis=-1, epsilon=None):
-    """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis`` (at least float32).
-
-    Args:
-        x: input tensor.
-        scale: the scale (along ``axis``).
-        axis: the axis or axes.
-        epsilon: added to the mean square (default ``config.epsilon()``).
-    """
-    x = tensor(x)
-    dtype = x.dtype
-    x = x.astype(jnp.promote_types(dtype, jnp.float32))
-    epsilon = config.epsilon() if epsilon is None else epsilon
-    axis = tuple(sorted(axis)) if isinstance(axis, (list, tuple)) else axis
-    if x.ndim == 0:
-        x = x[None]
-    out = x * jax.lax.rsqrt(jnp.mean(jnp.square(x), axis=axis, keepdims=True) + epsilon)
-    if scale is not None:
-        out = out * tensor(scale).astype(x.dtype)
-    return out.astype(dtype)
-
-
-def _check_same_shape(target, output, name):
-    if target.shape != output.shape:
-        raise ValueError(
-            f"Arguments `target` and `output` must have the same shape for {name}. "
-            f"Received: target.shape={target.shape}, output.shape={output.shape}")
-
-
-@keras_op("nn")
-def binary_crossentropy(target, output, from_logits=False):
-    """Element-wise binary cross-entropy (probabilities clipped to
-    ``[epsilon, 1 - epsilon]`` as in Keras; logits in log space).
-
-    Args:
-        target: labels in [0, 1].
-        output: probabilities, or logits with ``from_logits=True``.
-        from_logits: ``output`` holds logits.
-    """
-    target, output = floating(target), floating(output)
-    _check_same_shape(target, output, "binary_crossentropy")
-    if from_logits:
-        # log(sigmoid(z)) and log(1 - sigmoid(z)) = log_sigmoid(-z): no log of a probability
-        return -(target * jax.nn.log_sigmoid(output)
-                 + (1 - target) * jax.nn.log_sigmoid(-output))
-    eps = config.epsilon()
-    output = jnp.clip(output, eps, 1 - eps)
-    return -(target * jnp.log(output) + (1 - target) * jnp.log(1 - output))
-
-
-@keras_op("nn")
-def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Cross-entropy of one-hot (or soft) ``target`` along ``axis``.
-
-    Args:
-        target: one-hot or soft labels.
-        output: probabilities (rescaled to sum to 1, clipped), or logits.
-        from_logits: ``output`` holds logits.
-        axis: the class axis.
-    """
-    target, output = floating(target), floating(output)
-    _check_same_shape(target, output, "categorical_crossentropy")
-    if from_logits:
-        return -jnp.sum(target * jax.nn.log_softmax(output, axis=axis), axis=axis)
-    output = output / jnp.sum(output, axis=axis, keepdims=True)
-    eps = config.epsilon()
-    output = jnp.clip(output, eps, 1 - eps)
-    return -jnp.sum(target * jnp.log(output), axis=axis)
-
-
-@keras_op("nn")
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Cross-entropy of integer ``target`` labels against ``output`` along ``axis``.
-
-    Args:
-        target: integer labels (``output``'s shape without ``axis``).
-        output: probabilities, or logits.
-        from_logits: ``output`` holds logits.
-        axis: the class axis.
-    """
-    target, output = tensor(target), floating(output)
-    if target.ndim == output.ndim and target.shape[-1] == 1:
-        target = jnp.squeeze(target, -1)
-    if target.ndim != output.ndim - 1:
-        raise ValueError(
-            "Argument `output` must have rank (ndim) `target.ndim - 1`. Received: "
-            f"target.shape={target.shape}, output.shape={output.shape}")
-    if target.shape != output.shape[:-1]:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape up until the last "
-            f"dimension: target.shape={target.shape}, output.shape={output.shape}")
-    hot = jax.nn.one_hot(target.astype("int32"), output.shape[axis], axis=axis,
-                         dtype=output.dtype)
-    if from_logits:
-        log_prob = jax.nn.log_softmax(output, axis=axis)
-    else:
-        output = output / jnp.sum(output, axis=axis, keepdims=True)
-        eps = config.epsilon()
-        log_prob = jnp.log(jnp.clip(output, eps, 1 - eps))
-    return -jnp.sum(hot * log_prob, axis=axis)
-
-
-@keras_op("nn")
-def psnr(x1, x2, max_val):
-    """Peak signal-to-noise ratio, ``20 log10(max_val) - 10 log10(mse)``.
-
-    Args:
-        x1, x2: tensors of one shape.
-        max_val: the signal's largest possible value.
-    """
-    x1, x2 = floating(x1), floating(x2)
-    if x1.shape != x2.shape:
-        raise ValueError(f"Input shapes {x1.shape} and {x2.shape} must match for PSNR "
-                         "calculation.")
-    mse = jnp.mean(jnp.square(x1 - x2))
-    return 20 * jnp.log10(jnp.asarray(max_val, x2.dtype)) - 10 * jnp.log10(mse)
-
-
-@keras_op("nn")
 def polar(abs_, angle):
     """The complex number ``abs_ * (cos(angle) + i sin(angle))``.
+
+    Returns a ``complex64`` tensor for float32 input; ``abs_`` and ``angle`` broadcast.
 
     Args:
         abs_: magnitudes.
         angle: angles in radians.
+
+    >>> polar(np.array([2.0, 3.0]), np.array([0.0, 0.0])).tolist()
+    [(2+0j), (3+0j)]
     """
     abs_, angle = floating(abs_), floating(angle)
     return jax.lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
 
 
 __all__ = sorted({n for n, f in _G.items() if getattr(f, "__module__", "") == __name__
-                  and not n.startswith("_")} | set(_conv_names))
+                  and not n.startswith("_")} | set(_conv_names) | set(_loss_names)
+                 | set(_norm_names))
