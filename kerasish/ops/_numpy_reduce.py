@@ -20,7 +20,7 @@ import numpy as np
 
 from kerasish import config
 from kerasish.ops._dispatch import keras_op, thin
-from kerasish.ops._numpy_math import floating, tensor
+from kerasish.ops._numpy_math import doc_example, floating, tensor
 
 _G = globals()
 
@@ -47,33 +47,56 @@ def check_axis(x, axis, name="axis"):
 _AXIS_DOC = ("Args:\n    x: input tensor.\n    axis: axis or axes to reduce (None: all).\n"
              "    keepdims: keep the reduced axes with size 1.\n")
 
+# name: (what, jax function, example code, example output)
 _REDUCE = {
-    "all": ("Whether every entry is true", jnp.all, tensor),
-    "any": ("Whether some entry is true", jnp.any, tensor),
-    "amax": ("The largest entry", jnp.max, tensor),
-    "amin": ("The smallest entry", jnp.min, tensor),
-    "sum": ("The sum", jnp.sum, tensor),
-    "median": ("The median", jnp.median, tensor),
-    "std": ("The standard deviation (population, ddof=0)", jnp.std, tensor),
-    "ptp": ("The range, max - min", jnp.ptp, tensor),
-    "nanmax": ("The largest entry, ignoring NaN", jnp.nanmax, tensor),
-    "nanmin": ("The smallest entry, ignoring NaN", jnp.nanmin, tensor),
-    "nanmean": ("The mean, ignoring NaN", jnp.nanmean, tensor),
-    "nanmedian": ("The median, ignoring NaN", jnp.nanmedian, tensor),
-    "nanprod": ("The product, ignoring NaN", jnp.nanprod, tensor),
-    "nansum": ("The sum, ignoring NaN", jnp.nansum, tensor),
-    "nanstd": ("The standard deviation, ignoring NaN", jnp.nanstd, tensor),
-    "nanvar": ("The variance, ignoring NaN", jnp.nanvar, tensor),
-    "argmax": ("The index of the largest entry", jnp.argmax, tensor),
-    "argmin": ("The index of the smallest entry", jnp.argmin, tensor),
-    "nanargmax": ("The index of the largest entry, ignoring NaN", jnp.nanargmax, tensor),
-    "nanargmin": ("The index of the smallest entry, ignoring NaN", jnp.nanargmin, tensor),
+    "all": ("Whether every entry is true", jnp.all,
+            "all(np.array([[True, False], [True, True]]), axis=1).tolist()", "[False, True]"),
+    "any": ("Whether some entry is true", jnp.any,
+            "any(np.array([[True, False], [False, False]]), axis=1).tolist()", "[True, False]"),
+    "amax": ("The largest entry", jnp.max,
+             "amax(np.array([[1, 5], [3, 2]]), axis=0).tolist()", "[3, 5]"),
+    "amin": ("The smallest entry", jnp.min,
+             "amin(np.array([[1, 5], [3, 2]]), axis=1).tolist()", "[1, 2]"),
+    "sum": ("The sum", jnp.sum,
+            "sum(np.array([[1, 2], [3, 4]]), axis=0).tolist()", "[4, 6]"),
+    "median": ("The median", jnp.median,
+               "median(np.array([[1.0, 3.0, 2.0], [4.0, 6.0, 5.0]]), axis=1).tolist()",
+               "[2.0, 5.0]"),
+    "std": ("The standard deviation (population, ddof=0)", jnp.std,
+            "std(np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])).tolist()", "2.0"),
+    "ptp": ("The range, max - min", jnp.ptp,
+            "ptp(np.array([[4, 9, 2], [1, 1, 1]]), axis=1).tolist()", "[7, 0]"),
+    "nanmax": ("The largest entry, ignoring NaN", jnp.nanmax,
+               "nanmax(np.array([1.0, np.nan, 3.0])).tolist()", "3.0"),
+    "nanmin": ("The smallest entry, ignoring NaN", jnp.nanmin,
+               "nanmin(np.array([1.0, np.nan, 3.0])).tolist()", "1.0"),
+    "nanmean": ("The mean, ignoring NaN", jnp.nanmean,
+                "nanmean(np.array([1.0, np.nan, 3.0])).tolist()", "2.0"),
+    "nanmedian": ("The median, ignoring NaN", jnp.nanmedian,
+                  "nanmedian(np.array([1.0, np.nan, 3.0, 5.0])).tolist()", "3.0"),
+    "nanprod": ("The product, ignoring NaN", jnp.nanprod,
+                "nanprod(np.array([2.0, np.nan, 3.0])).tolist()", "6.0"),
+    "nansum": ("The sum, ignoring NaN", jnp.nansum,
+               "nansum(np.array([2.0, np.nan, 3.0])).tolist()", "5.0"),
+    "nanstd": ("The standard deviation, ignoring NaN", jnp.nanstd,
+               "nanstd(np.array([1.0, np.nan, 3.0])).tolist()", "1.0"),
+    "nanvar": ("The variance, ignoring NaN", jnp.nanvar,
+               "nanvar(np.array([1.0, np.nan, 3.0])).tolist()", "1.0"),
+    "argmax": ("The index of the largest entry", jnp.argmax,
+               "argmax(np.array([[1, 5, 2], [7, 0, 3]]), axis=1).tolist()", "[1, 0]"),
+    "argmin": ("The index of the smallest entry", jnp.argmin,
+               "argmin(np.array([[1, 5, 2], [7, 0, 3]]), axis=1).tolist()", "[0, 1]"),
+    "nanargmax": ("The index of the largest entry, ignoring NaN", jnp.nanargmax,
+                  "nanargmax(np.array([1.0, np.nan, 3.0])).tolist()", "2"),
+    "nanargmin": ("The index of the smallest entry, ignoring NaN", jnp.nanargmin,
+                  "nanargmin(np.array([np.nan, 2.0, 3.0])).tolist()", "1"),
 }
-for _name, (_what, _fn, _conv) in _REDUCE.items():
+for _name, (_what, _fn, _code, _out) in _REDUCE.items():
     thin(_G, "numpy", _name, "(x, axis=None, keepdims=False)",
-         lambda x, axis, keepdims, _fn=_fn, _conv=_conv: _fn(
-             _conv(x), axis=check_axis(_conv(x), axis), keepdims=keepdims),
-         f"{_what} along ``axis`` (``keras.ops.{_name}``).\n\n{_AXIS_DOC}")
+         lambda x, axis, keepdims, _fn=_fn: _fn(
+             tensor(x), axis=check_axis(tensor(x), axis), keepdims=keepdims),
+         f"{_what} along ``axis`` (``keras.ops.{_name}``).\n\n{_AXIS_DOC}"
+         + doc_example(_code, _out))
 
 
 @keras_op("numpy")
@@ -104,6 +127,9 @@ def var(x, axis=None, keepdims=False):
         x: input tensor.
         axis: axis or axes to reduce (None: all).
         keepdims: keep the reduced axes with size 1.
+
+    >>> var(np.array([1.0, 3.0, 5.0, 7.0])).tolist(), str(var(np.array([1, 3])).dtype)
+    (5.0, 'float32')
     """
     x = tensor(x)
     axis = check_axis(x, axis)
@@ -121,6 +147,11 @@ def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's nam
         axis: axis or axes to reduce (None: all).
         keepdims: keep the reduced axes with size 1.
         initial: a value the result is at least (and the result of an empty input).
+
+    >>> max(np.array([[1, 5], [3, 2]]), axis=1).tolist()
+    [5, 3]
+    >>> max(np.array([1, 5, 3]), initial=10).tolist()
+    10
     """
     x = tensor(x)
     return jnp.max(x, axis=check_axis(x, axis), keepdims=keepdims, initial=initial)
@@ -135,6 +166,9 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's nam
         axis: axis or axes to reduce (None: all).
         keepdims: keep the reduced axes with size 1.
         initial: a value the result is at most (and the result of an empty input).
+
+    >>> min(np.array([[1, 5], [3, 2]]), axis=1).tolist()
+    [1, 2]
     """
     x = tensor(x)
     return jnp.min(x, axis=check_axis(x, axis), keepdims=keepdims, initial=initial)
@@ -149,6 +183,9 @@ def prod(x, axis=None, keepdims=False, dtype=None):
         axis: axis or axes to reduce (None: all).
         keepdims: keep the reduced axes with size 1.
         dtype: the accumulator and output dtype.
+
+    >>> prod(np.array([[1, 2], [3, 4]]), axis=1).tolist()
+    [2, 12]
     """
     x = tensor(x)
     return jnp.prod(x, axis=check_axis(x, axis), keepdims=keepdims, dtype=dtype)
@@ -161,6 +198,9 @@ def count_nonzero(x, axis=None):
     Args:
         x: input tensor.
         axis: axis or axes to count over (None: all).
+
+    >>> count_nonzero(np.array([[0, 1, 2], [0, 0, 3]]), axis=1).tolist()
+    [2, 1]
     """
     x = tensor(x)
     return jnp.count_nonzero(x, axis=check_axis(x, axis)).astype("int32")
@@ -174,6 +214,9 @@ def average(x, axis=None, weights=None):
         x: input tensor.
         axis: axis to average over (None: all).
         weights: weights, of ``x``'s shape or of ``x.shape[axis]``.
+
+    >>> average(np.array([1.0, 2.0, 3.0]), weights=np.array([3.0, 1.0, 0.0])).tolist()
+    1.25
     """
     x = floating(x)
     if weights is not None:
@@ -183,20 +226,38 @@ def average(x, axis=None, weights=None):
     return jnp.average(x, axis=_axis(axis), weights=weights)
 
 
-for _name, _fn in (("cumsum", jnp.cumsum), ("cumprod", jnp.cumprod),
-                   ("nancumsum", jnp.nancumsum), ("nancumprod", jnp.nancumprod)):
+_CUMULATIVE = {  # name: (jax function, example code, example output)
+    "cumsum": (jnp.cumsum, "cumsum(np.array([[1, 2], [3, 4]]), axis=0).tolist()",
+               "[[1, 2], [4, 6]]"),
+    "cumprod": (jnp.cumprod, "cumprod(np.array([1, 2, 3, 4])).tolist()", "[1, 2, 6, 24]"),
+    "nancumsum": (jnp.nancumsum, "nancumsum(np.array([1.0, np.nan, 3.0])).tolist()",
+                  "[1.0, 1.0, 4.0]"),
+    "nancumprod": (jnp.nancumprod, "nancumprod(np.array([2.0, np.nan, 3.0])).tolist()",
+                   "[2.0, 2.0, 6.0]"),
+}
+for _name, (_fn, _code, _out) in _CUMULATIVE.items():
     thin(_G, "numpy", _name, "(x, axis=None, dtype=None)",
          lambda x, axis, dtype, _fn=_fn: _fn(tensor(x), axis=axis, dtype=dtype),
          f"Cumulative ``{_name[3:] if _name.startswith('nan') else _name}`` along ``axis`` "
          f"(None: of the flattened input){', NaN as identity' * _name.startswith('nan')}.\n\n"
          "Args:\n    x: input tensor.\n    axis: the axis (None: flatten first).\n"
-         "    dtype: the accumulator and output dtype.\n")
+         "    dtype: the accumulator and output dtype.\n" + doc_example(_code, _out))
 
 
-for _name, _fn, _nan in (("percentile", jnp.percentile, False),
-                         ("quantile", jnp.quantile, False),
-                         ("nanpercentile", jnp.nanpercentile, True),
-                         ("nanquantile", jnp.nanquantile, True)):
+_QUANTILES = {  # name: (jax function, ignores NaN, example code, example output)
+    "percentile": (jnp.percentile, False,
+                   "percentile(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([25, 50, 100]))"
+                   ".tolist()", "[2.0, 3.0, 5.0]"),
+    "quantile": (jnp.quantile, False,
+                 "quantile(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([0.25, 0.5, 1.0]))"
+                 ".tolist()", "[2.0, 3.0, 5.0]"),
+    "nanpercentile": (jnp.nanpercentile, True,
+                      "nanpercentile(np.array([1.0, np.nan, 3.0, 5.0]), 50).tolist()", "3.0"),
+    "nanquantile": (jnp.nanquantile, True,
+                    'nanquantile(np.array([1.0, np.nan, 4.0]), 0.5, method="lower").tolist()',
+                    "1.0"),
+}
+for _name, (_fn, _nan, _code, _out) in _QUANTILES.items():
     thin(_G, "numpy", _name, "(x, q, axis=None, method='linear', keepdims=False)",
          lambda x, q, axis, method, keepdims, _fn=_fn: _fn(
              tensor(x), tensor(q), axis=_axis(axis), method=method, keepdims=keepdims),
@@ -204,7 +265,8 @@ for _name, _fn, _nan in (("percentile", jnp.percentile, False),
          f"{', ignoring NaN' * _nan}.\n\nArgs:\n    x: input tensor.\n"
          "    q: the probabilities (percent for percentiles); a scalar or 1-D.\n"
          "    axis: axis or axes (None: all).\n    method: 'linear', 'lower', 'higher', "
-         "'midpoint' or 'nearest'.\n    keepdims: keep the reduced axes with size 1.\n")
+         "'midpoint' or 'nearest'.\n    keepdims: keep the reduced axes with size 1.\n"
+         + doc_example(_code, _out))
 
 
 @keras_op("numpy")
@@ -229,6 +291,11 @@ def sort(x, axis=-1):
     Args:
         x: input tensor.
         axis: the axis to sort along (None: the flattened input).
+
+    >>> sort(np.array([[3, 1], [0, 2]])).tolist()
+    [[1, 3], [0, 2]]
+    >>> sort(np.array([[3, 1], [0, 2]]), axis=0).tolist()
+    [[0, 1], [3, 2]]
     """
     return jnp.sort(tensor(x), axis=axis)
 
@@ -241,6 +308,9 @@ def argpartition(x, kth, axis=-1):
         x: input tensor.
         kth: the index of the entry that ends in its sorted place.
         axis: the axis to partition.
+
+    >>> argpartition(np.array([7, 1, 5, 3]), 1)[:2].tolist()
+    [1, 3]
     """
     return jnp.argpartition(tensor(x), kth, axis=axis)
 
@@ -253,6 +323,11 @@ def searchsorted(sorted_sequence, values, side="left"):
         sorted_sequence: a sorted 1-D tensor.
         values: values to place.
         side: 'left' (first suitable index) or 'right' (last).
+
+    >>> searchsorted(np.array([1, 3, 5, 7]), np.array([0, 3, 6])).tolist()
+    [0, 1, 3]
+    >>> searchsorted(np.array([1, 3, 5, 7]), np.array([3]), side="right").tolist()
+    [2]
     """
     seq = tensor(sorted_sequence)
     if seq.ndim != 1:
@@ -270,6 +345,9 @@ def digitize(x, bins):
     Args:
         x: input tensor.
         bins: 1-D increasing bin edges.
+
+    >>> digitize(np.array([0.5, 1.5, 2.5]), np.array([1.0, 2.0])).tolist()
+    [0, 1, 2]
     """
     return jnp.digitize(tensor(x), tensor(bins)).astype("int32")
 
@@ -284,6 +362,9 @@ def bincount(x, weights=None, minlength=0, sparse=False):
         weights: weights of the entries of ``x``.
         minlength: the least length of the output.
         sparse: Keras's sparse output; not available in kerasish (True is refused).
+
+    >>> bincount(np.array([0, 1, 1, 3]), minlength=5).tolist()
+    [1, 2, 0, 1, 0]
     """
     if sparse:
         raise ValueError("`sparse=True` is not supported by kerasish's bincount (no "
@@ -309,6 +390,10 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
         x: a 1-D tensor.
         bins: number of bins.
         range: ``(low, high)``; default the min and max of ``x``.
+
+    >>> counts, edges = histogram(np.array([0.0, 1.0, 1.0, 4.0]), bins=2)
+    >>> counts.tolist(), edges.tolist()
+    ([3.0, 1.0], [0.0, 2.0, 4.0])
     """
     x = tensor(x)
     if x.ndim != 1:
@@ -328,6 +413,10 @@ def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A0
         axis: unique slices along this axis (None: entries of the flattened input).
         size: pad or cut the result to this length (needed under ``jit``).
         fill_value: the padding value when ``size`` is given.
+
+    >>> values, counts = unique(np.array([3, 1, 3, 2, 1]), return_counts=True)
+    >>> values.tolist(), counts.tolist()
+    ([1, 2, 3], [2, 1, 2])
     """
     return jnp.unique(tensor(x), return_index=return_index, return_inverse=return_inverse,
                       return_counts=return_counts, axis=axis, size=size,
@@ -340,6 +429,10 @@ def nonzero(x):
 
     Args:
         x: input tensor.
+
+    >>> rows, cols = nonzero(np.array([[0, 1], [2, 0]]))
+    >>> rows.tolist(), cols.tolist()
+    ([0, 1], [1, 0])
     """
     return jnp.nonzero(tensor(x))
 
@@ -352,6 +445,9 @@ def trace(x, offset=0, axis1=0, axis2=1):
         x: input tensor (rank >= 2).
         offset: diagonal offset (positive: above the main diagonal).
         axis1, axis2: the axes of the 2-D slices.
+
+    >>> trace(np.array([[1, 2], [3, 4]])).tolist()
+    5
     """
     return jnp.trace(tensor(x), offset=offset, axis1=axis1, axis2=axis2)
 
@@ -364,6 +460,11 @@ def diff(a, n=1, axis=-1):
         a: input tensor.
         n: how many times to difference.
         axis: the axis.
+
+    >>> diff(np.array([1, 4, 9, 16])).tolist()
+    [3, 5, 7]
+    >>> diff(np.array([1, 4, 9, 16]), n=2).tolist()
+    [2, 2]
     """
     return jnp.diff(tensor(a), n=n, axis=axis)
 
@@ -374,6 +475,9 @@ def corrcoef(x):
 
     Args:
         x: a 2-D tensor, one variable per row.
+
+    >>> corrcoef(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).tolist()
+    [[1.0, -1.0], [-1.0, 1.0]]
     """
     return jnp.corrcoef(floating(x))
 
@@ -385,6 +489,9 @@ def correlate(x1, x2, mode="valid"):
     Args:
         x1, x2: 1-D tensors.
         mode: 'valid', 'same' or 'full'.
+
+    >>> correlate(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0]), mode="full").tolist()
+    [1.0, 3.0, 5.0, 3.0]
     """
     x1, x2 = tensor(x1), tensor(x2)
     dtype = jnp.result_type(x1, x2, float)
