@@ -53,6 +53,10 @@ def take_along_axis(x, indices, axis=None):
         x: source tensor.
         indices: integer indices.
         axis: the axis (None: of the flattened ``x``).
+
+    >>> x = np.array([[10, 30, 20], [60, 40, 50]])
+    >>> take_along_axis(x, argmax(x, axis=1, keepdims=True), axis=1).tolist()
+    [[30], [60]]
     """
     x, indices = tensor(x), tensor(indices)
     _check_index_axis(x, axis)
@@ -91,6 +95,10 @@ def select(condlist, choicelist, default=0):
         condlist: list of boolean tensors.
         choicelist: list of tensors, one per condition.
         default: the value where no condition holds.
+
+    >>> x = np.array([-2, 0, 3])
+    >>> select([x < 0, x > 0], [-x, x * 10], default=-1).tolist()
+    [2, -1, 30]
     """
     if len(condlist) != len(choicelist):
         raise ValueError("`condlist` and `choicelist` must have the same length. Received: "
@@ -106,6 +114,11 @@ def get_item(x, key):
     Args:
         x: input tensor.
         key: an index, slice, tuple of them, or an index tensor.
+
+    >>> get_item(np.array([[1, 2], [3, 4]]), (1, 0)).tolist()
+    3
+    >>> get_item(np.array([10, 20, 30]), slice(1, None)).tolist()
+    [20, 30]
     """
     return tensor(x)[tuple(key) if isinstance(key, list) else key]
 
@@ -119,6 +132,11 @@ def isin(x1, x2, assume_unique=False, invert=False):
         x2: the values.
         assume_unique: both inputs have unique entries (a speed hint).
         invert: return the opposite (not in ``x2``).
+
+    >>> isin(np.array([1, 2, 3, 4]), np.array([2, 4])).tolist()
+    [False, True, False, True]
+    >>> isin(np.array([1, 2, 3, 4]), np.array([2, 4]), invert=True).tolist()
+    [True, False, True, False]
     """
     return jnp.isin(tensor(x1), tensor(x2), assume_unique=assume_unique, invert=invert)
 
@@ -134,6 +152,11 @@ def dot(x1, x2):
 
     Args:
         x1, x2: tensors.
+
+    >>> dot(np.array([1, 2, 3]), np.array([4, 5, 6])).tolist()
+    32
+    >>> dot(np.array([[1, 2], [3, 4]]), np.array([1, 1])).tolist()
+    [3, 7]
     """
     return jnp.dot(*_same_kind(x1, x2))
 
@@ -145,6 +168,11 @@ def matmul(x1, x2):
     Args:
         x1, x2: tensors (rank >= 1); the last axis of ``x1`` meets the second-to-last
             of ``x2``.
+
+    >>> matmul(np.array([[1, 2], [3, 4]]), np.array([[5], [6]])).tolist()
+    [[17], [39]]
+    >>> matmul(np.ones((5, 2, 3)), np.ones((3, 4))).shape
+    (5, 2, 4)
     """
     x1, x2 = _same_kind(x1, x2)
     if x1.ndim and x2.ndim and x1.shape[-1] != x2.shape[max(x2.ndim - 2, 0)]:
@@ -162,6 +190,11 @@ def tensordot(x1, x2, axes=2):
     Args:
         x1, x2: tensors.
         axes: an int, or ``[axes of x1, axes of x2]``.
+
+    >>> tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+    (2, 4)
+    >>> tensordot(np.ones((2, 3, 4)), np.ones((4, 2, 3)), axes=[[0, 1], [1, 2]]).shape
+    (4, 4)
     """
     return jnp.tensordot(*_same_kind(x1, x2), axes=axes)
 
@@ -175,6 +208,11 @@ def einsum(subscripts, *operands, **kwargs):
         *operands: the tensors.
         **kwargs: ``jax.numpy.einsum`` options (``precision``, ``optimize``,
             ``preferred_element_type``); others are refused.
+
+    >>> einsum("ij,jk->ik", np.array([[1, 2]]), np.array([[3], [4]])).tolist()
+    [[11]]
+    >>> einsum("bi,bi->b", np.array([[1, 2], [3, 4]]), np.array([[1, 1], [2, 0]])).tolist()
+    [3, 6]
     """
     return jnp.einsum(subscripts, *[tensor(t) for t in operands], **kwargs)
 
@@ -185,6 +223,9 @@ def inner(x1, x2):
 
     Args:
         x1, x2: tensors.
+
+    >>> inner(np.array([1, 2, 3]), np.array([0, 1, 2])).tolist()
+    8
     """
     return jnp.inner(*_same_kind(x1, x2))
 
@@ -195,6 +236,9 @@ def outer(x1, x2):
 
     Args:
         x1, x2: tensors.
+
+    >>> outer(np.array([1, 2]), np.array([3, 4, 5])).tolist()
+    [[3, 4, 5], [6, 8, 10]]
     """
     return jnp.outer(*_same_kind(x1, x2))
 
@@ -205,6 +249,9 @@ def vdot(x1, x2):
 
     Args:
         x1, x2: tensors.
+
+    >>> vdot(np.array([1 + 1j, 2]), np.array([1 + 1j, 3])).tolist()
+    (8+0j)
     """
     return jnp.vdot(*_same_kind(x1, x2))
 
@@ -215,6 +262,9 @@ def kron(x1, x2):
 
     Args:
         x1, x2: tensors.
+
+    >>> kron(np.array([1, 2]), np.array([1, 10])).tolist()
+    [1, 10, 2, 20]
     """
     return jnp.kron(*_same_kind(x1, x2))
 
@@ -229,6 +279,9 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
         axisb: the vector axis of ``x2``.
         axisc: the vector axis of the result.
         axis: one axis for all three (overrides them).
+
+    >>> cross(np.array([1, 0, 0]), np.array([0, 1, 0])).tolist()
+    [0, 0, 1]
     """
     return jnp.cross(*_same_kind(x1, x2), axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
 
@@ -242,6 +295,11 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         x: sample points (default: spaced by ``dx``).
         dx: spacing when ``x`` is None.
         axis: the axis.
+
+    >>> trapezoid(np.array([0.0, 1.0, 4.0]), x=np.array([0.0, 1.0, 2.0])).tolist()
+    3.0
+    >>> trapezoid(np.array([1.0, 2.0, 3.0]), dx=0.5).tolist()
+    2.0
     """
     y = tensor(y)
     if not jnp.issubdtype(y.dtype, jnp.inexact):
@@ -255,6 +313,9 @@ def ndim(x):
 
     Args:
         x: a tensor.
+
+    >>> ndim(np.zeros((2, 3)))
+    2
     """
     return jnp.ndim(tensor(x))
 
@@ -265,6 +326,9 @@ def size(x):
 
     Args:
         x: a tensor.
+
+    >>> size(np.zeros((2, 3)))
+    6
     """
     return jnp.size(tensor(x))
 
@@ -275,6 +339,10 @@ def slogdet(x):
 
     Args:
         x: tensor of shape ``(..., n, n)``.
+
+    >>> sign, logdet = slogdet(np.array([[2.0, 0.0], [0.0, -0.5]]))
+    >>> sign.tolist(), logdet.tolist()
+    (-1.0, 0.0)
     """
     return tuple(jnp.linalg.slogdet(tensor(x)))
 
