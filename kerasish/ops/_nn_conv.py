@@ -73,6 +73,10 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     """N-D convolution (cross-correlation, as Keras's layers); grouped when the kernel
     has fewer input channels than ``inputs``.
 
+    The rank (1-D, 2-D or 3-D) follows from ``inputs``. ``'valid'`` keeps only full
+    windows; ``'same'`` pads with zeros so that the output has ``ceil(size / stride)``
+    positions. Integer input is computed in ``floatx``.
+
     Args:
         inputs: ``(batch, *spatial, channels)`` (channels first with
             ``data_format="channels_first"``).
@@ -81,6 +85,11 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         padding: 'valid' or 'same'.
         data_format: 'channels_last' (default) or 'channels_first'.
         dilation_rate: an int or one per spatial axis.
+
+    >>> conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 8))).shape
+    (1, 3, 3, 8)
+    >>> conv(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")[0, :, :, 0].tolist()
+    [[4.0, 6.0, 6.0, 4.0], [6.0, 9.0, 9.0, 6.0], [6.0, 9.0, 9.0, 6.0], [4.0, 6.0, 6.0, 4.0]]
     """
     inputs, kernel = floating(inputs), floating(kernel)
     fmt, n = _format(data_format), inputs.ndim - 2
@@ -97,10 +106,17 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """Depthwise convolution: each input channel convolved with its own
     ``multiplier`` filters.
 
+    The output has ``channels * multiplier`` channels, in the order channel-major
+    (channel ``c``'s filters are outputs ``c * multiplier`` onward), as Keras's
+    ``DepthwiseConv2D``.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         kernel: ``(*spatial, channels, multiplier)``.
         strides, padding, data_format, dilation_rate: as in ``conv``.
+
+    >>> depthwise_conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 2))).shape
+    (1, 3, 3, 6)
     """
     inputs, kernel = floating(inputs), floating(kernel)
     fmt, n = _format(data_format), inputs.ndim - 2
@@ -117,11 +133,18 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
                    data_format=None, dilation_rate=1):
     """A depthwise convolution followed by a 1x1 (pointwise) convolution.
 
+    Far fewer weights than one ``conv`` with the same receptive field (Xception,
+    MobileNet); Keras's ``SeparableConv2D`` computes this.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         depthwise_kernel: ``(*spatial, channels, multiplier)``.
         pointwise_kernel: ``(*ones, channels * multiplier, out_channels)``.
         strides, padding, data_format, dilation_rate: of the depthwise step.
+
+    >>> separable_conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 2)),
+    ...                np.ones((1, 1, 6, 8))).shape
+    (1, 3, 3, 8)
     """
     out = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
                          dilation_rate)
@@ -145,6 +168,10 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                    data_format=None, dilation_rate=1):
     """Transposed convolution (the gradient of ``conv``), Keras's output sizes.
 
+    Upsamples: with ``padding='same'`` each spatial size is multiplied by the stride,
+    with ``'valid'`` it becomes ``(size - 1) * stride + max(kernel, stride)``, as
+    Keras's ``Conv2DTranspose``.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         kernel: ``(*spatial, out_channels, in_channels)``.
@@ -154,6 +181,12 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
             default).
         data_format: 'channels_last' (default) or 'channels_first'.
         dilation_rate: an int or one per spatial axis.
+
+    >>> x, k = np.ones((1, 4, 4, 3)), np.ones((3, 3, 8, 3))
+    >>> conv_transpose(x, k, strides=2, padding="same").shape
+    (1, 8, 8, 8)
+    >>> conv_transpose(x, k, strides=2).shape
+    (1, 9, 9, 8)
     """
     inputs, kernel = floating(inputs), floating(kernel)
     fmt, n = _format(data_format), inputs.ndim - 2
@@ -182,12 +215,19 @@ def _window(inputs, pool_size, strides, data_format):
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Max pooling over windows of ``pool_size``.
 
+    The rank follows from ``inputs``; integer input keeps its dtype. With ``'same'``
+    padding the padded entries never win.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         pool_size: an int or one per spatial axis.
         strides: default ``pool_size``.
         padding: 'valid' or 'same'.
         data_format: 'channels_last' (default) or 'channels_first'.
+
+    >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+    >>> max_pool(x, 2)[..., 0].tolist()
+    [[[5.0, 7.0], [13.0, 15.0]]]
     """
     inputs = tensor(inputs)
     window, strides = _window(inputs, pool_size, strides, data_format)
@@ -201,12 +241,19 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Average pooling; with 'same' padding the padded entries are not counted.
 
+    The rank follows from ``inputs``. Integer input is computed in ``floatx``.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         pool_size: an int or one per spatial axis.
         strides: default ``pool_size``.
         padding: 'valid' or 'same'.
         data_format: 'channels_last' (default) or 'channels_first'.
+
+    >>> average_pool(np.arange(16.0).reshape(1, 4, 4, 1), 2)[..., 0].tolist()
+    [[[2.5, 4.5], [10.5, 12.5]]]
+    >>> average_pool(np.array([[[1.0], [2.0], [3.0]]]), 2, padding="same").tolist()
+    [[[1.5], [3.0]]]
     """
     inputs = floating(inputs)
     window, strides = _window(inputs, pool_size, strides, data_format)
@@ -239,10 +286,18 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     """Average pooling to a fixed ``output_size``: window ``j`` of ``n`` covers
     ``[floor(j L / n), ceil((j + 1) L / n))``.
 
+    The windows may overlap or differ in size by one when ``output_size`` does not
+    divide the input size (torch's ``AdaptiveAvgPool``); the rank follows from
+    ``inputs``.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         output_size: an int or one per spatial axis.
         data_format: 'channels_last' (default) or 'channels_first'.
+
+    >>> x = np.array([0.0, 1.0, 2.0, 3.0, 4.0]).reshape(1, 5, 1)
+    >>> adaptive_average_pool(x, 2)[..., 0].tolist()  # [0:3], [2:5]
+    [[1.0, 3.0]]
     """
     return _adaptive(floating(inputs), output_size, data_format, jnp.mean)
 
@@ -251,10 +306,16 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """Max pooling to a fixed ``output_size`` (windows as ``adaptive_average_pool``).
 
+    Integer input keeps its dtype; the rank follows from ``inputs``.
+
     Args:
         inputs: ``(batch, *spatial, channels)``.
         output_size: an int or one per spatial axis.
         data_format: 'channels_last' (default) or 'channels_first'.
+
+    >>> x = np.array([0.0, 1.0, 2.0, 3.0, 4.0]).reshape(1, 5, 1)
+    >>> adaptive_max_pool(x, 2)[..., 0].tolist()  # [0:3], [2:5]
+    [[2.0, 4.0]]
     """
     return _adaptive(inputs, output_size, data_format, jnp.max)
 
@@ -263,10 +324,17 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Move channel blocks into ``block_size x block_size`` spatial blocks (4-D).
 
+    The inverse of ``space_to_depth`` (pixel shuffle, as ``tf.nn.depth_to_space``):
+    ``(n, h, w, c)`` becomes ``(n, h * b, w * b, c / b**2)``; ``channels`` must be
+    divisible by ``block_size**2``.
+
     Args:
         x: ``(batch, height, width, channels)``.
         block_size: the block side.
         data_format: 'channels_last' or 'channels_first'.
+
+    >>> depth_to_space(np.arange(4.0).reshape(1, 1, 1, 4), 2)[..., 0].tolist()
+    [[[0.0, 1.0], [2.0, 3.0]]]
     """
     x, b = tensor(x), block_size
     if _format(data_format) == "channels_last":
@@ -282,10 +350,17 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 def space_to_depth(x, block_size, data_format="channels_last"):
     """Move ``block_size x block_size`` spatial blocks into channels (4-D).
 
+    ``(n, h, w, c)`` becomes ``(n, h / b, w / b, c * b**2)``, as
+    ``tf.nn.space_to_depth``; ``height`` and ``width`` must be divisible by
+    ``block_size``.
+
     Args:
         x: ``(batch, height, width, channels)``.
         block_size: the block side.
         data_format: 'channels_last' or 'channels_first'.
+
+    >>> space_to_depth(np.arange(4.0).reshape(1, 2, 2, 1), 2).tolist()
+    [[[[0.0, 1.0, 2.0, 3.0]]]]
     """
     x, b = tensor(x), block_size
     if _format(data_format) == "channels_last":
@@ -306,12 +381,19 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding patches of a ``(N, C, H, W)`` image as columns ``(N, C*kh*kw, L)``
     (torch's ``unfold``).
 
+    ``L`` is the number of patch positions; each column holds one patch, channel by
+    channel, row-major inside the patch. The input is channels-first whatever the image
+    data format.
+
     Args:
         x: ``(batch, channels, height, width)``.
         kernel_size: patch size.
         dilation: spacing inside a patch.
         padding: zero padding on each side.
         stride: step between patches.
+
+    >>> unfold(np.arange(9.0).reshape(1, 1, 3, 3), 2).tolist()
+    [[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]]
     """
     x = tensor(x)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = map(_pair, (kernel_size, dilation, padding,
@@ -328,6 +410,9 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Sum columns ``(N, C*kh*kw, L)`` of patches back into an image of
     ``output_size`` (torch's ``fold``, the adjoint of ``unfold``).
 
+    Where patches overlap their entries are summed, so ``fold(unfold(x))`` counts each
+    pixel once per patch that covers it.
+
     Args:
         x: ``(batch, channels * kh * kw, patches)``.
         output_size: ``(height, width)``.
@@ -335,6 +420,10 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
         dilation: spacing inside a patch.
         padding: zero padding on each side.
         stride: step between patches.
+
+    >>> cols = unfold(np.ones((1, 1, 3, 3)), 2)
+    >>> fold(cols, (3, 3), 2)[0, 0].tolist()
+    [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
     """
     x = tensor(x)
     (oh, ow), (kh, kw) = _pair(output_size), _pair(kernel_size)
@@ -349,12 +438,21 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 def ctc_loss(target, output, target_length, output_length, mask_index=0):
     """Connectionist temporal classification loss per sample.
 
+    The negative log-likelihood of ``target`` summed over every alignment (blanks and
+    repeats) of it to the first ``output_length`` steps (``optax.ctc_loss``); ``output``
+    holds logits, normalised here.
+
     Args:
         target: ``(batch, max_label_length)`` integer labels.
         output: ``(batch, max_time, num_classes)`` logits.
         target_length: ``(batch,)`` label lengths.
         output_length: ``(batch,)`` output lengths.
         mask_index: the blank class.
+
+    >>> loss = ctc_loss(np.array([[1, 2]]), np.zeros((1, 4, 3)), np.array([2]),
+    ...                 np.array([4]))
+    >>> round(float(loss[0]), 4)  # -log(15 / 3**4): 15 alignments
+    1.6864
     """
     target, output = tensor(target).astype("int32"), floating(output)
     time, labels = output.shape[1], target.shape[1]
@@ -381,6 +479,11 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         top_paths: paths returned; greedy gives 1.
         merge_repeated: merge repeated classes.
         mask_index: the blank class.
+
+    >>> probs = np.array([[[.1, .8, .1], [.1, .8, .1], [.8, .1, .1], [.1, .1, .8]]])
+    >>> decoded, scores = ctc_decode(probs, np.array([4]))
+    >>> decoded.tolist()  # 1, 1 merged; the blank (0) dropped
+    [[[1, 2, -1, -1]]]
     """
     if strategy != "greedy":
         raise ValueError("kerasish implements strategy='greedy' only (no beam search). "
@@ -412,6 +515,9 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     """Scaled dot-product attention on ``(batch, length, heads, head_dim)`` tensors
     (key/value heads may divide query heads: grouped-query attention).
 
+    Computes ``softmax(q k^T * scale + bias) v`` per head, the logits in float32; masked
+    logits get the dtype's minimum.
+
     Args:
         query, key, value: the inputs.
         bias: added to the logits (broadcast to ``(batch, heads, T, S)``).
@@ -421,6 +527,14 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         flash_attention: the fused kernel; kerasish computes the plain XLA form
             (True is refused).
         attn_logits_soft_cap: ``cap * tanh(logits / cap)`` before the softmax.
+
+    >>> q = np.ones((1, 3, 2, 4))  # (batch, length, heads, head_dim)
+    >>> dot_product_attention(q, q, q).shape
+    (1, 3, 2, 4)
+    >>> v = np.array([0.0, 1.0, 2.0]).reshape(1, 3, 1, 1)
+    >>> z = np.zeros((1, 3, 1, 1))
+    >>> dot_product_attention(z, z, v, is_causal=True)[0, :, 0, 0].tolist()
+    [0.0, 0.5, 1.0]
     """
     if flash_attention:
         raise ValueError("kerasish computes attention with XLA; `flash_attention=True` "
