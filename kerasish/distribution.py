@@ -33,7 +33,18 @@ _state = {"distribution": None}
 
 
 def list_devices(device_type=None):
-    """Device names such as ``'cpu:0'`` or ``'gpu:3'`` (all processes' devices)."""
+    """The names of the devices JAX sees, such as ``'cpu:0'`` or ``'gpu:3'``.
+
+    The names are what ``DeviceMesh(devices=...)`` and ``DataParallel(devices=...)``
+    take. In a multi-process run the list holds every process's devices.
+
+    Args:
+        device_type: ``"cpu"``, ``"gpu"`` or ``"tpu"`` (any case); None lists the
+            default backend's devices (the accelerators when there are any).
+
+    >>> list_devices("cpu")[0]
+    'cpu:0'
+    """
     devices = jax.devices(device_type.lower()) if device_type else jax.devices()
     return [f"{d.platform}:{d.id}" for d in devices]
 
@@ -65,7 +76,24 @@ def _resolve_devices(devices):
 
 
 class DeviceMesh:
-    """A named grid of devices, e.g. ``(8,)`` with ``["batch"]`` or ``(4, 2)``."""
+    """A named grid of devices, e.g. ``(8,)`` with ``["batch"]`` or ``(4, 2)``.
+
+    The mesh gives each of its axes a name that layouts refer to: ``DataParallel``
+    splits the batch over the first axis, ``ModelParallel`` shards weights over the
+    axes a ``LayoutMap`` names. ``backend_mesh`` is the ``jax.sharding.Mesh``.
+
+    Args:
+        shape: the number of devices along each axis; their product must equal the
+            number of devices.
+        axis_names: one name per axis of ``shape``.
+        devices: device names (``list_devices()``) or JAX devices; default: all.
+
+    >>> mesh = DeviceMesh(shape=(1,), axis_names=["batch"], devices=list_devices()[:1])
+    >>> mesh
+    <DeviceMesh shape=(1,), axis_names=['batch']>
+    >>> mesh.backend_mesh.axis_names
+    ('batch',)
+    """
 
     def __init__(self, shape, axis_names, devices=None):
         if not shape or not axis_names:
@@ -98,7 +126,21 @@ class DeviceMesh:
 
 
 class TensorLayout:
-    """Which mesh axis (or ``None``) each dimension of a tensor is split over."""
+    """Which mesh axis (or ``None``) each dimension of a tensor is split over.
+
+    ``sharding()`` turns the layout into the ``jax.sharding.NamedSharding`` that
+    places an array; a ``LayoutMap`` fills in ``device_mesh`` when it is None.
+
+    Args:
+        axes: one entry per dimension of the tensor: a mesh axis name, or None to
+            keep that dimension whole on every device.
+        device_mesh: the ``DeviceMesh`` the axis names refer to.
+
+    >>> mesh = DeviceMesh((1, 1), ["batch", "model"], devices=list_devices()[:1])
+    >>> layout = TensorLayout((None, "model"), mesh)
+    >>> tuple(layout.sharding().spec)
+    (None, 'model')
+    """
 
     def __init__(self, axes, device_mesh=None):
         self.axes = tuple(axes)
@@ -161,11 +203,28 @@ class LayoutMap:
 class Distribution:
     """Base: a mesh, the axis that splits batches, and where each variable lives.
 
+    Subclasses (``DataParallel``, ``ModelParallel``) decide each variable's layout;
+    the base class replicates variables and splits data along ``batch_dim_name``.
+    ``scope()`` makes the distribution current for a ``with`` block.
+
     ``auto_shard_dataset`` (Keras's meaning): in a multi-process run, each process
     feeds its part of the global data. kerasish reads the arrays given to ``fit`` as
     the *global* dataset in every process, so ``True`` (the default) is what it does;
     ``False`` (data already sharded per host) is refused in a multi-process run. With
     one process, as in Keras, there is nothing to shard and it changes nothing.
+
+    Args:
+        device_mesh: the ``DeviceMesh``.
+        batch_dim_name: the mesh axis that splits each batch.
+        auto_shard_dataset: see above.
+
+    >>> mesh = DeviceMesh((1,), ["batch"], devices=list_devices()[:1])
+    >>> dist = Distribution(mesh, "batch")
+    >>> dist.get_data_layout((8, 3)).axes
+    ('batch', None)
+    >>> with dist.scope():
+    ...     print(distribution() is dist)
+    True
     """
 
     def __init__(self, device_mesh, batch_dim_name, auto_shard_dataset=True):
@@ -219,6 +278,15 @@ class DataParallel(Distribution):
 
     Give a ``device_mesh`` (its first axis splits the batch) or a list of ``devices``
     (a one-axis ``"batch"`` mesh over them), not both; neither means every device.
+
+    Args:
+        device_mesh: a ``DeviceMesh``; its first axis splits the batch.
+        devices: device names or JAX devices for a one-axis ``"batch"`` mesh.
+        auto_shard_dataset: see ``Distribution``.
+
+    >>> dp = DataParallel(devices=list_devices()[:1])
+    >>> dp.batch_dim_name, dp.device_mesh.shape
+    ('batch', (1,))
     """
 
     def __init__(self, device_mesh=None, devices=None, auto_shard_dataset=True):
@@ -243,6 +311,19 @@ class ModelParallel(Distribution):
 
     The mesh is the layout map's. ``device_mesh=`` (Keras's older argument) is accepted
     when it is that same mesh, and refused otherwise.
+
+    Args:
+        layout_map: a ``LayoutMap`` from variable paths to layouts; variables it does
+            not match are replicated.
+        batch_dim_name: the mesh axis that splits each batch (default: the first).
+        auto_shard_dataset: see ``Distribution``.
+
+    >>> mesh = DeviceMesh((1, 1), ["batch", "model"], devices=list_devices()[:1])
+    >>> layout_map = LayoutMap(mesh)
+    >>> layout_map["dense.*kernel"] = (None, "model")
+    >>> mp = ModelParallel(layout_map=layout_map, batch_dim_name="batch")
+    >>> mp.batch_dim_name, mp.device_mesh.axis_names
+    ('batch', ['batch', 'model'])
     """
 
     def __init__(self, *, layout_map=None, batch_dim_name=None, auto_shard_dataset=True,
@@ -276,11 +357,29 @@ class ModelParallel(Distribution):
 
 
 def distribution():
-    """The distribution set with :func:`set_distribution` (or ``None``)."""
+    """The distribution set with ``set_distribution`` (or ``None``).
+
+    ``fit``, ``evaluate`` and ``predict`` read it to place weights and batches;
+    ``Distribution.scope()`` sets it for a ``with`` block.
+
+    >>> distribution() is None
+    True
+    """
     return _state["distribution"]
 
 
 def set_distribution(value):
+    """Make ``value`` the distribution every model uses from now on (None: none).
+
+    Args:
+        value: a ``Distribution`` (e.g. ``DataParallel()``) or None.
+
+    >>> dp = DataParallel(devices=list_devices()[:1])
+    >>> set_distribution(dp)
+    >>> distribution() is dp
+    True
+    >>> set_distribution(None)
+    """
     if value is not None and not isinstance(value, Distribution):
         raise TypeError(
             f"set_distribution expects a kerasish.distribution.Distribution (e.g. "
@@ -294,6 +393,23 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
     ``job_addresses`` is a comma-separated list of ``host:port``; the first is the
     coordinator. Each argument falls back to the environment variable Keras uses
     (``KERAS_DISTRIBUTION_JOB_ADDRESSES``, ``..._NUM_PROCESSES``, ``..._PROCESS_ID``).
+    Call it once per process, before anything else touches JAX.
+
+    Args:
+        job_addresses: ``"host0:port,host1:port,..."``; the first is the coordinator.
+        num_processes: the number of processes in the run.
+        process_id: this process's index, from 0.
+
+    A two-process run on one machine (each line in its own process; not run here)::
+
+        distribution.initialize("localhost:1234", num_processes=2, process_id=0)
+        distribution.initialize("localhost:1234", num_processes=2, process_id=1)
+
+    After it, ``list_devices()`` names the devices of every process.
+
+    >>> import inspect
+    >>> list(inspect.signature(initialize).parameters)
+    ['job_addresses', 'num_processes', 'process_id']
     """
     job_addresses = job_addresses or os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES")
     if num_processes is None and "KERAS_DISTRIBUTION_NUM_PROCESSES" in os.environ:
@@ -307,16 +423,48 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
 
 # -- what the training engine asks of the current distribution ---------------------
 def batch_sharding(dist, ndim):
-    """NamedSharding splitting a batch (leading axis) over the batch axis."""
+    """The ``NamedSharding`` that splits a batch (its leading axis) over ``dist``'s
+    batch axis and keeps the other ``ndim - 1`` axes whole.
+
+    Args:
+        dist: a ``Distribution``.
+        ndim: the number of dimensions of the batch array.
+
+    >>> dp = DataParallel(devices=list_devices()[:1])
+    >>> tuple(batch_sharding(dp, 3).spec)
+    ('batch', None, None)
+    """
     return NamedSharding(dist.device_mesh.backend_mesh,
                          PartitionSpec(dist.batch_dim_name, *([None] * (ndim - 1))))
 
 
 def replicated(dist):
+    """The ``NamedSharding`` that places a full copy of an array on every device of
+    ``dist``'s mesh (how weights live under ``DataParallel``).
+
+    Args:
+        dist: a ``Distribution``.
+
+    >>> dp = DataParallel(devices=list_devices()[:1])
+    >>> replicated(dp).is_fully_replicated
+    True
+    """
     return NamedSharding(dist.device_mesh.backend_mesh, PartitionSpec())
 
 
 def check_batch_size(dist, batch_size):
+    """Refuse a ``batch_size`` that the devices on ``dist``'s batch axis do not
+    divide evenly (a ValueError that suggests a size that fits).
+
+    Args:
+        dist: a ``Distribution``.
+        batch_size: the global batch size.
+
+    >>> dp = DataParallel(devices=list_devices()[:1])
+    >>> check_batch_size(dp, 32)  # one device divides every batch size
+    >>> dp.num_batch_shards
+    1
+    """
     shards = dist.num_batch_shards
     if batch_size % shards:
         raise ValueError(

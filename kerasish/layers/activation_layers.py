@@ -95,6 +95,14 @@ class ReLU(_Elementwise):
 class LeakyReLU(_Elementwise):
     """``x`` for ``x >= 0``, ``negative_slope * x`` below; the layer's default slope is
     0.3 (the function ``activations.leaky_relu`` defaults to 0.2, as in Keras).
+
+    Args:
+        negative_slope: the slope below 0 (a float >= 0).
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> LeakyReLU(negative_slope=0.5)(np.array([-2.0, 0.0, 3.0])).tolist()
+    [-1.0, 0.0, 3.0]
     """
 
     def __init__(self, negative_slope=0.3, **kwargs):

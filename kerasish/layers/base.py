@@ -40,6 +40,13 @@ class KerasTensor:
 
     Returned by ``kerasish.Input`` and by layers called on symbolic tensors, so that
     ``layer.output.shape`` and ``model.summary()`` know every shape before any data.
+
+    >>> import kerasish
+    >>> x = kerasish.Input(shape=(3,))
+    >>> x.shape, x.dtype
+    ((None, 3), 'float32')
+    >>> kerasish.layers.Dense(5)(x).shape
+    (None, 5)
     """
 
     _keras_mask = None  # a KerasTensor when the layer that made this one masks its output

@@ -121,6 +121,10 @@ class InputLayer(Layer):
     Usually created through :func:`Input`. As in Keras, give ``shape`` (without the
     batch axis, optionally with ``batch_size``) or ``batch_shape``, or an existing
     symbolic tensor as ``input_tensor``, which then becomes this layer's output.
+
+    >>> layer = InputLayer(shape=(3,), batch_size=4)
+    >>> layer.output.shape
+    (4, 3)
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,

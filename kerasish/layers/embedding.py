@@ -33,6 +33,13 @@ class Embedding(Layer):
     out of range are refused with an error when the input is a concrete array.
     With ``mask_zero=True`` id 0 is padding: the output carries the mask ``ids != 0``
     for the layers after it (``GlobalAveragePooling1D`` averages the real steps only).
+
+    >>> import numpy as np
+    >>> layer = Embedding(input_dim=10, output_dim=4)
+    >>> layer(np.array([[1, 2, 0]])).shape
+    (1, 3, 4)
+    >>> Embedding(10, 4, mask_zero=True).compute_mask(np.array([[1, 2, 0]])).tolist()
+    [[True, True, False]]
     """
 
     _autocast_inputs = False  # ids stay integers; never cast to floatx
@@ -112,6 +119,10 @@ class Rescaling(Layer):
 
     ``scale`` and ``offset`` may be per-channel sequences (they broadcast over the
     last axis).
+
+    >>> import numpy as np
+    >>> Rescaling(1 / 127.5, offset=-1)(np.array([0.0, 127.5, 255.0])).tolist()
+    [-1.0, 0.0, 1.0]
     """
 
     def __init__(self, scale, offset=0.0, **kwargs):

@@ -77,6 +77,10 @@ class Lambda(Layer):
     ``register_keras_serializable`` to load it back); a Python lambda is saved as
     bytecode, which loading refuses unless ``safe_mode=False`` (running code from a
     file is unsafe, and bytecode only loads in the same Python version).
+
+    >>> import numpy as np
+    >>> Lambda(lambda x, k: x * k, arguments={"k": 2.0})(np.array([[1.0, 2.0]])).tolist()
+    [[2.0, 4.0]]
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):

@@ -18,7 +18,17 @@ from kerasish.layers.base import Layer
 class Masking(Layer):
     """Masks a sequence ``(batch, steps, features)``: a step whose features all equal
     ``mask_value`` gets mask ``False`` (skipped by the layers after it that support
-    masking) and output zeros; the other steps pass unchanged, mask ``True``."""
+    masking) and output zeros; the other steps pass unchanged, mask ``True``.
+
+    Args:
+        mask_value: the feature value that marks a padded step.
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]])
+    >>> Masking(mask_value=0.0).compute_mask(x).tolist()
+    [[True, False, True]]
+    """
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)

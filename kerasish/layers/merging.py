@@ -113,14 +113,33 @@ def _merge_masked(op, inputs):
 
 
 class Add(_Merge):
-    """Sum of the inputs."""
+    """Sum of the inputs: called on a list of tensors of the same shape (or shapes
+    that broadcast), returns one tensor of that shape. Masks combine with OR.
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Add()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[4.0, 7.0]]
+    """
 
     _op = staticmethod(jnp.add)
 
 
 class Multiply(_Merge):
     """Elementwise product of the inputs; as Keras, a masked entry counts as 1, and
-    entries masked in every input are 0."""
+    entries masked in every input are 0.
+
+    Called on a list of tensors of the same shape (or shapes that broadcast).
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Multiply()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[3.0, 10.0]]
+    """
 
     def call(self, inputs):
         masks = [_steps_mask(x) for x in inputs]
@@ -145,26 +164,62 @@ class _MaskedMerge(_Merge):
 
 
 class Maximum(_MaskedMerge):
-    """Elementwise maximum; as Keras, masked entries never win."""
+    """Elementwise maximum of a list of same-shaped tensors; as Keras, masked
+    entries never win.
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Maximum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[3.0, 5.0]]
+    """
 
     _op = staticmethod(jnp.maximum)
 
 
 class Minimum(_MaskedMerge):
-    """Elementwise minimum; as Keras, masked entries never win."""
+    """Elementwise minimum of a list of same-shaped tensors; as Keras, masked
+    entries never win.
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Minimum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[1.0, 2.0]]
+    """
 
     _op = staticmethod(jnp.minimum)
 
 
 class Average(_Merge):
-    """Elementwise mean of the inputs."""
+    """Elementwise mean of the inputs: the sum of a list of same-shaped tensors
+    divided by their number. Masks combine with OR.
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Average()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[2.0, 3.5]]
+    """
 
     def call(self, inputs):
         return functools.reduce(jnp.add, inputs) / len(inputs)
 
 
 class Subtract(_Merge):
-    """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+    """``inputs[0] - inputs[1]``: called on a list of exactly two tensors of the same
+    shape (or shapes that broadcast).
+
+    Args:
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> Subtract()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]).tolist()
+    [[-2.0, 3.0]]
+    """
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -179,7 +234,22 @@ class Subtract(_Merge):
 
 
 class Concatenate(_Merge):
-    """Join the inputs along ``axis`` (default: the last)."""
+    """Join the inputs along ``axis`` (default: the last).
+
+    The inputs' shapes must match on every other axis. With masked inputs, the output
+    mask is Keras's: the masks joined along ``axis``, then OR-ed over the last axis.
+
+    Args:
+        axis: the axis to join along.
+        **kwargs: layer keyword arguments (``name``, ``dtype``, ...).
+
+    >>> import numpy as np
+    >>> a, b = np.zeros((2, 3)), np.ones((2, 1))
+    >>> Concatenate()([a, b]).shape
+    (2, 4)
+    >>> Concatenate(axis=0)([np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])]).tolist()
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

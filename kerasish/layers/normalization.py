@@ -79,6 +79,13 @@ class BatchNormalization(Layer):
     Weights, in Keras's order: ``gamma``, ``beta`` (trainable; absent when
     ``scale``/``center`` is False), ``moving_mean``, ``moving_variance``
     (non-trainable).
+
+    >>> import numpy as np
+    >>> bn = BatchNormalization(epsilon=0.0)
+    >>> bn(np.array([[1.0], [3.0]]), training=True).tolist()
+    [[-1.0], [1.0]]
+    >>> round(float(np.asarray(bn.moving_mean)[0]), 6)  # 0.99 * 0 + 0.01 * 2
+    0.02
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

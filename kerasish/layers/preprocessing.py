@@ -24,6 +24,14 @@ class Normalization(Layer):
     over every axis not in ``axis``; they are stored as non-trainable weights
     (``mean``, ``variance``, ``count``), so they are saved with the model and never
     touched by the optimizer. ``invert=True`` maps standardised values back.
+
+    >>> import numpy as np
+    >>> norm = Normalization()
+    >>> norm.adapt(np.array([[1.0], [3.0]]))  # mean 2, variance 1
+    >>> norm(np.array([[2.0], [5.0]])).tolist()
+    [[0.0], [3.0]]
+    >>> Normalization(mean=2.0, variance=4.0, invert=True)(np.array([[1.0]])).tolist()
+    [[4.0]]
     """
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):

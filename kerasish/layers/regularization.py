@@ -63,6 +63,13 @@ class Dropout(Layer):
 
     ``noise_shape`` draws one keep/drop decision per broadcast group, e.g.
     ``(None, 1, channels)`` drops whole channels of a sequence.
+
+    >>> import numpy as np
+    >>> dropout = Dropout(rate=0.5, seed=0)
+    >>> np.unique(dropout(np.ones((1, 100)), training=True)).tolist()  # kept ones / 0.5
+    [0.0, 2.0]
+    >>> dropout(np.ones((1, 3))).tolist()  # not training: unchanged
+    [[1.0, 1.0, 1.0]]
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):

@@ -19,6 +19,10 @@ class Flatten(Layer):
 
     ``data_format="channels_first"`` moves the channels axis last before flattening,
     so the feature order matches a channels_last model (as in Keras).
+
+    >>> import numpy as np
+    >>> Flatten()(np.zeros((2, 3, 4))).shape
+    (2, 12)
     """
 
     def __init__(self, data_format=None, **kwargs):

@@ -17,13 +17,35 @@ def _saving():
 
 
 def serialize(layer):
-    """Keras's config dict of ``layer`` (``module``, ``class_name``, ``config`` ...)."""
+    """Keras's config dict of ``layer`` (``module``, ``class_name``, ``config`` ...).
+
+    The dict is what ``.keras`` files hold and what ``deserialize`` (here or in Keras)
+    turns back into a layer.
+
+    Args:
+        layer: a layer instance.
+
+    >>> import kerasish
+    >>> config = serialize(kerasish.layers.Dense(2))
+    >>> config["module"], config["class_name"], config["config"]["units"]
+    ('keras.layers', 'Dense', 2)
+    """
     return _saving().serialize_keras_object(layer)
 
 
 def deserialize(config, custom_objects=None):
     """The layer a Keras config dict describes (``custom_objects``: ``{name: class}``
-    for your own layers, as ``keras.layers.deserialize`` takes them)."""
+    for your own layers, as ``keras.layers.deserialize`` takes them).
+
+    Args:
+        config: a dict from ``serialize`` (or from Keras's ``keras.layers.serialize``).
+        custom_objects: ``{name: class}`` for your own layers.
+
+    >>> import kerasish
+    >>> layer = deserialize(serialize(kerasish.layers.Dense(2, activation="relu")))
+    >>> type(layer).__name__, layer.units, layer.get_config()["activation"]
+    ('Dense', 2, 'relu')
+    """
     from kerasish.layers.base import Layer
 
     layer = _saving().deserialize_keras_object(config, custom_objects=custom_objects)
