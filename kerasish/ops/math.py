@@ -62,10 +62,17 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
     first (``sorted=False`` allows any order; this returns them sorted, as Keras's JAX
     backend does).
 
+    Works on any rank (one result per row of the last axis); ties keep the lower index
+    first.
+
     Args:
         x: input tensor.
         k: how many.
         sorted: the order is required.
+
+    >>> values, indices = top_k(np.array([[1.0, 5.0, 3.0, 4.0]]), k=2)
+    >>> values.tolist(), indices.tolist()
+    ([[5.0, 4.0]], [[1, 3]])
     """
     return jax.lax.top_k(tensor(x), k)
 
@@ -75,10 +82,17 @@ def in_top_k(targets, predictions, k):
     """Whether each target's prediction is among the ``k`` largest (ties count for
     the target; NaN never does).
 
+    The building block of top-k accuracy: a target's rank is 1 plus the number of
+    entries strictly larger than its own.
+
     Args:
         targets: ``(batch,)`` integer labels.
         predictions: ``(batch, classes)`` scores.
         k: how many top entries count.
+
+    >>> scores = np.array([[0.1, 0.6, 0.3], [0.2, 0.3, 0.5]])
+    >>> in_top_k(np.array([1, 0]), scores, k=2).tolist()
+    [True, False]
     """
     predictions = tensor(predictions)
     at_label = jnp.take_along_axis(predictions, tensor(targets)[:, None].astype("int32"),
@@ -91,15 +105,23 @@ def in_top_k(targets, predictions, k):
 def logsumexp(x, axis=None, keepdims=False):
     """``log(sum(exp(x)))`` along ``axis``, without overflow.
 
+    The maximum is subtracted before ``exp`` and added back, so large inputs do not
+    overflow; integer input is computed in ``floatx``.
+
     Args:
         x: input tensor.
         axis: axis or axes (None: all).
         keepdims: keep the reduced axes with size 1.
+
+    >>> print(f"{float(logsumexp(np.array([1000.0, 1000.0]))):.2f}")  # 1000 + log 2
+    1000.69
+    >>> np.round(logsumexp(np.array([[0.0, 0.0], [1.0, 1.0]]), axis=1).tolist(), 4).tolist()
+    [0.6931, 1.6931]
     """
     return jax.nn.logsumexp(floating(x), axis=axis, keepdims=keepdims)
 
 
-def _segment(reduce, name):
+def _segment(reduce, name, empty, shown):
     def op(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
         if num_segments is None:
             raise ValueError("Argument `num_segments` must be set when using the JAX "
@@ -109,19 +131,27 @@ def _segment(reduce, name):
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = (f"The {name[8:]} of ``data`` per segment (``segment_ids[i]`` names the "
-                  "segment of ``data[i]``).\n\nArgs:\n    data: the values.\n"
+                  "segment of ``data[i]``).\n\nThe result has ``num_segments`` entries along "
+                  "its first axis; a segment no entry names gets the reduction's identity "
+                  f"({empty}).\n\nArgs:\n    data: the values.\n"
                   "    segment_ids: one segment id per leading entry of ``data``.\n"
                   "    num_segments: the number of segments (required on JAX).\n"
-                  "    sorted: ``segment_ids`` are sorted (a speed hint).\n")
+                  "    sorted: ``segment_ids`` are sorted (a speed hint).\n\n"
+                  ">>> data, ids = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1])\n"
+                  f">>> {name}(data, ids, num_segments=2).tolist()\n{shown}\n")
     op.__module__ = __name__
     _G[name] = keras_op("math")(op)
 
 
-for _name, _reduce in (("segment_sum", jax.ops.segment_sum),
-                       ("segment_max", jax.ops.segment_max),
-                       ("segment_min", jax.ops.segment_min),
-                       ("segment_prod", jax.ops.segment_prod)):
-    _segment(_reduce, _name)
+# name: (reduction, what an empty segment gets, the example's output)
+for _name, (_reduce, _empty, _shown) in {
+        "segment_sum": (jax.ops.segment_sum, "0", "[3.0, 7.0]"),
+        "segment_max": (jax.ops.segment_max, "the dtype's lowest value, -inf for floats",
+                        "[2.0, 4.0]"),
+        "segment_min": (jax.ops.segment_min, "the dtype's highest value, inf for floats",
+                        "[1.0, 3.0]"),
+        "segment_prod": (jax.ops.segment_prod, "1", "[2.0, 12.0]")}.items():
+    _segment(_reduce, _name, _empty, _shown)
 
 
 @keras_op("math")
@@ -129,10 +159,16 @@ def extract_sequences(x, sequence_length, sequence_stride):
     """Frames of ``sequence_length`` taken every ``sequence_stride`` along the last
     axis: ``(..., frames, sequence_length)``.
 
+    Frames may overlap (``sequence_stride < sequence_length``); the last samples that do
+    not fill a frame are dropped. ``stft`` frames a signal with it.
+
     Args:
         x: ``(..., length)``.
         sequence_length: frame length.
         sequence_stride: hop.
+
+    >>> extract_sequences(np.arange(6.0), sequence_length=3, sequence_stride=2).tolist()
+    [[0.0, 1.0, 2.0], [2.0, 3.0, 4.0]]
     """
     x = tensor(x)
     *batch, length = x.shape
@@ -157,8 +193,15 @@ def _pair(z):
 def fft(x):
     """FFT along the last axis of the complex tensor given as ``(real, imag)``.
 
+    Keras's FFT ops take and return complex numbers as a pair of float tensors, which
+    every backend supports; ``view_as_complex`` converts.
+
     Args:
         x: a tuple ``(real, imag)`` of float tensors.
+
+    >>> real, imag = fft((np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4)))
+    >>> real.tolist(), imag.tolist()
+    ([10.0, -2.0, -2.0, -2.0], [0.0, 2.0, 0.0, -2.0])
     """
     return _pair(jnp.fft.fft(_complex(x, "x")))
 
@@ -167,8 +210,15 @@ def fft(x):
 def fft2(x):
     """2-D FFT over the last two axes; ``x`` and the result are ``(real, imag)``.
 
+    The transform of the last two axes of each image of a batch; the two parts must have
+    one shape.
+
     Args:
         x: a tuple ``(real, imag)``.
+
+    >>> real, imag = fft2((np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2))))
+    >>> real.tolist(), imag.tolist()
+    ([[10.0, -2.0], [-4.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])
     """
     return _pair(jnp.fft.fft2(_complex(x, "x")))
 
@@ -177,8 +227,14 @@ def fft2(x):
 def ifft2(x):
     """Inverse 2-D FFT over the last two axes; ``(real, imag)`` in and out.
 
+    Normalised by the number of entries, so ``ifft2(fft2(x))`` gives ``x`` back.
+
     Args:
         x: a tuple ``(real, imag)``.
+
+    >>> real, imag = ifft2((np.array([[4.0, 0.0], [0.0, 0.0]]), np.zeros((2, 2))))
+    >>> real.tolist(), imag.tolist()
+    ([[1.0, 1.0], [1.0, 1.0]], [[0.0, 0.0], [0.0, 0.0]])
     """
     return _pair(jnp.fft.ifft2(_complex(x, "x")))
 
@@ -188,9 +244,16 @@ def rfft(x, fft_length=None):
     """FFT of a real signal along the last axis: ``(real, imag)`` of the
     ``fft_length // 2 + 1`` non-negative frequencies.
 
+    For a real signal the negative frequencies mirror the positive ones, so only these
+    are returned. The signal is cut or zero-padded to ``fft_length``.
+
     Args:
         x: real tensor.
         fft_length: FFT size (default: the last axis's length).
+
+    >>> real, imag = rfft(np.array([1.0, 2.0, 3.0, 4.0]))
+    >>> real.tolist(), imag.tolist()
+    ([10.0, -2.0, -2.0], [0.0, 2.0, 0.0])
     """
     return _pair(jnp.fft.rfft(floating(x), n=fft_length, axis=-1))
 
@@ -199,9 +262,14 @@ def rfft(x, fft_length=None):
 def irfft(x, fft_length=None):
     """Inverse of ``rfft``: the real signal from ``(real, imag)``.
 
+    Give ``fft_length`` to recover an odd-length signal (the default length is even).
+
     Args:
         x: a tuple ``(real, imag)``.
         fft_length: output length (default ``2 * (n - 1)``).
+
+    >>> irfft((np.array([10.0, -2.0, -2.0]), np.array([0.0, 2.0, 0.0]))).tolist()
+    [1.0, 2.0, 3.0, 4.0]
     """
     return jnp.fft.irfft(_complex(x, "x"), n=fft_length, axis=-1)
 
@@ -224,6 +292,10 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     """Short-time Fourier transform along the last axis: ``(real, imag)`` of shape
     ``(..., frames, fft_length // 2 + 1)``.
 
+    The frames are ``sequence_stride`` apart; each is windowed (``window`` of
+    ``sequence_length`` samples, centred in ``fft_length``) and transformed with
+    ``rfft``. Keras's audio layers compute spectrograms with it.
+
     Args:
         x: real signal ``(..., length)``.
         sequence_length: window length.
@@ -231,6 +303,11 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
         fft_length: FFT size (>= ``sequence_length``).
         window: 'hann', 'hamming', a tensor, or None.
         center: pad the signal by ``fft_length // 2`` on both sides (reflect).
+
+    >>> signal = np.sin(np.arange(64) / 3.0)
+    >>> real, imag = stft(signal, sequence_length=16, sequence_stride=8, fft_length=16)
+    >>> real.shape  # 64 / 8 + 1 frames with centring, 16 // 2 + 1 frequencies
+    (9, 9)
     """
     x = floating(x)
     if center:
@@ -254,6 +331,9 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
           center=True):
     """Inverse of ``stft`` by weighted overlap-add.
 
+    With the same arguments as ``stft`` it reconstructs the signal (given ``length``) up
+    to float error, where the windows overlap enough to cover it.
+
     Args:
         x: ``(real, imag)`` of shape ``(..., frames, fft_length // 2 + 1)``.
         sequence_length: window length.
@@ -262,6 +342,11 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
         length: trim or pad the output to this length.
         window: 'hann', 'hamming', a tensor, or None.
         center: the signal was padded by ``fft_length // 2`` (it is cut off again).
+
+    >>> signal = np.sin(np.arange(64) / 3.0)
+    >>> pair = stft(signal, 16, 8, 16)
+    >>> np.allclose(istft(pair, 16, 8, 16, length=64), signal, atol=1e-5)
+    True
     """
     frames = jnp.fft.irfft(_complex(x, "x"), n=fft_length, axis=-1)
     dtype = frames.dtype
@@ -293,8 +378,15 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
 def logdet(x):
     """``log(det(x))`` of positive-definite matrices (via ``slogdet``).
 
+    More accurate than ``log(det(x))``, whose determinant may under- or overflow for
+    large matrices. The sign is dropped: ``x`` should be positive-definite (a covariance
+    matrix).
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> print(f"{float(logdet(np.array([[2.0, 0.0], [0.0, 3.0]]))):.4f}")  # log 6
+    1.7918
     """
     return jnp.linalg.slogdet(floating(x))[1]
 
@@ -303,9 +395,15 @@ def logdet(x):
 def cdist(x, y):
     """Euclidean distances between the rows of ``x`` and ``y`` (batched).
 
+    The result has shape ``(..., m, n)``: entry ``[i, j]`` is ``||x[i] - y[j]||``.
+    Integer input is computed in ``floatx``.
+
     Args:
         x: ``(..., m, d)``.
         y: ``(..., n, d)``.
+
+    >>> cdist(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 0.0], [0.0, 4.0]])).tolist()
+    [[0.0, 4.0], [5.0, 3.0]]
     """
     x, y = floating(x), floating(y)
     diff = x[..., :, None, :] - y[..., None, :, :]
@@ -316,8 +414,13 @@ def cdist(x, y):
 def view_as_complex(x):
     """A complex tensor from ``x`` whose last axis (size 2) holds real and imaginary.
 
+    The inverse of ``view_as_real``; float32 pairs give ``complex64``.
+
     Args:
         x: ``(..., 2)`` floats.
+
+    >>> view_as_complex(np.array([[1.0, 2.0], [3.0, -1.0]])).tolist()
+    [(1+2j), (3-1j)]
     """
     x = floating(x)
     if x.shape[-1] != 2:
@@ -330,8 +433,13 @@ def view_as_complex(x):
 def view_as_real(x):
     """The real and imaginary parts of complex ``x`` stacked on a new last axis.
 
+    The inverse of ``view_as_complex``: ``(...)`` complex becomes ``(..., 2)`` real.
+
     Args:
         x: complex tensor.
+
+    >>> view_as_real(np.array([1 + 2j, 3 - 1j])).tolist()
+    [[1.0, 2.0], [3.0, -1.0]]
     """
     x = tensor(x)
     return jnp.stack([jnp.real(x), jnp.imag(x)], axis=-1)
