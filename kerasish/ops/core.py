@@ -73,10 +73,16 @@ def associative_scan(f, elems, reverse=False, axis=0):
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
 
+    Traceable: under ``jax.jit`` the loop is compiled once, not unrolled, and
+    ``lower``/``upper`` may be traced values. ``init_val`` may be any pytree of arrays.
+
     Args:
         lower, upper: the range.
         body_fun: ``(i, val) -> val``.
         init_val: the first value.
+
+    >>> int(fori_loop(0, 4, lambda i, total: total + i, 0))  # 0 + 1 + 2 + 3
+    6
     """
     return jax.lax.fori_loop(lower, upper, body_fun, init_val)
 
@@ -114,9 +120,17 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 def cond(pred, true_fn, false_fn):
     """``true_fn()`` if ``pred`` else ``false_fn()``, traceable (``jax.lax.cond``).
 
+    Both branches are traced, so they must return values of the same structure, shapes
+    and dtypes; only the chosen one runs. Use it in place of a Python ``if`` on a traced
+    value.
+
     Args:
         pred: a boolean scalar.
         true_fn, false_fn: functions of no arguments, returning the same structure.
+
+    >>> double_or_negate = lambda x: cond(x > 0, lambda: x * 2, lambda: -x)
+    >>> [float(double_or_negate(np.float32(v))) for v in (-1.0, 3.0)]
+    [1.0, 6.0]
     """
     return jax.lax.cond(pred, true_fn, false_fn)
 
@@ -125,10 +139,17 @@ def cond(pred, true_fn, false_fn):
 def switch(index, branches, *operands):
     """``branches[index](*operands)``, traceable; ``index`` is clamped to the range.
 
+    The traceable form of ``branches[index](*operands)`` with a traced ``index``: every
+    branch must return the same structure, shapes and dtypes.
+
     Args:
         index: an integer scalar.
         branches: a list of functions.
         *operands: their arguments.
+
+    >>> branches = [lambda x: x + 1, lambda x: x * 10]
+    >>> int(switch(0, branches, 3)), int(switch(5, branches, 3))  # 5 is clamped to 1
+    (4, 30)
     """
     return jax.lax.switch(index, branches, *operands)
 
@@ -137,9 +158,15 @@ def switch(index, branches, *operands):
 def map_(f, xs):  # the public name is `map`, as in Keras
     """``f`` applied to each slice of ``xs`` along its leading axis, results stacked.
 
+    Sequential (``jax.lax.map``: one slice at a time, compiled once); for a vectorised
+    version see ``vectorized_map``.
+
     Args:
         f: a function of one slice.
         xs: a pytree of arrays sharing their leading length.
+
+    >>> map(lambda row: row.sum(), np.array([[1, 2], [3, 4]])).tolist()
+    [3, 7]
     """
     return jax.lax.map(f, xs)
 
@@ -152,9 +179,15 @@ del map_
 def vectorized_map(function, elements):
     """``function`` vectorised over the leading axis of ``elements`` (``jax.vmap``).
 
+    Write ``function`` for one example and it runs on the whole batch at once, as one
+    vectorised computation.
+
     Args:
         function: a function of one slice.
         elements: a pytree of arrays sharing their leading length.
+
+    >>> vectorized_map(lambda row: row @ row, np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
+    [5.0, 25.0]
     """
     return jax.vmap(function)(elements)
 
@@ -164,10 +197,16 @@ def scatter(indices, values, shape):
     """A zero tensor of ``shape`` with ``values`` added at ``indices`` (the last axis
     of ``indices`` indexes the leading axes of ``shape``).
 
+    Entries named twice are summed. ``indices`` of shape ``(n, k)`` with ``k`` below the
+    rank of ``shape`` scatter whole slices.
+
     Args:
         indices: ``(..., k)`` integer indices.
         values: the values, one per index.
         shape: the output shape.
+
+    >>> scatter(np.array([[0, 1], [2, 0]]), np.array([5.0, 7.0]), (3, 2)).tolist()
+    [[0.0, 5.0], [0.0, 0.0], [7.0, 0.0]]
     """
     values = tensor(values)
     key = tuple(jnp.moveaxis(tensor(indices), -1, 0))
@@ -179,11 +218,20 @@ def scatter_update(inputs, indices, updates, reduction=None):
     """``inputs`` with ``updates`` written at ``indices`` (or combined: ``reduction``
     'add', 'max', 'min', 'mul').
 
+    A functional update: ``inputs`` is not changed, a new tensor is returned (JAX arrays
+    are immutable).
+
     Args:
         inputs: the tensor.
         indices: ``(n, k)`` integer indices into the leading ``k`` axes.
         updates: the values.
         reduction: None (replace), 'add', 'max', 'min' or 'mul'.
+
+    >>> scatter_update(np.zeros(3), np.array([[0], [2]]), np.array([1.0, 9.0])).tolist()
+    [1.0, 0.0, 9.0]
+    >>> scatter_update(np.ones(3), np.array([[0], [0]]), np.array([1.0, 9.0]),
+    ...                reduction="add").tolist()
+    [11.0, 1.0, 1.0]
     """
     at = tensor(inputs).at[tuple(jnp.transpose(tensor(indices)))]
     updates = tensor(updates)
@@ -198,10 +246,17 @@ def scatter_update(inputs, indices, updates, reduction=None):
 def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
     """The block of ``inputs`` of ``shape`` starting at ``start_indices``.
 
+    The starts may be traced values (``jax.lax.dynamic_slice``); a block that would run
+    past the end is moved back inside the tensor.
+
     Args:
         inputs: the tensor.
         start_indices: one start per axis (may be traced).
         shape: the block's shape (static).
+
+    >>> x = np.arange(12).reshape(3, 4)
+    >>> slice(x, (1, 1), (2, 2)).tolist()
+    [[5, 6], [9, 10]]
     """
     return jax.lax.dynamic_slice(tensor(inputs), tuple(start_indices), tuple(shape))
 
@@ -210,10 +265,16 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
 def slice_update(inputs, start_indices, updates):
     """``inputs`` with the block at ``start_indices`` replaced by ``updates``.
 
+    A functional update, as ``scatter_update``; ``updates`` is cast to the dtype of
+    ``inputs``.
+
     Args:
         inputs: the tensor.
         start_indices: one start per axis.
         updates: the new block.
+
+    >>> slice_update(np.zeros((3, 3)), (1, 1), np.ones((2, 2))).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]]
     """
     inputs = tensor(inputs)
     return jax.lax.dynamic_update_slice(inputs, tensor(updates).astype(inputs.dtype),
@@ -224,10 +285,15 @@ def slice_update(inputs, start_indices, updates):
 def unstack(x, num=None, axis=0):
     """The slices of ``x`` along ``axis``, as a list.
 
+    The inverse of ``stack``: ``x.shape[axis]`` tensors, each without ``axis``.
+
     Args:
         x: the tensor.
         num: the expected number of slices (checked when given).
         axis: the axis.
+
+    >>> [row.tolist() for row in unstack(np.array([[1, 2], [3, 4]]), axis=1)]
+    [[1, 3], [2, 4]]
     """
     x = tensor(x)
     if num is not None and num != x.shape[axis]:
@@ -240,9 +306,17 @@ def unstack(x, num=None, axis=0):
 def cast(x, dtype):
     """``x`` as ``dtype``.
 
+    Floats cast to integers are truncated toward zero; out-of-range values follow
+    XLA's conversion rules (integers wrap), while ``saturate_cast`` clips to the new
+    range. ``dtype`` is a Keras dtype name (``'float32'``, ``'int8'`` ...) or a numpy
+    dtype.
+
     Args:
         x: the tensor.
         dtype: the new dtype.
+
+    >>> cast(np.array([1.7, -1.7]), "int32").tolist()
+    [1, -1]
     """
     return tensor(x).astype(standardize_dtype(dtype))
 
@@ -281,11 +355,18 @@ _max, _min = max, min
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """``x`` (numpy, lists, numbers, a Variable) as a jax array.
 
+    Python ints become ``int32`` and floats ``float32`` (JAX without 64-bit mode),
+    unless ``dtype`` is given.
+
     Args:
         x: array-like.
         dtype: the dtype.
         sparse: Keras's sparse output; kerasish has no sparse tensors (True refused).
         ragged: Keras's ragged output; kerasish has no ragged tensors (True refused).
+
+    >>> t = convert_to_tensor([1, 2, 3])
+    >>> str(t.dtype), convert_to_tensor([1, 2], dtype="float32").tolist()
+    ('int32', [1.0, 2.0])
     """
     for name, value in (("sparse", sparse), ("ragged", ragged)):
         if value:
@@ -300,8 +381,14 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 def convert_to_numpy(x):
     """``x`` as a numpy array.
 
+    Copies the values to the host; a symbolic tensor (``Input``) has no values and is
+    refused with a ValueError.
+
     Args:
         x: a tensor, a Variable or array-like.
+
+    >>> convert_to_numpy(convert_to_tensor([1.0, 2.0])).tolist()
+    [1.0, 2.0]
     """
     if is_symbolic(x):
         raise ValueError("A symbolic tensor (KerasTensor) has no values: convert_to_numpy "
@@ -314,8 +401,14 @@ def shape(x):
     """The shape of ``x`` as a tuple (``None`` for unknown dimensions of a symbolic
     tensor).
 
+    A plain tuple of Python ints (not a tensor), so it can be used to build shapes
+    inside a function that is being traced.
+
     Args:
         x: a tensor.
+
+    >>> shape(np.zeros((2, 3)))
+    (2, 3)
     """
     return tuple(x.shape) if is_symbolic(x) else tuple(np.shape(unwrap(x)))
 
@@ -324,8 +417,13 @@ def shape(x):
 def dtype(x):
     """The dtype of ``x`` as a string (``"float32"``).
 
+    Keras's dtype names: ``'float32'``, ``'int32'``, ``'bool'`` ...
+
     Args:
         x: a tensor.
+
+    >>> dtype(np.zeros(2, "float16")), dtype(convert_to_tensor([1, 2]))
+    ('float16', 'int32')
     """
     if is_symbolic(x):
         return x.dtype
@@ -336,8 +434,14 @@ def dtype(x):
 def is_tensor(x):
     """Whether ``x`` is a tensor of the backend (a jax array).
 
+    Numpy arrays, lists and kerasish ``Variable`` objects are not tensors;
+    ``convert_to_tensor`` makes one.
+
     Args:
         x: anything.
+
+    >>> is_tensor(np.array([1.0])), is_tensor(convert_to_tensor([1.0]))
+    (False, True)
     """
     return isinstance(x, jax.Array)
 
@@ -346,8 +450,14 @@ def is_tensor(x):
 def stop_gradient(variable):
     """``variable`` with no gradient flowing back through it.
 
+    In the forward pass it is the identity; ``jax.grad`` treats it as a constant (as in
+    targets of a Q-learning loss).
+
     Args:
         variable: a tensor or Variable.
+
+    >>> float(jax.grad(lambda w: w * stop_gradient(w))(3.0))  # d/dw of w * c
+    3.0
     """
     return jax.lax.stop_gradient(tensor(variable))
 
