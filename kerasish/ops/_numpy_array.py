@@ -1,7 +1,5 @@
-"""Creating tensors and changing their shape (``kerasish.ops.numpy``).
-
-Creation ops default to ``floatx`` (``float32``) where Keras does (``zeros``, ``ones``,
-``eye``, ``linspace``); ``arange`` and ``full`` follow their arguments' types.
+"""Changing the shape of tensors, joining, splitting and reordering them
+(``kerasish.ops.numpy``); creating them is in ``_numpy_create``.
 
 >>> from kerasish.ops import numpy as knp
 >>> knp.reshape(knp.arange(6), (2, 3)).tolist()
@@ -13,198 +11,14 @@ Creation ops default to ``floatx`` (``float32``) where Keras does (``zeros``, ``
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import config
 from kerasish.ops._dispatch import keras_op, thin
-from kerasish.ops._numpy_math import tensor
+from kerasish.ops._numpy_math import doc_example, tensor
 
 _G = globals()
 
 
-def _dtype(dtype):
-    return config.floatx() if dtype is None else dtype
-
-
 def _shape(shape):
     return (shape,) if isinstance(shape, int) else tuple(shape)
-
-
-for _name, _fn in (("zeros", jnp.zeros), ("ones", jnp.ones), ("empty", jnp.zeros)):
-    thin(_G, "numpy", _name, "(shape, dtype=None)",
-         lambda shape, dtype, _fn=_fn: _fn(_shape(shape), dtype=_dtype(dtype)),
-         f"A new tensor of ``shape`` filled with {'zeros' if _name != 'ones' else 'ones'} "
-         f"(``dtype`` default ``floatx``){'; empty is zero-filled (JAX has no uninitialised memory)' * (_name == 'empty')}.\n\n"  # noqa: E501
-         "Args:\n    shape: the shape (an int or a tuple).\n    dtype: the dtype.\n")
-
-for _name, _fn in (("zeros_like", jnp.zeros_like), ("ones_like", jnp.ones_like),
-                   ("empty_like", jnp.zeros_like)):
-    thin(_G, "numpy", _name, "(x, dtype=None)",
-         lambda x, dtype, _fn=_fn: _fn(tensor(x), dtype=dtype),
-         f"A tensor of ``x``'s shape and dtype (or ``dtype``) filled with "
-         f"{'ones' if _name.startswith('ones') else 'zeros'}.\n\n"
-         "Args:\n    x: the tensor whose shape is used.\n    dtype: the dtype.\n")
-
-
-@keras_op("numpy")
-def full(shape, fill_value, dtype=None):
-    """A tensor of ``shape`` filled with ``fill_value``.
-
-    Args:
-        shape: the shape.
-        fill_value: the value (a scalar, or a tensor broadcast to ``shape``).
-        dtype: the dtype (default: ``fill_value``'s).
-    """
-    return jnp.full(_shape(shape), tensor(fill_value), dtype=dtype)
-
-
-@keras_op("numpy")
-def full_like(x, fill_value, dtype=None):
-    """A tensor of ``x``'s shape filled with ``fill_value``.
-
-    Args:
-        x: the tensor whose shape (and dtype) is used.
-        fill_value: the value.
-        dtype: the dtype (default: ``x``'s).
-    """
-    return jnp.full_like(tensor(x), fill_value, dtype=dtype)
-
-
-@keras_op("numpy")
-def arange(start, stop=None, step=None, dtype=None):
-    """Evenly spaced values in ``[start, stop)`` (``arange(stop)`` counts from 0).
-
-    Args:
-        start: the first value (or the end, when ``stop`` is None).
-        stop: the end (excluded).
-        step: the spacing (default 1).
-        dtype: the dtype (default: from the arguments, ``int32`` or ``float32``).
-
-    >>> arange(1, 7, 2).tolist()
-    [1, 3, 5]
-    """
-    if dtype is None:
-        values = [v for v in (start, stop, step) if v is not None]
-        dtype = "int32" if all(isinstance(v, int) or (hasattr(v, "dtype") and jnp.issubdtype(
-            v.dtype, jnp.integer)) for v in values) else config.floatx()
-    if stop is None:
-        start, stop = 0, start
-    return jnp.arange(start, stop, 1 if step is None else step, dtype=dtype)
-
-
-@keras_op("numpy")
-def eye(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras's names
-    """A 2-D tensor with ones on the ``k``-th diagonal.
-
-    Args:
-        N: rows.
-        M: columns (default ``N``).
-        k: diagonal offset.
-        dtype: the dtype (default ``floatx``).
-    """
-    return jnp.eye(N, M, k=k, dtype=_dtype(dtype))
-
-
-@keras_op("numpy")
-def identity(n, dtype=None):
-    """The ``n x n`` identity matrix.
-
-    Args:
-        n: size.
-        dtype: the dtype (default ``floatx``).
-    """
-    return jnp.identity(n, dtype=_dtype(dtype))
-
-
-@keras_op("numpy")
-def tri(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras's names
-    """Ones at and below the ``k``-th diagonal of an ``N x M`` matrix.
-
-    Args:
-        N: rows.
-        M: columns (default ``N``).
-        k: diagonal offset.
-        dtype: the dtype (default ``floatx``).
-    """
-    return jnp.tri(N, M, k=k, dtype=_dtype(dtype))
-
-
-def _space_dtype(dtype, start, stop):
-    return dtype or jnp.result_type(tensor(start), tensor(stop), float)
-
-
-@keras_op("numpy")
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    """``num`` evenly spaced values from ``start`` to ``stop``.
-
-    Args:
-        start, stop: the ends (``stop`` excluded if ``endpoint=False``).
-        num: how many values.
-        endpoint: include ``stop``.
-        retstep: also return the spacing.
-        dtype: the dtype (default floating).
-        axis: where the values go when ``start``/``stop`` are tensors.
-    """
-    return jnp.linspace(tensor(start), tensor(stop), num, endpoint=endpoint,
-                        retstep=retstep, dtype=_space_dtype(dtype, start, stop), axis=axis)
-
-
-@keras_op("numpy")
-def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
-    """``base ** linspace(start, stop, num)``.
-
-    Args:
-        start, stop: exponents of the ends.
-        num: how many values.
-        endpoint: include ``base ** stop``.
-        base: the base.
-        dtype: the dtype (default floating).
-        axis: where the values go when ``start``/``stop`` are tensors.
-    """
-    return jnp.logspace(tensor(start), tensor(stop), num, endpoint=endpoint, base=base,
-                        dtype=_space_dtype(dtype, start, stop), axis=axis)
-
-
-@keras_op("numpy")
-def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    """``num`` values from ``start`` to ``stop`` evenly spaced on a log scale.
-
-    Args:
-        start, stop: the ends (non-zero, same sign).
-        num: how many values.
-        endpoint: include ``stop``.
-        dtype: the dtype (default floating).
-        axis: where the values go when ``start``/``stop`` are tensors.
-    """
-    return jnp.geomspace(tensor(start), tensor(stop), num, endpoint=endpoint,
-                         dtype=_space_dtype(dtype, start, stop), axis=axis)
-
-
-for _name, _fn in (("bartlett", jnp.bartlett), ("blackman", jnp.blackman),
-                   ("hamming", jnp.hamming), ("hanning", jnp.hanning)):
-    thin(_G, "numpy", _name, "(x)", lambda x, _fn=_fn: _fn(int(x)).astype(config.floatx()),
-         f"The {_name.capitalize()} window of ``x`` points.\n\n"
-         "Args:\n    x: the number of points.\n")
-
-
-@keras_op("numpy")
-def kaiser(x, beta):
-    """The Kaiser window of ``x`` points with shape parameter ``beta``.
-
-    Args:
-        x: the number of points.
-        beta: the shape parameter.
-    """
-    return jnp.kaiser(int(x), beta).astype(config.floatx())
-
-
-@keras_op("numpy")
-def array(x, dtype=None):
-    """``x`` as a tensor.
-
-    Args:
-        x: array-like.
-        dtype: the dtype.
-    """
-    return jnp.array(x, dtype=dtype)
 
 
 @keras_op("numpy")
@@ -214,6 +28,9 @@ def reshape(x, newshape):
     Args:
         x: input tensor.
         newshape: the new shape.
+
+    >>> reshape(np.arange(6), (2, -1)).tolist()
+    [[0, 1, 2], [3, 4, 5]]
     """
     return jnp.reshape(tensor(x), _shape(newshape))
 
@@ -225,6 +42,11 @@ def transpose(x, axes=None):
     Args:
         x: input tensor.
         axes: the permutation.
+
+    >>> transpose(np.array([[1, 2, 3], [4, 5, 6]])).tolist()
+    [[1, 4], [2, 5], [3, 6]]
+    >>> transpose(np.zeros((2, 3, 4)), axes=(1, 0, 2)).shape
+    (3, 2, 4)
     """
     return jnp.transpose(tensor(x), axes)
 
@@ -236,6 +58,11 @@ def expand_dims(x, axis):
     Args:
         x: input tensor.
         axis: the position(s) of the new axes.
+
+    >>> expand_dims(np.array([1, 2]), axis=-1).tolist()
+    [[1], [2]]
+    >>> expand_dims(np.zeros((2, 3)), 0).shape
+    (1, 2, 3)
     """
     return jnp.expand_dims(tensor(x), tuple(axis) if isinstance(axis, list) else axis)
 
@@ -247,6 +74,11 @@ def squeeze(x, axis=None):
     Args:
         x: input tensor.
         axis: the axis or axes to remove.
+
+    >>> squeeze(np.zeros((1, 3, 1))).shape
+    (3,)
+    >>> squeeze(np.zeros((1, 3, 1)), axis=0).shape
+    (3, 1)
     """
     x = tensor(x)
     if axis is not None:
@@ -279,14 +111,24 @@ def stack(x, axis=0):
     Args:
         x: a list of tensors of one shape.
         axis: the position of the new axis.
+
+    >>> stack([np.array([1, 2]), np.array([3, 4])], axis=1).tolist()
+    [[1, 3], [2, 4]]
     """
     return jnp.stack([tensor(t) for t in x], axis=axis)
 
 
-for _name, _fn in (("hstack", jnp.hstack), ("vstack", jnp.vstack), ("dstack", jnp.dstack)):
+_STACKS = {  # name: (jax function, example code, example output)
+    "hstack": (jnp.hstack, "hstack([np.array([1, 2]), np.array([3])]).tolist()", "[1, 2, 3]"),
+    "vstack": (jnp.vstack, "vstack([np.array([1, 2]), np.array([3, 4])]).tolist()",
+               "[[1, 2], [3, 4]]"),
+    "dstack": (jnp.dstack, "dstack([np.array([1, 2]), np.array([3, 4])]).tolist()",
+               "[[[1, 3], [2, 4]]]"),
+}
+for _name, (_fn, _code, _out) in _STACKS.items():
     thin(_G, "numpy", _name, "(xs)", lambda xs, _fn=_fn: _fn([tensor(x) for x in xs]),
          f"``{_name}`` of the tensors in ``xs`` (numpy's rule for the axis).\n\n"
-         "Args:\n    xs: a list of tensors.\n")
+         "Args:\n    xs: a list of tensors.\n" + doc_example(_code, _out))
 
 
 @keras_op("numpy")
@@ -296,6 +138,11 @@ def append(x1, x2, axis=None):
     Args:
         x1, x2: tensors.
         axis: the axis.
+
+    >>> append(np.array([1, 2]), np.array([3, 4])).tolist()
+    [1, 2, 3, 4]
+    >>> append(np.array([[1, 2]]), np.array([[3, 4]]), axis=0).tolist()
+    [[1, 2], [3, 4]]
     """
     return jnp.append(tensor(x1), tensor(x2), axis=axis)
 
@@ -307,6 +154,9 @@ def broadcast_to(x, shape):
     Args:
         x: input tensor.
         shape: the target shape.
+
+    >>> broadcast_to(np.array([1, 2]), (2, 2)).tolist()
+    [[1, 2], [1, 2]]
     """
     return jnp.broadcast_to(tensor(x), _shape(shape))
 
@@ -318,6 +168,11 @@ def tile(x, repeats):
     Args:
         x: input tensor.
         repeats: repetitions per axis (an int or a list).
+
+    >>> tile(np.array([1, 2]), 2).tolist()
+    [1, 2, 1, 2]
+    >>> tile(np.array([1, 2]), (2, 1)).tolist()
+    [[1, 2], [1, 2]]
     """
     return jnp.tile(tensor(x), repeats)
 
@@ -330,6 +185,11 @@ def repeat(x, repeats, axis=None):
         x: input tensor.
         repeats: an int, or one count per entry along ``axis``.
         axis: the axis.
+
+    >>> repeat(np.array([1, 2]), 2).tolist()
+    [1, 1, 2, 2]
+    >>> repeat(np.array([[1, 2], [3, 4]]), [1, 2], axis=0).tolist()
+    [[1, 2], [3, 4], [3, 4]]
     """
     if isinstance(repeats, (list, tuple)):
         repeats = np.asarray(repeats, "int32")
@@ -343,16 +203,22 @@ def flip(x, axis=None):
     Args:
         x: input tensor.
         axis: the axis or axes.
+
+    >>> flip(np.array([[1, 2], [3, 4]]), axis=1).tolist()
+    [[2, 1], [4, 3]]
     """
     return jnp.flip(tensor(x), axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 thin(_G, "numpy", "fliplr", "(x)", lambda x: jnp.fliplr(tensor(x)),
-     "``x`` reversed along axis 1.\n\nArgs:\n    x: input tensor (rank >= 2).\n")
+     "``x`` reversed along axis 1.\n\nArgs:\n    x: input tensor (rank >= 2).\n"
+     + doc_example("fliplr(np.array([[1, 2], [3, 4]])).tolist()", "[[2, 1], [4, 3]]"))
 thin(_G, "numpy", "flipud", "(x)", lambda x: jnp.flipud(tensor(x)),
-     "``x`` reversed along axis 0.\n\nArgs:\n    x: input tensor (rank >= 1).\n")
+     "``x`` reversed along axis 0.\n\nArgs:\n    x: input tensor (rank >= 1).\n"
+     + doc_example("flipud(np.array([[1, 2], [3, 4]])).tolist()", "[[3, 4], [1, 2]]"))
 thin(_G, "numpy", "ravel", "(x)", lambda x: jnp.ravel(tensor(x)),
-     "``x`` flattened to 1-D.\n\nArgs:\n    x: input tensor.\n")
+     "``x`` flattened to 1-D.\n\nArgs:\n    x: input tensor.\n"
+     + doc_example("ravel(np.array([[1, 2], [3, 4]])).tolist()", "[1, 2, 3, 4]"))
 
 
 @keras_op("numpy")
@@ -363,6 +229,9 @@ def roll(x, shift, axis=None):
         x: input tensor.
         shift: the shift (or one per axis).
         axis: the axis or axes.
+
+    >>> roll(np.array([1, 2, 3, 4]), 1).tolist()
+    [4, 1, 2, 3]
     """
     return jnp.roll(tensor(x), shift, axis=axis)
 
@@ -375,6 +244,9 @@ def rot90(array, k=1, axes=(0, 1)):
         array: input tensor (rank >= 2).
         k: number of rotations.
         axes: the plane.
+
+    >>> rot90(np.array([[1, 2], [3, 4]])).tolist()
+    [[2, 4], [1, 3]]
     """
     return jnp.rot90(tensor(array), k=k, axes=tuple(axes))
 
@@ -386,6 +258,9 @@ def moveaxis(x, source, destination):
     Args:
         x: input tensor.
         source, destination: axis or axes.
+
+    >>> moveaxis(np.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
     """
     return jnp.moveaxis(tensor(x), source, destination)
 
@@ -397,6 +272,9 @@ def swapaxes(x, axis1, axis2):
     Args:
         x: input tensor.
         axis1, axis2: the axes.
+
+    >>> swapaxes(np.zeros((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
     """
     return jnp.swapaxes(tensor(x), axis1, axis2)
 
@@ -409,6 +287,11 @@ def split(x, indices_or_sections, axis=0):
         x: input tensor.
         indices_or_sections: number of equal sections, or split indices.
         axis: the axis.
+
+    >>> [t.tolist() for t in split(np.arange(6), 3)]
+    [[0, 1], [2, 3], [4, 5]]
+    >>> [t.tolist() for t in split(np.arange(6), [1, 4])]
+    [[0], [1, 2, 3], [4, 5]]
     """
     return jnp.split(tensor(x), indices_or_sections, axis=axis)
 
@@ -422,15 +305,28 @@ def array_split(x, indices_or_sections, axis=0):
         x: input tensor.
         indices_or_sections: number of sections, or split indices.
         axis: the axis.
+
+    >>> [t.tolist() for t in array_split(np.arange(5), 2)]
+    [[0, 1, 2], [3, 4]]
     """
     return jnp.array_split(tensor(x), indices_or_sections, axis=axis)
 
 
-for _name, _fn in (("hsplit", jnp.hsplit), ("vsplit", jnp.vsplit), ("dsplit", jnp.dsplit)):
+_SPLITS = {  # name: (jax function, axis, example code, example output)
+    "hsplit": (jnp.hsplit, "1 (0 for 1-D)",
+               "[t.tolist() for t in hsplit(np.array([[1, 2], [3, 4]]), 2)]",
+               "[[[1], [3]], [[2], [4]]]"),
+    "vsplit": (jnp.vsplit, "0", "[t.tolist() for t in vsplit(np.array([[1, 2], [3, 4]]), 2)]",
+               "[[[1, 2]], [[3, 4]]]"),
+    "dsplit": (jnp.dsplit, "2", "[t.shape for t in dsplit(np.zeros((1, 2, 4)), [1])]",
+               "[(1, 2, 1), (1, 2, 3)]"),
+}
+for _name, (_fn, _axis, _code, _out) in _SPLITS.items():
     thin(_G, "numpy", _name, "(x, indices_or_sections)",
          lambda x, ios, _fn=_fn: _fn(tensor(x), ios),
-         f"``{_name}``: ``split`` along axis {'1 (0 for 1-D)' if _name == 'hsplit' else 0 if _name == 'vsplit' else 2}.\n\n"  # noqa: E501
-         "Args:\n    x: input tensor.\n    indices_or_sections: sections or indices.\n")
+         f"``{_name}``: ``split`` along axis {_axis}.\n\n"
+         "Args:\n    x: input tensor.\n    indices_or_sections: sections or indices.\n"
+         + doc_example(_code, _out))
 
 
 @keras_op("numpy")
@@ -440,6 +336,9 @@ def tril(x, k=0):
     Args:
         x: input tensor (rank >= 2).
         k: diagonal offset.
+
+    >>> tril(np.array([[1, 2], [3, 4]])).tolist()
+    [[1, 0], [3, 4]]
     """
     return jnp.tril(tensor(x), k=k)
 
@@ -451,6 +350,9 @@ def triu(x, k=0):
     Args:
         x: input tensor (rank >= 2).
         k: diagonal offset.
+
+    >>> triu(np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), k=1).tolist()
+    [[0, 2, 3], [0, 0, 6], [0, 0, 0]]
     """
     return jnp.triu(tensor(x), k=k)
 
@@ -462,6 +364,11 @@ def diag(x, k=0):
     Args:
         x: a 1-D or 2-D tensor.
         k: diagonal offset.
+
+    >>> diag(np.array([1, 2])).tolist()
+    [[1, 0], [0, 2]]
+    >>> diag(np.array([[1, 2], [3, 4]])).tolist()
+    [1, 4]
     """
     return jnp.diag(tensor(x), k=k)
 
@@ -473,6 +380,9 @@ def diagflat(x, k=0):
     Args:
         x: input tensor.
         k: diagonal offset.
+
+    >>> diagflat(np.array([[1, 2]]), k=1).tolist()
+    [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
     """
     return jnp.diagflat(tensor(x), k=k)
 
@@ -485,6 +395,9 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
         x: input tensor (rank >= 2).
         offset: diagonal offset.
         axis1, axis2: the plane.
+
+    >>> diagonal(np.array([[1, 2, 3], [4, 5, 6]]), offset=1).tolist()
+    [2, 6]
     """
     return jnp.diagonal(tensor(x), offset=offset, axis1=axis1, axis2=axis2)
 
@@ -499,6 +412,11 @@ def pad(x, pad_width, mode="constant", constant_values=None):
         mode: 'constant', 'edge', 'linear_ramp', 'maximum', 'mean', 'median',
             'minimum', 'reflect', 'symmetric', 'wrap', 'empty'.
         constant_values: the value of ``mode='constant'`` (default 0).
+
+    >>> pad(np.array([[1, 2]]), ((0, 0), (1, 1)), constant_values=9).tolist()
+    [[9, 1, 2, 9]]
+    >>> pad(np.array([1, 2, 3]), 2, mode="reflect").tolist()
+    [3, 2, 1, 2, 3, 2, 1]
     """
     if constant_values is not None and mode != "constant":
         raise ValueError(
@@ -516,6 +434,9 @@ def vander(x, N=None, increasing=False):  # noqa: N803 - Keras's name
         x: a 1-D tensor.
         N: number of columns (default ``len(x)``).
         increasing: powers increase left to right.
+
+    >>> vander(np.array([1, 2, 3])).tolist()
+    [[1, 1, 1], [4, 2, 1], [9, 3, 1]]
     """
     return jnp.vander(tensor(x), N=N, increasing=increasing)
 
@@ -527,6 +448,10 @@ def meshgrid(*x, indexing="xy"):
     Args:
         *x: 1-D tensors.
         indexing: 'xy' (Cartesian) or 'ij' (matrix).
+
+    >>> xs, ys = meshgrid(np.array([1, 2, 3]), np.array([4, 5]))
+    >>> xs.tolist(), ys.tolist()
+    ([[1, 2, 3], [1, 2, 3]], [[4, 4, 4], [5, 5, 5]])
     """
     return jnp.meshgrid(*[tensor(t) for t in x], indexing=indexing)
 
@@ -538,6 +463,10 @@ def unravel_index(indices, shape):
     Args:
         indices: flat indices.
         shape: the array's shape.
+
+    >>> rows, cols = unravel_index(np.array([1, 5]), (2, 3))
+    >>> rows.tolist(), cols.tolist()
+    ([0, 1], [1, 2])
     """
     return jnp.unravel_index(tensor(indices), tuple(shape))
 
@@ -549,6 +478,9 @@ def view(x, dtype=None):
     Args:
         x: input tensor.
         dtype: the new dtype (None: a copy of ``x``).
+
+    >>> view(np.array([-1, 2], "int8"), "uint8").tolist()
+    [255, 2]
     """
     x = tensor(x)
     return x if dtype is None else x.view(dtype)

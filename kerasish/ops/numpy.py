@@ -13,9 +13,10 @@ works under ``jax.jit`` and ``jax.grad``, and on symbolic tensors
 
 import numpy as np  # noqa: F401 - the docstring examples use it
 
-from kerasish.ops import _numpy_array, _numpy_index, _numpy_math, _numpy_reduce
+from kerasish.ops import (_numpy_array, _numpy_create, _numpy_index, _numpy_math,
+                          _numpy_reduce)
 
-_PARTS = (_numpy_array, _numpy_index, _numpy_math, _numpy_reduce)
+_PARTS = (_numpy_array, _numpy_create, _numpy_index, _numpy_math, _numpy_reduce)
 __all__ = sorted(name for part in _PARTS for name, fn in vars(part).items()
                  if getattr(fn, "__module__", None) == __name__ and not name.startswith("_"))
 globals().update({name: getattr(part, name) for part in _PARTS for name in __all__
