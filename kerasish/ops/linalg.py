@@ -33,9 +33,17 @@ def cholesky(x, upper=False):
     """The Cholesky factor of symmetric positive-definite ``x``: ``L`` with
     ``x = L @ L.T`` (``upper=True``: ``U = L.T``).
 
+    ``x`` is symmetrised first, ``(x + x^H) / 2``. A matrix that is not
+    positive-definite gives NaN entries rather than an error (JAX's behaviour).
+
     Args:
         x: ``(..., n, n)``.
         upper: return the upper factor.
+
+    >>> cholesky(np.array([[4.0, 2.0], [2.0, 5.0]])).tolist()
+    [[2.0, 0.0], [1.0, 2.0]]
+    >>> cholesky(np.array([[4.0, 2.0], [2.0, 5.0]]), upper=True).tolist()
+    [[2.0, 1.0], [0.0, 2.0]]
     """
     factor = jnp.linalg.cholesky(_square(floating(x)))
     return jnp.swapaxes(factor, -1, -2).conj() if upper else factor
@@ -46,9 +54,16 @@ def cholesky_inverse(x, upper=False):
     """The inverse of ``A`` from its Cholesky factor ``x`` (``A = x @ x.T``, or
     ``x.T @ x`` with ``upper=True``).
 
+    Cheaper and more stable than inverting ``A`` itself once its Cholesky factor is
+    known: two triangular solves.
+
     Args:
         x: ``(..., n, n)`` triangular factor.
         upper: ``x`` is the upper factor.
+
+    >>> factor = np.array([[2.0, 0.0], [1.0, 2.0]])  # of [[4, 2], [2, 5]]
+    >>> cholesky_inverse(factor).tolist()
+    [[0.3125, -0.125], [-0.125, 0.25]]
     """
     x = _square(floating(x))
     eye = jnp.broadcast_to(jnp.eye(x.shape[-1], dtype=x.dtype), x.shape)
@@ -60,8 +75,15 @@ def cholesky_inverse(x, upper=False):
 def det(x):
     """Determinant of square matrices.
 
+    Computed from an LU factorisation; batched over the leading axes. Integer input is
+    computed in ``floatx``. For a log-determinant without overflow use
+    ``kerasish.ops.logdet``.
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> float(det(np.array([[2.0, 1.0], [1.0, 3.0]])))
+    5.0
     """
     return jnp.linalg.det(_square(floating(x)))
 
@@ -71,8 +93,16 @@ def eig(x):
     """``(eigenvalues, eigenvectors)`` of general square matrices (complex; CPU only
     on JAX).
 
+    Eigenvalues and eigenvectors of a non-symmetric matrix may be complex, so both are
+    returned as complex tensors; for symmetric matrices ``eigh`` is faster, real and
+    runs on every device.
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> values, vectors = eig(np.array([[2.0, 1.0], [0.0, 3.0]]))
+    >>> values.tolist()
+    [(2+0j), (3+0j)]
     """
     return jnp.linalg.eig(_square(floating(x)))
 
@@ -81,8 +111,15 @@ def eig(x):
 def eigh(x):
     """``(eigenvalues, eigenvectors)`` of symmetric (Hermitian) matrices, ascending.
 
+    ``x`` is symmetrised first, ``(x + x^H) / 2``. The eigenvectors are the columns of
+    the second output, orthonormal.
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> values, vectors = eigh(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    >>> values.tolist()
+    [1.0, 3.0]
     """
     return jnp.linalg.eigh(_square(floating(x)))
 
@@ -91,8 +128,15 @@ def eigh(x):
 def inv(x):
     """Inverse of square matrices.
 
+    A singular matrix gives ``inf`` or NaN entries rather than an error (JAX's
+    behaviour). To solve ``a @ x = b``, ``solve`` is faster and more accurate than
+    ``inv(a) @ b``.
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> inv(np.array([[2.0, 0.0], [0.0, 4.0]])).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
     """
     return jnp.linalg.inv(_square(floating(x)))
 
@@ -118,11 +162,18 @@ def jvp(fun, primals, tangents, has_aux=False):
 def lstsq(a, b, rcond=None):
     """The least-squares solution ``x`` of ``a @ x = b``.
 
+    Minimises ``||a @ x - b||``; an under-determined system gets the solution of
+    smallest norm. Not batched (as in Keras).
+
     Args:
         a: ``(m, n)``.
         b: ``(m,)`` or ``(m, k)``.
         rcond: cut-off ratio for small singular values (default: machine precision
             times the larger dimension).
+
+    >>> a = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])  # fit b = c0 + c1 * t
+    >>> [round(v, 4) for v in lstsq(a, np.array([1.0, 3.0, 5.0])).tolist()]
+    [1.0, 2.0]
     """
     a, b = floating(a), floating(b)
     if a.ndim != 2 or b.ndim not in (1, 2) or a.shape[0] != b.shape[0]:
@@ -135,8 +186,16 @@ def lstsq(a, b, rcond=None):
 def lu_factor(x):
     """``(lu, pivots)``: the packed LU factorisation with row pivots.
 
+    ``lu`` holds ``U`` in its upper triangle and the multipliers of ``L`` (unit
+    diagonal) below; row ``i`` was swapped with row ``pivots[i]``
+    (``jax.scipy.linalg.lu_factor``).
+
     Args:
         x: ``(..., n, n)``.
+
+    >>> lu, pivots = lu_factor(np.array([[2.0, 1.0], [4.0, 4.0]]))
+    >>> lu.tolist(), pivots.tolist()
+    ([[4.0, 4.0], [0.5, -1.0]], [1, 1])
     """
     lu, pivots = jsl.lu_factor(_square(floating(x)))
     return lu, pivots.astype("int32")
@@ -146,10 +205,15 @@ def lu_factor(x):
 def matrix_rank(x, tol=None):
     """Rank: the number of singular values above ``tol``.
 
+    Returns an ``int32`` scalar (one per matrix of a batch).
+
     Args:
         x: ``(..., m, n)``.
         tol: the threshold (default: largest singular value times
             ``max(m, n) * eps``).
+
+    >>> int(matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
+    1
     """
     x = floating(x)
     if x.ndim < 2:
@@ -190,10 +254,17 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
 def pinv(x, rcond=None):
     """Moore-Penrose pseudo-inverse.
 
+    Defined for any matrix, singular or rectangular: ``pinv(x) @ b`` is the least-
+    squares solution of ``x @ y = b``; for an invertible ``x`` it equals ``inv(x)``.
+    Result of shape ``(..., n, m)``.
+
     Args:
         x: ``(..., m, n)``.
         rcond: relative cut-off for small singular values (default: machine
             precision times the larger dimension).
+
+    >>> pinv(np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.5, 0.0]]
     """
     x = floating(x)
     if x.ndim < 2:
@@ -205,9 +276,18 @@ def pinv(x, rcond=None):
 def qr(x, mode="reduced"):
     """``(q, r)``: the QR factorisation.
 
+    ``q`` has orthonormal columns and ``r`` is upper triangular, ``x = q @ r``. For an
+    ``(m, n)`` input, 'reduced' gives ``q`` of ``(m, k)`` and ``r`` of ``(k, n)`` with
+    ``k = min(m, n)``; 'complete' gives ``(m, m)`` and ``(m, n)``.
+
     Args:
         x: ``(..., m, n)``.
         mode: 'reduced' or 'complete'.
+
+    >>> x = np.array([[3.0, 1.0], [4.0, 2.0], [0.0, 1.0]])
+    >>> q, r = qr(x)
+    >>> q.shape, r.shape, np.allclose(q @ r, x, atol=1e-6)
+    ((3, 2), (2, 2), True)
     """
     if mode not in ("reduced", "complete"):
         raise ValueError(f"`mode` must be 'reduced' or 'complete'. Received: mode={mode}")
@@ -218,9 +298,14 @@ def qr(x, mode="reduced"):
 def solve(a, b):
     """The solution ``x`` of ``a @ x = b``.
 
+    Faster and more accurate than ``inv(a) @ b``; batched over leading axes.
+
     Args:
         a: ``(..., n, n)``.
         b: ``(..., n)`` or ``(..., n, k)``.
+
+    >>> solve(np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([5.0, 5.0])).tolist()
+    [2.0, 1.0]
     """
     return jnp.linalg.solve(_square(floating(a), "a"), floating(b))
 
@@ -229,10 +314,17 @@ def solve(a, b):
 def solve_triangular(a, b, lower=False):
     """The solution ``x`` of ``a @ x = b`` for triangular ``a``.
 
+    Only the triangle named by ``lower`` is read; by substitution, cheaper than
+    ``solve``.
+
     Args:
         a: ``(..., n, n)`` triangular.
         b: ``(..., n)`` or ``(..., n, k)``.
         lower: ``a`` is lower (else upper) triangular.
+
+    >>> a = np.array([[2.0, 0.0], [1.0, 1.0]])
+    >>> solve_triangular(a, np.array([4.0, 3.0]), lower=True).tolist()
+    [2.0, 1.0]
     """
     return jsl.solve_triangular(_square(floating(a), "a"), floating(b), lower=lower)
 
@@ -241,10 +333,19 @@ def solve_triangular(a, b, lower=False):
 def svd(x, full_matrices=True, compute_uv=True):
     """Singular value decomposition: ``(u, s, v^H)``, or ``s`` alone.
 
+    ``x = u @ diag(s) @ v^H``, the singular values ``s`` non-negative and in descending
+    order. For an ``(m, n)`` input ``u`` is ``(m, m)`` and ``v^H`` is ``(n, n)`` (with
+    ``full_matrices=False``: ``(m, k)`` and ``(k, n)``, ``k = min(m, n)``).
+
     Args:
         x: ``(..., m, n)``.
         full_matrices: full (else reduced) ``u`` and ``v^H``.
         compute_uv: also return ``u`` and ``v^H``.
+
+    >>> svd(np.array([[3.0, 0.0], [0.0, 4.0]]), compute_uv=False).tolist()
+    [4.0, 3.0]
+    >>> [a.shape for a in svd(np.ones((3, 2)), full_matrices=False)]
+    [(3, 2), (2,), (2, 2)]
     """
     return jnp.linalg.svd(floating(x), full_matrices=full_matrices, compute_uv=compute_uv)
 
