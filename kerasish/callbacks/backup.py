@@ -39,6 +39,16 @@ class BackupAndRestore(Callback):
         double_checkpoint: keep the previous backup too (``*.bkp``), used when the
             latest one cannot be read (the process was killed while writing it).
         delete_checkpoint: delete ``backup_dir`` when training ends normally.
+
+    >>> import os, tempfile, numpy as np, kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((1,)), kerasish.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     backup = BackupAndRestore(folder, delete_checkpoint=False)
+    ...     _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0,
+    ...                   callbacks=[backup])
+    ...     print(sorted(os.listdir(folder)))
+    ['latest.weights.h5', 'training_metadata.json']
     """
 
     def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,

@@ -44,6 +44,18 @@ class Callback:
 
     ``on_batch_begin`` / ``on_batch_end`` are Keras's older names: the default
     ``on_train_batch_*`` hooks call them.
+
+    >>> import numpy as np, kerasish
+    >>> class PrintLoss(kerasish.callbacks.Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         print(epoch, round(logs["loss"], 4))
+    >>> model = kerasish.Sequential([kerasish.Input((1,)),
+    ...                              kerasish.layers.Dense(1, kernel_initializer="zeros")])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x = np.array([[1.0], [2.0]])
+    >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[PrintLoss()])
+    0 10.0
+    1 8.6866
     """
 
     def __init__(self):
@@ -86,6 +98,18 @@ def wants_batch_hooks(callback, mode="train"):
     'predict'), so the engine runs one step per compiled call: it overrides a per-batch
     hook, on its class or (``LambdaCallback``) on the instance. A callback can decide
     explicitly for training batches with a ``_per_batch`` attribute.
+
+    Args:
+        callback: a ``Callback``.
+        mode: ``"train"``, ``"test"`` or ``"predict"``.
+
+    >>> class EveryBatch(Callback):
+    ...     def on_train_batch_end(self, batch, logs=None):
+    ...         pass
+    >>> wants_batch_hooks(EveryBatch()), wants_batch_hooks(History())
+    (True, False)
+    >>> wants_batch_hooks(EveryBatch(), mode="test")
+    False
     """
     hooks = _BATCH_HOOKS[mode]
     explicit = getattr(callback, "_per_batch", None)
@@ -97,7 +121,17 @@ def wants_batch_hooks(callback, mode="train"):
 
 
 class History(Callback):
-    """Records ``logs`` of every epoch: ``history.history['loss']`` is a list."""
+    """Records ``logs`` of every epoch: ``history.history['loss']`` is a list.
+
+    ``fit`` returns its ``History``; ``history.epoch`` lists the epoch indices.
+
+    >>> history = History()
+    >>> history.on_train_begin()
+    >>> history.on_epoch_end(0, {"loss": 0.5})
+    >>> history.on_epoch_end(1, {"loss": 0.25})
+    >>> history.history, history.epoch
+    ({'loss': [0.5, 0.25]}, [0, 1])
+    """
 
     def __init__(self):
         super().__init__()
@@ -145,6 +179,19 @@ class ProgbarLogger(Callback):
 
     It follows the engine's chunks (one update per compiled chunk of steps) and does
     not make ``fit`` run one step at a time.
+
+    Args:
+        verbose: 1 (a progress bar) or 2 (one line per epoch).
+        stream: where to print (default: standard output, or the ``kerasish`` logger
+            when ``utils.disable_interactive_logging()`` was called).
+        mode: ``"train"``, ``"test"`` (the line of ``evaluate``) or ``"predict"``.
+
+    >>> import sys
+    >>> progbar = ProgbarLogger(verbose=2, stream=sys.stdout)
+    >>> progbar.set_params({"epochs": 1, "steps": 2})
+    >>> progbar.on_epoch_begin(0)
+    >>> progbar.on_epoch_end(0, {"loss": 0.5})  # doctest: +ELLIPSIS
+    2/2 - 0s - ...step - loss: 0.5000
     """
 
     _per_batch = False
@@ -265,6 +312,18 @@ class CallbackList:
     As in Keras, the user's callbacks run first, then ``History``, then the progress
     bar: so ``History`` and the printed line see what a callback adds to ``logs``
     (``LearningRateScheduler`` and ``ReduceLROnPlateau`` add ``learning_rate``).
+
+    Args:
+        callbacks: the callbacks; each gets ``set_model(model)`` and ``set_params(params)``.
+        model: the model being trained.
+        params: ``fit``'s parameters (``epochs``, ``steps``, ``verbose``).
+
+    >>> history = History()
+    >>> callbacks = CallbackList([history], model=None, params={"epochs": 1})
+    >>> callbacks.on_train_begin()
+    >>> callbacks.on_epoch_end(0, {"loss": 1.5})
+    >>> history.history
+    {'loss': [1.5]}
     """
 
     def __init__(self, callbacks, model, params):
@@ -300,6 +359,19 @@ class CallbackList:
 
 
 def to_list(callbacks):
+    """``fit``'s ``callbacks`` argument as a list: None becomes ``[]``, one callback a
+    list of one; anything that is not a ``Callback`` instance is refused (TypeError).
+
+    Args:
+        callbacks: None, a ``Callback``, or an iterable of them.
+
+    >>> to_list(None), len(to_list(History()))
+    ([], 1)
+    >>> to_list([History])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: `callbacks` must be a list of ... Call it, e.g. History().
+    """
     if callbacks is None:
         return []
     if isinstance(callbacks, Callback):

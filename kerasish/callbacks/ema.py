@@ -27,6 +27,22 @@ class SwapEMAWeights(Callback):
             to the start of the next, so that callbacks that run after this one at the
             end of an epoch (``ModelCheckpoint``) see them; after the last epoch the
             averages stay the weights.
+
+    The validation loss of ``fit`` is then the averaged weights' loss (the first epoch's
+    is the same: the first average is the first trained value):
+
+    >>> import numpy as np, kerasish
+    >>> def val_losses(callbacks):
+    ...     model = kerasish.Sequential([kerasish.Input((1,)),
+    ...                                  kerasish.layers.Dense(1, kernel_initializer="zeros")])
+    ...     model.compile(loss="mse", optimizer=kerasish.optimizers.SGD(
+    ...         0.1, use_ema=True, ema_momentum=0.5))
+    ...     x = np.array([[1.0], [2.0]])
+    ...     history = model.fit(x, 2 * x, epochs=2, verbose=0, validation_data=(x, 2 * x),
+    ...                         callbacks=callbacks)
+    ...     return [round(v, 4) for v in history.history["val_loss"]]
+    >>> val_losses([]), val_losses([SwapEMAWeights()])
+    ([1.06, 0.1732], [1.06, 0.5013])
     """
 
     def __init__(self, swap_on_epoch=False):

@@ -90,6 +90,17 @@ class TensorBoard(Callback):
         embeddings_freq: refused when non-zero: TensorBoard's projector reads
             TensorFlow checkpoints, which kerasish does not write.
         embeddings_metadata: refused (only meaningful with ``embeddings_freq``).
+
+    Then ``tensorboard --logdir <log_dir>`` shows the curves.
+
+    >>> import os, tempfile, numpy as np, kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((1,)), kerasish.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> with tempfile.TemporaryDirectory() as logs:
+    ...     _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0,
+    ...                   validation_split=0.5, callbacks=[TensorBoard(log_dir=logs)])
+    ...     print(sorted(os.listdir(logs)))
+    ['train', 'validation']
     """
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,

@@ -30,7 +30,8 @@ def add(inputs, **kwargs):
 
 
 def subtract(inputs, **kwargs):
-    """The difference ``inputs[0] - inputs[1]`` of two tensors: ``subtract(inputs)`` is ``Subtract()(inputs)``.
+    """The difference ``inputs[0] - inputs[1]`` of two tensors: ``subtract(inputs)``
+    is ``Subtract()(inputs)``.
 
     Works on symbolic tensors (to build a functional model) and on arrays.
 
