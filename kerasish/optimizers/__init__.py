@@ -15,8 +15,11 @@ Deliberate differences from Keras 3 (numerics are the same, checked in
   rate, betas and ``rho`` outside [0, 1), negative or zero clipping).
 * A callable learning rate is a schedule ``iterations -> rate`` (Keras calls a plain
   callable with no argument); ``get_config`` returns the callable itself.
-* ``get("lamb")`` works (Keras's ``get`` does not know Lamb). ``MultiOptimizer`` and
-  ``OptimizerMap`` are not provided (``get("multioptimizer")`` says so).
+* ``get("lamb")`` works (Keras's ``get`` does not know Lamb). ``get("multioptimizer")``
+  raises a ValueError that says how to build one (Keras: a KeyError).
+* ``MultiOptimizer`` refuses a LossScaleOptimizer or MultiOptimizer in its
+  ``OptimizerMap`` when it is put there, and a dict or non-callable ``optimizer_map``
+  (Keras fails at ``build``); see ``kerasish/optimizers/multi.py``.
 * Rules that *set* the weight (Ftrl, ScheduleFreeAdamW) return ``new - old`` as the
   optax update, which can put the new weight 1 ulp off Keras's.
 * ``use_ema``'s averages are copied into the weights by ``finalize_variable_values``;
@@ -42,6 +45,7 @@ from kerasish.optimizers.ftrl import Ftrl
 from kerasish.optimizers.lamb import Lamb
 from kerasish.optimizers.lion import Lion
 from kerasish.optimizers.muon import Muon
+from kerasish.optimizers.multi import MultiOptimizer, OptimizerMap
 from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer, OptimizerState
 from kerasish.optimizers.loss_scale import LossScaleOptimizer
@@ -64,9 +68,11 @@ __all__ = [
     "Lion",
     "LossScaleOptimizer",
     "Muon",
+    "MultiOptimizer",
     "Nadam",
     "OptaxOptimizer",
     "Optimizer",
+    "OptimizerMap",
     "OptimizerState",
     "RMSprop",
     "SGD",

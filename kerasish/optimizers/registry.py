@@ -16,6 +16,7 @@ from kerasish.optimizers.ftrl import Ftrl
 from kerasish.optimizers.lamb import Lamb
 from kerasish.optimizers.lion import Lion
 from kerasish.optimizers.muon import Muon
+from kerasish.optimizers.multi import MultiOptimizer, OptimizerMap
 from kerasish.optimizers.nadam import Nadam
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.optax_optimizer import OptaxOptimizer
@@ -29,15 +30,21 @@ ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
     ScheduleFreeAdamW, Muon)}
 
 # Keras optimizers we do not provide, with the nearest optax transform (different numerics).
-_KERAS_ONLY = {
-    "multioptimizer": None,
-}
+_KERAS_ONLY = {}
+
+# Classes that need arguments: made from a config (deserialize), never from a bare name.
+_CONFIG_ONLY = {"multioptimizer": MultiOptimizer, "optimizermap": OptimizerMap}
 
 
 def _lookup(name):
     key = str(name).lower()
     if key in ALL_OPTIMIZERS:
         return ALL_OPTIMIZERS[key]
+    if key in _CONFIG_ONLY:
+        raise ValueError(
+            f"{_CONFIG_ONLY[key].__name__} cannot be made from its name {name!r}: it needs "
+            "the optimizers to use. Create it, e.g. MultiOptimizer(OptimizerMap("
+            "default_optimizer=SGD(), optimizer_map={'.*encoder/.*': Adam()})).")
     if key in _KERAS_ONLY:
         alternative = _KERAS_ONLY[key]
         fix = f" Pass an optax transform instead, e.g. {alternative}." if alternative else ""
@@ -78,6 +85,9 @@ def deserialize(config):
             "An optimizer config must be a dict with a 'class_name' and a 'config', e.g. "
             f"{{'class_name': 'Adam', 'config': {{'learning_rate': 0.01}}}}. Received: {config!r}"
         )
+    config_only = _CONFIG_ONLY.get(str(config["class_name"]).lower())
+    if config_only is not None:
+        return config_only.from_config(config.get("config") or {})
     return _lookup(config["class_name"]).from_config(config.get("config") or {})
 
 
@@ -103,7 +113,13 @@ def get(identifier):
     if isinstance(identifier, str):
         return _lookup(identifier)()
     if isinstance(identifier, dict):
-        return deserialize(identifier)
+        optimizer = deserialize(identifier)
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(
+                f"Could not interpret optimizer identifier: {identifier!r}: it describes a "
+                f"{type(optimizer).__name__}, not an optimizer. Pass it to "
+                "MultiOptimizer(...) instead.")
+        return optimizer
     if isinstance(identifier, type) and issubclass(identifier, Optimizer):
         raise ValueError(
             f"Expected an optimizer instance, received the class {identifier.__name__}. "
