@@ -195,6 +195,23 @@ def save_weights(model, filepath, overwrite=True):
     A name ending in ``.h5`` or ``.hdf5`` but not ``.weights.h5`` gets the legacy
     weights-only layout of tf.keras 2's ``save_weights`` (no optimizer state), which
     Keras 3's ``load_weights`` reads; Keras 3's own ``save_weights`` refuses such names.
+
+    Args:
+        model: a built model.
+        filepath: a path ending in ``.weights.h5`` (or ``.h5`` for the legacy layout).
+        overwrite: replace an existing file (False: refuse).
+
+    >>> import os, tempfile, numpy as np, kerasish
+    >>> def make():
+    ...     return kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1)])
+    >>> model, other = make(), make()
+    >>> model.set_weights([np.array([[1.0], [2.0]]), np.array([0.5])])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "model.weights.h5")
+    ...     save_weights(model, path)
+    ...     load_weights(other, path)
+    >>> other.predict(np.ones((1, 2)), verbose=0).tolist()
+    [[3.5]]
     """
     path = os.fspath(filepath)
     legacy = _is_legacy_path(path)
@@ -233,6 +250,22 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     instantiated; code stored in a file (Keras's serialized lambdas) is refused,
     whatever ``safe_mode`` says. ``compile=False`` skips the compile arguments and
     the optimizer state.
+
+    Args:
+        filepath: the path of a ``.keras`` or ``.h5`` file (or an open ``h5py.File``).
+        custom_objects: ``{name: class or function}`` for your own objects.
+        compile: restore the compile arguments and the optimizer state.
+        safe_mode: accepted for Keras's signature (loading is always safe).
+
+    >>> import os, tempfile, numpy as np, kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((2,)),
+    ...                              kerasish.layers.Dense(1, kernel_initializer="ones")])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     model.save(os.path.join(folder, "model.keras"))
+    ...     loaded = load_model(os.path.join(folder, "model.keras"))
+    >>> loaded.predict(np.array([[1.0, 2.0]]), verbose=0).tolist(), loaded.loss
+    ([[3.0]], 'mse')
     """
     if isinstance(filepath, h5py.File):  # an open legacy file, as Keras accepts
         return legacy_h5.load_model(filepath, repr(filepath.filename), custom_objects,
@@ -360,7 +393,24 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None):
     ``skip_mismatch=True`` skips mismatching layers with a warning. The optimizer state
     is loaded too when the model is compiled (``.weights.h5`` and ``.keras`` only).
     ``by_name=True`` (legacy ``.h5`` only, as in Keras): load the layers whose names are
-    in the file, leave the others as they are."""
+    in the file, leave the others as they are.
+
+    Args:
+        model: the model to load into (built, with the file's architecture).
+        filepath: the path of the weights file or ``.keras`` archive.
+        skip_mismatch: skip layers whose weights do not match, with a warning.
+        by_name: legacy ``.h5`` files only: match layers by name.
+
+    >>> import os, tempfile, numpy as np, kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((2,)),
+    ...                              kerasish.layers.Dense(1, kernel_initializer="ones")])
+    >>> fresh = kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     model.save_weights(os.path.join(folder, "w.weights.h5"))
+    ...     load_weights(fresh, os.path.join(folder, "w.weights.h5"))
+    >>> np.asarray(fresh.layers[0].kernel).tolist()
+    [[1.0], [1.0]]
+    """
     path = os.fspath(filepath)
     where = repr(path)
     if by_name is not None and (not path.endswith((".h5", ".hdf5"))

@@ -26,6 +26,18 @@ def register_keras_serializable(package="Custom", name=None):
 
     The registered name is ``f"{package}>{name or obj.__name__}"`` (Keras's form).
     A class must define ``get_config`` (its constructor arguments).
+
+    Args:
+        package: the prefix of the registered name (no ``>``).
+        name: the name within the package (default: the object's ``__name__``).
+
+    >>> @register_keras_serializable(package="docs_example")
+    ... def double(x):
+    ...     return x * 2
+    >>> get_registered_name(double)
+    'docs_example>double'
+    >>> get_registered_object("docs_example>double") is double
+    True
     """
     if not isinstance(package, str) or ">" in package or not package:
         raise ValueError(
@@ -56,7 +68,20 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(obj):
-    """The name ``obj`` is saved under: its registered name, else its ``__name__``."""
+    """The name ``obj`` is saved under: its registered name, else its ``__name__``.
+
+    Args:
+        obj: a class or function.
+
+    >>> import kerasish
+    >>> get_registered_name(kerasish.layers.Dense)
+    'Dense'
+    >>> @register_keras_serializable(package="docs_example")
+    ... def triple(x):
+    ...     return x * 3
+    >>> get_registered_name(triple)
+    'docs_example>triple'
+    """
     if obj in _NAMES:
         return _NAMES[obj]
     return getattr(obj, "__name__", type(obj).__name__)
@@ -65,7 +90,20 @@ def get_registered_name(obj):
 def get_registered_object(name, custom_objects=None, module_objects=None):
     """The class or function saved as ``name``: ``custom_objects`` first, then the
     innermost ``custom_object_scope``, then the global custom objects, then
-    ``module_objects``; ``None`` if none has it."""
+    ``module_objects``; ``None`` if none has it.
+
+    Args:
+        name: the registered name (``"package>name"``) or a key of the dicts below.
+        custom_objects: ``{name: object}`` looked up first.
+        module_objects: ``{name: object}`` looked up last.
+
+    >>> def halve(x):
+    ...     return x / 2
+    >>> get_registered_object("halve", custom_objects={"halve": halve}) is halve
+    True
+    >>> get_registered_object("no_such_name") is None
+    True
+    """
     for objects in (custom_objects, _scope_objects(), _OBJECTS, module_objects):
         if objects and name in objects:
             return objects[name]

@@ -71,6 +71,16 @@ def serialize_keras_object(obj):
     Plain values pass through, lists/tuples/dicts are serialized item by item,
     numpy arrays become Keras's ``__numpy__`` entries, functions are saved by
     (registered) name, and objects with ``get_config`` by class and config.
+
+    Args:
+        obj: the object to describe.
+
+    >>> import numpy as np, kerasish
+    >>> serialize_keras_object(kerasish.initializers.Constant(3.0))
+    {'module': 'keras.initializers', 'class_name': 'Constant', 'config': {'value': 3.0},
+     'registered_name': None}
+    >>> serialize_keras_object(np.array([1.0, 2.0]))
+    {'class_name': '__numpy__', 'config': {'value': [1.0, 2.0], 'dtype': 'float64'}}
     """
     if obj is None or isinstance(obj, (str, bool, int, float)):
         return obj
@@ -255,6 +265,17 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
     ``safe_mode`` is accepted for Keras's signature; kerasish is always safe: a
     serialized lambda is refused whatever its value. Objects that are already built
     are returned unchanged.
+
+    Args:
+        config: a dict from ``serialize_keras_object`` (or from Keras 3).
+        custom_objects: ``{name: class or function}`` for your own objects.
+        safe_mode: see above.
+
+    >>> config = {"module": "keras.optimizers", "class_name": "SGD",
+    ...           "config": {"learning_rate": 0.5}, "registered_name": None}
+    >>> optimizer = deserialize_keras_object(config)
+    >>> type(optimizer).__name__, float(optimizer.learning_rate)
+    ('SGD', 0.5)
     """
     del safe_mode
     check_no_code(config)
