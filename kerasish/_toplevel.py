@@ -15,7 +15,12 @@ __version__ = "0.1.0"
 
 
 def version():
-    """kerasish's version string (as ``keras.version()`` gives Keras's)."""
+    """kerasish's version string (as ``keras.version()`` gives Keras's).
+
+    >>> import kerasish
+    >>> kerasish.version() == kerasish.__version__
+    True
+    """
     return __version__
 
 
@@ -26,6 +31,12 @@ def device(device_name):
     Args:
         device_name: ``"cpu"``, ``"gpu"`` (or ``"cuda"``), ``"tpu"``, optionally with
             an index: ``"gpu:1"``. A ``jax.Device`` is accepted too.
+
+    >>> import kerasish
+    >>> with kerasish.device("cpu:0"):
+    ...     x = kerasish.ops.zeros((2, 2))
+    >>> x.devices().pop().platform
+    'cpu'
     """
     if isinstance(device_name, jax.Device):
         target = device_name

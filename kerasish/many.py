@@ -128,6 +128,19 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
     options (``momentum``, ``clipnorm``, ... ; a learning-rate schedule object),
     regularizers other than L1/L2/L1L2. Models that differ there still train, in
     groups of their own.
+
+    Two learning rates, trained side by side:
+
+    >>> import numpy as np, kerasish
+    >>> def build(hp):
+    ...     model = kerasish.Sequential([kerasish.Input((1,)),
+    ...                                  kerasish.layers.Dense(1, kernel_initializer="zeros")])
+    ...     model.compile(optimizer=kerasish.optimizers.SGD(hp["lr"]), loss="mse")
+    ...     return model
+    >>> x = np.array([[1.0], [2.0]])
+    >>> results = fit_many(build, x, 2 * x, grid={"lr": [0.1, 0.01]}, epochs=2, verbose=0)
+    >>> [[round(v, 4) for v in history.history["loss"]] for model, history in results]
+    [[10.0, 1.06], [10.0, 8.6866]]
     """
     # -- every argument checked before any model is built or trained
     if not callable(build):
@@ -182,6 +195,21 @@ def results_table(results, metrics=None):
 
     Models stopped early report their last epoch. A plain list of dicts: hand it to
     ``pandas.DataFrame`` to group by point and average over folds.
+
+    Args:
+        results: what ``fit_many`` returned.
+        metrics: the names of the metrics to report (default: all logged ones).
+
+    >>> import numpy as np, kerasish
+    >>> def build(hp):
+    ...     model = kerasish.Sequential([kerasish.Input((1,)),
+    ...                                  kerasish.layers.Dense(1, kernel_initializer="zeros")])
+    ...     model.compile(optimizer=kerasish.optimizers.SGD(hp["lr"]), loss="mse")
+    ...     return model
+    >>> x = np.array([[1.0], [2.0]])
+    >>> results = fit_many(build, x, 2 * x, grid={"lr": [0.1, 0.01]}, epochs=2, verbose=0)
+    >>> [(row["lr"], round(row["loss"], 4)) for row in results_table(results)]
+    [(0.1, 1.06), (0.01, 8.6866)]
     """
     rows = []
     for model, history in results:

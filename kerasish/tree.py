@@ -28,7 +28,14 @@ _DICTS = (dict, collections.OrderedDict, collections.defaultdict)
 
 
 class MAP_TO_NONE:
-    """Special value for use with :func:`traverse`: replace the sub-tree with None."""
+    """Special value for use with :func:`traverse`: replace the sub-tree with None.
+
+    A function given to ``traverse`` returns it to put None where the whole sub-tree
+    was; returning None itself means "keep going into this node".
+
+    >>> traverse(lambda x: MAP_TO_NONE if x == (1, 2) else None, {"a": (1, 2), "b": [3]})
+    {'a': None, 'b': [3]}
+    """
 
 
 # -------------------------------------------------------------------- node rules

@@ -147,7 +147,30 @@ def standardize_dtype(dtype):
 
 
 class Variable:
-    """A weight: a name, a shape, a dtype, trainability, and its current value."""
+    """A weight: a name, a shape, a dtype, trainability, and its current value.
+
+    Layers make theirs with ``add_weight``; the engine reads each variable's value into
+    the parameter pytrees of a compiled step and writes the new values back. Arithmetic
+    on a variable uses its value.
+
+    Args:
+        initializer: the initial value (an array or number), or a callable
+            ``initializer(shape, dtype)`` (an ``initializers`` object), drawn later.
+        shape: the shape (needed with a callable initializer).
+        dtype: the dtype (default: ``floatx()`` for float values).
+        trainable: whether optimizers update it.
+        name: the variable's name.
+        regularizer: a penalty on the value added to the loss.
+        path: the variable's full path (default: ``name``).
+        constraint: a function applied to the value after each optimizer step.
+
+    >>> import numpy as np
+    >>> v = Variable(np.array([1.0, 2.0]), name="w")
+    >>> v.assign_add(np.array([1.0, 1.0]))
+    <Variable path=w, shape=(2,), dtype=float32, value=[2. 3.]>
+    >>> (v * 2).tolist(), v.trainable
+    ([4.0, 6.0], True)
+    """
 
     def __init__(
         self,

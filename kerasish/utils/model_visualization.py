@@ -103,6 +103,19 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     """The model as a ``pydot.Dot`` graph (see ``plot_model`` for the arguments).
 
     ``subgraph=True`` returns a ``pydot.Cluster`` (what nested models are drawn in).
+
+    Args:
+        model: a built model.
+        show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi,
+            show_layer_activations, show_trainable: as ``plot_model``.
+        subgraph: return a ``pydot.Cluster`` instead of a ``pydot.Dot``.
+
+    >>> import kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((4,)), kerasish.layers.Dense(3),
+    ...                              kerasish.layers.Dense(2)])
+    >>> dot = model_to_dot(model, show_shapes=True)
+    >>> len(dot.get_edges()), "Output shape: <b>(None, 2)</b>" in dot.to_string()
+    (1, True)
     """
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments: {sorted(kwargs)}")

@@ -52,6 +52,18 @@ def check_kwargs(kwargs, allowed, where, suggestions=()):
 
     ``suggestions`` adds names to draw the hint from (e.g. a subclass's own arguments)
     without allowing them here.
+
+    Args:
+        kwargs: the keyword arguments received.
+        allowed: the names accepted.
+        where: how the message names the call (e.g. ``"Dense()"``).
+        suggestions: more names to draw the hint from.
+
+    >>> check_kwargs({"units": 3}, {"units"}, "Dense()")  # nothing to report
+    >>> check_kwargs({"unitz": 3}, {"units"}, "Dense()")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: Dense() got an unexpected keyword argument `unitz`. Did you mean `units`? ...
     """
     for key in kwargs:
         if key not in allowed:

@@ -14,6 +14,11 @@ def plot_history(history, metrics=None, filename=None, figsize=None):
         metrics: names to plot (default: every training key, ``loss`` first).
         filename: if given, the figure is also saved there (PNG, SVG, ... by extension).
         figsize: matplotlib figure size; default scales with the number of panels.
+
+    >>> fig = plot_history({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7],
+    ...                     "accuracy": [0.5, 0.8]})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['loss', 'accuracy']
     """
     try:
         import matplotlib.pyplot as plt
