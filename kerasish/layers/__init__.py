@@ -110,3 +110,5 @@ from kerasish.layers.serialization import deserialize, serialize  # noqa: E402
 __all__ += ["deserialize", "serialize"]
 from kerasish.layers.augmentation_batch import CutMix, MixUp  # noqa: E402
 __all__ += ["CutMix", "MixUp"]
+from kerasish.layers.augmentation_extra import Equalization, RandomErasing, RandomPerspective  # noqa: E402,E501
+__all__ += ["Equalization", "RandomErasing", "RandomPerspective"]
