@@ -45,7 +45,8 @@ def make(ns, case, name="multi"):
     (default, mapping), factor = CASES[case]
     build = lambda spec, n: getattr(ns.optimizers, spec[0])(name=n, **spec[1])  # noqa: E731
     inner = {p: build(spec, f"inner_{i}") for i, (p, spec) in enumerate(mapping.items())}
-    optimizer_map = ns.optimizers.OptimizerMap(build(default, "default"), inner)
+    optimizer_map = ns.optimizers.OptimizerMap(default_optimizer=build(default, "default"),
+                                               optimizer_map=inner)
     return ns.optimizers.MultiOptimizer(optimizer_map, loss_scale_factor=factor, name=name)
 
 
@@ -159,6 +160,23 @@ def test_pure_init_and_update_on_a_params_tree():
     np.testing.assert_allclose(updates["head"]["w"], [-0.1, -0.1], rtol=1e-6)
     assert int(state.iterations) == 1
     assert [int(s.iterations) for s in state.slots.states] == [1, 1]
+    # params=None: fine for a rule that does not read the weights, refused with EMA
+    assert jax.tree.map(lambda a: a.tolist(), opt.update(grads, state)[0]) == \
+        jax.tree.map(lambda a: a.tolist(), opt.update(grads, state, params)[0])
+    ema = MultiOptimizer(OptimizerMap(optimizers.SGD(0.5, use_ema=True)))
+    with pytest.raises(ValueError, match="`use_ema` needs the current weights"):
+        ema.update(grads, ema.init(params))
+    # sync_from_state(slots=False): the counters only (what callbacks read per batch)
+    momentum = MultiOptimizer(OptimizerMap(optimizers.SGD(0.5, momentum=0.9)))
+    w = Variable(np.ones(2, "float32"), name="w", path="w")
+    momentum.build([w])
+    state = momentum.update({"w": jnp.ones(2)}, momentum.init({"w": w.value}),
+                            {"w": w.value})[1]
+    momentum.sync_from_state(state, slots=False)
+    assert [int(momentum.iterations), int(momentum.optimizers[0].iterations)] == [1, 1]
+    assert momentum.variables[-1].numpy().tolist() == [0.0, 0.0]
+    momentum.sync_from_state(state, slots=True)
+    assert momentum.variables[-1].numpy().tolist() == [-0.5, -0.5]
 
 
 # -- fit -------------------------------------------------------------------------------
@@ -268,6 +286,23 @@ def test_kerasish_round_trip_keeps_the_state(tmp_path):
     assert [o.name for o in back.optimizer.optimizers] == ["inner_0", "default"]
 
 
+class MySGD(optimizers.SGD):
+    """A user's optimizer, known to loading only through custom_objects."""
+
+
+def test_from_config_takes_custom_objects():
+    multi = MultiOptimizer(OptimizerMap(MySGD(0.1), {".*head/.*": optimizers.Adam()}))
+    config = multi.get_config()
+    assert config["optimizer_map"]["config"]["default_optimizer"]["class_name"] == "MySGD"
+    with pytest.raises(ValueError, match="Could not locate class 'MySGD'"):
+        MultiOptimizer.from_config(config)
+    again = MultiOptimizer.from_config(config, custom_objects={"MySGD": MySGD})
+    assert [type(o).__name__ for o in again.optimizers] == ["Adam", "MySGD"]
+    inner = OptimizerMap.from_config(config["optimizer_map"]["config"],
+                                     custom_objects={"MySGD": MySGD})
+    assert type(inner.default_optimizer) is MySGD
+
+
 @pytest.mark.xfail(strict=True, raises=ValueError,
                    reason="kerasish.saving.serialization._builtin_class accepts only "
                           "Optimizer subclasses from keras.optimizers, not OptimizerMap "
@@ -283,12 +318,14 @@ def test_load_model_finds_optimizer_map_by_itself(tmp_path):
 
 # -- the map and bad input -------------------------------------------------------------
 
-def test_map_lookup_matches_keras(keras):
+@pytest.mark.parametrize("cls_name", ["OptimizerMap"])
+def test_map_lookup_matches_keras_for_every_key(keras, cls_name):
     keys = ["encoder/layer_0/dense", "encoder/layer_0/attention/query", "decoder",
             "decoder/layer_0/dense", "encoder"]
 
     def build(ns):
-        m = ns.optimizers.OptimizerMap(default_optimizer=ns.optimizers.RMSprop(name="rmsprop"))
+        make_map = getattr(ns.optimizers, cls_name)
+        m = make_map(default_optimizer=ns.optimizers.RMSprop(name="rmsprop"))
         m["encoder/layer_0/dense"] = ns.optimizers.Adam(name="adam")
         m["encoder/.*"] = ns.optimizers.SGD(name="sgd")
         m["decoder"] = ns.optimizers.Adam(name="adam_2")
