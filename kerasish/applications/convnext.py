@@ -161,7 +161,7 @@ def _variant(fn_name, size):
         fn_name, "Liu et al., 2022", 224, "pixels in [0, 255] (the model normalises them "
         "itself unless ``include_preprocessing=False``)", dims[-1], extra="""
         include_preprocessing: start with ImageNet's normalisation (pixels in
-            [0, 255] in).""")
+            [0, 255] in).""", module="convnext")
     return build
 
 

@@ -103,7 +103,7 @@ def _variant(fn_name, blocks, features):
     build.__module__ = __name__
     build.__doc__ = imagenet_utils.application_doc(
         fn_name, "Huang et al., 2017", 224, "``densenet.preprocess_input(images)`` "
-        "(ImageNet's \"torch\" scaling)", features)
+        "(ImageNet's \"torch\" scaling)", features, module="densenet")
     return build
 
 

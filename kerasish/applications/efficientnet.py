@@ -156,7 +156,8 @@ def _variant(fn_name, width, depth, size, dropout, key):
     build.__name__ = build.__qualname__ = fn_name
     build.__doc__ = imagenet_utils.application_doc(
         fn_name, "Tan & Le, 2019", size, "pixels in [0, 255] (the model rescales them "
-        "itself; ``preprocess_input`` returns its input)", _round_filters(1280, width))
+        "itself; ``preprocess_input`` returns its input)", _round_filters(1280, width),
+        module="efficientnet")
     build.__module__ = __name__
     return build
 

@@ -186,7 +186,7 @@ def _variant(fn_name, width, depth, size, key, dropout=0.2):
         "itself unless ``include_preprocessing=False``)", round_filters(1280, width),
         extra="""
         include_preprocessing: start with the rescaling the weights were trained
-            behind (pixels in [0, 255] in).""")
+            behind (pixels in [0, 255] in).""", module="efficientnet_v2")
     return build
 
 

@@ -273,19 +273,46 @@ _EXAMPLE = """
     >>> model.output_shape
     (None, {features})
 """
-# One runnable example per family (its first variant): building every variant of a
-# family in the docstring tests would take minutes and show nothing new.
+# One example that builds a network per family (its first variant): building every
+# variant of a family in the docstring tests would take minutes and show nothing new.
+# The other variants show what their inputs become: one RGB pixel (255, 128, 0) through
+# the family's ``preprocess_input`` (values written out, as Keras computes them).
 _FAMILY_EXAMPLE = {}
+_PREPROCESSED = {
+    "convnext": "[[[[255.0, 128.0, 0.0]]]]",  # the model normalises its inputs itself
+    "densenet": "[[[[2.249, 0.205, -1.804]]]]",  # "torch": / 255, - mean, / std
+    "efficientnet": "[[[[255.0, 128.0, 0.0]]]]",
+    "efficientnet_v2": "[[[[255.0, 128.0, 0.0]]]]",
+    "mobilenet_v3": "[[[[255.0, 128.0, 0.0]]]]",
+    "nasnet": "[[[[1.0, 0.004, -1.0]]]]",  # "tf": / 127.5 - 1
+    "resnet": "[[[[-103.939, 11.221, 131.32]]]]",  # "caffe": BGR, - mean
+    "resnet_v2": "[[[[1.0, 0.004, -1.0]]]]",
+}
+_PREPROCESS_EXAMPLE = """
+    What ``{module}.preprocess_input`` makes of one RGB pixel:
+
+    >>> import numpy as np
+    >>> from kerasish.applications import {module}
+    >>> pixel = np.array([[[[255.0, 128.0, 0.0]]]])
+    >>> {module}.preprocess_input(pixel).round(3).tolist()
+    {out}
+"""
+
+
+def preprocess_example(module):
+    """The docstring example of ``module``'s ``preprocess_input`` on one pixel."""
+    return _PREPROCESS_EXAMPLE.format(module=module, out=_PREPROCESSED[module])
 
 
 def application_doc(name, paper, size, preprocessing, features, min_size=32, extra="",
-                    kwargs=""):
-    """The docstring of one application builder (the arguments all builders share)."""
+                    kwargs="", module=None):
+    """The docstring of one application builder (the arguments all builders share);
+    ``module``: the family's module, whose preprocessing the other variants show."""
     first = _FAMILY_EXAMPLE.setdefault(paper, name)
     example = (_EXAMPLE.format(name=name, min_size=min_size, kwargs=kwargs, features=features)
                if first == name else
                f"\n    Used like ``{first}`` (see its example); the output has {features} "
-               "features.\n")
+               "features.\n" + (preprocess_example(module) if module else ""))
     return _APPLICATION_DOC.format(name=name, paper=paper, size=size, min_size=min_size,
                                    preprocessing=preprocessing, features=features,
                                    extra=extra, example=example)

@@ -47,6 +47,15 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
     Returns:
         A functional ``Model``; feed it ``mobilenet.preprocess_input(images)``
         (pixels to [-1, 1]).
+
+    The module's docstring builds one (``weights=None``, a small ``input_shape``).
+    What ``mobilenet.preprocess_input`` makes of one RGB pixel:
+
+    >>> import numpy as np
+    >>> from kerasish.applications import mobilenet
+    >>> pixel = np.array([[[[255.0, 128.0, 0.0]]]])
+    >>> mobilenet.preprocess_input(pixel).round(3).tolist()
+    [[[[1.0, 0.004, -1.0]]]]
     """
     imagenet_utils.check_weights(weights, include_top, classes)
     row_axis = 1 if config.image_data_format() == "channels_first" else 0

@@ -65,6 +65,15 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     Returns:
         A functional ``Model``; feed it ``mobilenet_v2.preprocess_input(images)``
         (pixels to [-1, 1]).
+
+    The module's docstring builds one (``weights=None``, a small ``input_shape``).
+    What ``mobilenet_v2.preprocess_input`` makes of one RGB pixel:
+
+    >>> import numpy as np
+    >>> from kerasish.applications import mobilenet_v2
+    >>> pixel = np.array([[[[255.0, 128.0, 0.0]]]])
+    >>> mobilenet_v2.preprocess_input(pixel).round(3).tolist()
+    [[[[1.0, 0.004, -1.0]]]]
     """
     imagenet_utils.check_weights(weights, include_top, classes)
     if input_tensor is not None and not _is_symbolic(input_tensor):

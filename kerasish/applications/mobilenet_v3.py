@@ -216,7 +216,8 @@ def _variant(fn_name, blocks, last_point_ch, model_type, features):
         alpha: the width multiplier (0.75 or 1.0 with ImageNet weights).
         minimalistic: without squeeze-excite, hard-swish and 5x5 convolutions.
         dropout_rate: the dropout rate before the classifier.
-        include_preprocessing: start with a ``Rescaling`` of [0, 255] to [-1, 1].""")
+        include_preprocessing: start with a ``Rescaling`` of [0, 255] to [-1, 1].""",
+        module="mobilenet_v3")
     return build
 
 

@@ -214,7 +214,7 @@ NASNetMobile.__doc__ = imagenet_utils.application_doc(
     "to [-1, 1])", 1056)
 NASNetLarge.__doc__ = imagenet_utils.application_doc(
     "NASNetLarge", "Zoph et al., 2018", 331, "``nasnet.preprocess_input(images)`` (pixels "
-    "to [-1, 1])", 4032)
+    "to [-1, 1])", 4032, module="nasnet")
 
 
 def preprocess_input(x, data_format=None):

@@ -168,9 +168,12 @@ DOC = """{name} ({year}), with Keras's layer names, so Keras's ImageNet weights 
 
     Returns:
         A functional ``Model``; feed it ``{module}.preprocess_input(images)``.
-"""
+
+    The module's docstring builds one (``weights=None``, a small ``input_shape``).
+{example}"""
 for _fn, _year in ((ResNet50, 2015), (ResNet101, 2015), (ResNet152, 2015)):
-    _fn.__doc__ = DOC.format(name=_fn.__name__, year=_year, module="resnet")
+    _fn.__doc__ = DOC.format(name=_fn.__name__, year=_year, module="resnet",
+                             example=imagenet_utils.preprocess_example("resnet"))
 
 
 def preprocess_input(x, data_format=None):

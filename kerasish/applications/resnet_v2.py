@@ -43,7 +43,8 @@ def ResNet152V2(include_top=True, weights="imagenet", input_tensor=None, input_s
 
 
 for _fn in (ResNet50V2, ResNet101V2, ResNet152V2):
-    _fn.__doc__ = DOC.format(name=_fn.__name__, year=2016, module="resnet_v2")
+    _fn.__doc__ = DOC.format(name=_fn.__name__, year=2016, module="resnet_v2",
+                             example=imagenet_utils.preprocess_example("resnet_v2"))
 
 
 def preprocess_input(x, data_format=None):
