@@ -37,13 +37,20 @@ CASES = {
     "unused_default": ((("Adam", {"learning_rate": 0.5}),
                         {".*d[12]/.*": ("Adagrad", {"learning_rate": 0.1}),
                          ".*d3/.*": ("Nadam", {"learning_rate": 0.01})}), None),
+    # a schedule: that optimizer has no `learning_rate` variable (Keras's layout)
+    "schedule": ((("SGD", {"learning_rate": lambda ns: ns.optimizers.schedules.ExponentialDecay(
+                      0.1, decay_steps=2, decay_rate=0.5), "momentum": 0.5}),
+                  {".*d3/.*": ("Adamax", {"learning_rate": 0.01, "weight_decay": 0.05})}), None),
 }
 CASE_NAMES = list(CASES)
 
 
 def make(ns, case, name="multi"):
     (default, mapping), factor = CASES[case]
-    build = lambda spec, n: getattr(ns.optimizers, spec[0])(name=n, **spec[1])  # noqa: E731
+    def build(spec, n):
+        kwargs = {k: v(ns) if callable(v) else v for k, v in spec[1].items()}
+        return getattr(ns.optimizers, spec[0])(name=n, **kwargs)
+
     inner = {p: build(spec, f"inner_{i}") for i, (p, spec) in enumerate(mapping.items())}
     optimizer_map = ns.optimizers.OptimizerMap(default_optimizer=build(default, "default"),
                                                optimizer_map=inner)
@@ -284,6 +291,31 @@ def test_kerasish_round_trip_keeps_the_state(tmp_path):
     _assert_same_optimizer_variables(back.optimizer.variables, model.optimizer.variables,
                                      exact=True)
     assert [o.name for o in back.optimizer.optimizers] == ["inner_0", "default"]
+
+
+def test_nested_layers_are_routed_by_their_variable_paths():
+    # A Bidirectional's weights: path "bi/forward_lstm/lstm_cell/kernel", params key
+    # ("forward_lstm/lstm_cell", "kernel"): built first, the path decides.
+    inp = kerasish.Input((4, 3))
+    x = kerasish.layers.Bidirectional(kerasish.layers.LSTM(2), name="bi")(inp)
+    model = kerasish.Model(inp, kerasish.layers.Dense(1, name="head")(x))
+    adam, sgd = optimizers.Adam(0.01), optimizers.SGD(0.1)
+    opt = MultiOptimizer(OptimizerMap(sgd, {"bi/.*": adam}))
+    model.compile(optimizer=opt, loss="mse")
+    model.optimizer.build(model.trainable_variables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(np.ones((8, 4, 3), "float32"), np.zeros((8, 1), "float32"), verbose=0)
+    assert len(adam.variables) == 2 + 2 * 6 and len(sgd.variables) == 2
+    assert [int(adam.iterations), int(sgd.iterations)] == [1, 1]
+    # A state made before build, by params keys, that the paths route otherwise: refused.
+    fresh = MultiOptimizer(OptimizerMap(optimizers.SGD(0.1), {"bi/.*": optimizers.Adam()}))
+    params = model.current_params()[0]
+    state = fresh.init(params)
+    fresh.build(model.trainable_variables)
+    with pytest.raises(ValueError, match=r"made before `build\(\)`.*"
+                                         r"`model.optimizer.build\(model.trainable_variables\)`"):
+        fresh.update(jax.tree.map(jnp.ones_like, params), state, params)
 
 
 class MySGD(optimizers.SGD):
