@@ -188,7 +188,20 @@ def preprocess_input(x, data_format=None):
 
 
 def decode_predictions(preds, top=5):
-    """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils``)."""
+    """The ``top`` ImageNet classes of each prediction, as ``(class_name,
+    description, score)`` tuples, best first (see ``imagenet_utils.decode_predictions``;
+    the class names are Keras's ``imagenet_class_index.json``, fetched once).
+
+    Args:
+        preds: the network's predictions, shape ``(samples, 1000)``.
+        top: how many classes to return per sample.
+
+    >>> import numpy as np
+    >>> decode_predictions(np.zeros((1, 10)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `decode_predictions` expects a batch of predictions ... (1, 10)
+    """
     return imagenet_utils.decode_predictions(preds, top=top)
 
 

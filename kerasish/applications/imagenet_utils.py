@@ -48,6 +48,13 @@ def preprocess_input(x, data_format=None, mode="caffe"):
 
     Returns:
         The preprocessed images (float).
+
+    >>> import numpy as np
+    >>> pixel = np.array([[[[255.0, 128.0, 0.0]]]])
+    >>> preprocess_input(pixel.copy(), mode="tf").round(3).tolist()
+    [[[[1.0, 0.004, -1.0]]]]
+    >>> preprocess_input(pixel.copy(), mode="caffe").round(3).tolist()
+    [[[[-103.939, 11.221, 131.32]]]]
     """
     if mode not in ("caffe", "tf", "torch"):
         raise ValueError("Expected mode to be one of `caffe`, `tf` or `torch`. "
@@ -102,6 +109,22 @@ def decode_predictions(preds, top=5):
 
     The class names come from Keras's ``imagenet_class_index.json``, fetched once
     with ``utils.get_file`` into ``~/.keras/models`` (the same file Keras uses).
+
+    Args:
+        preds: a batch of ImageNet predictions, shape ``(samples, 1000)``.
+        top: how many classes to return per sample.
+
+    Returns:
+        One list per sample of ``(class_name, description, score)``, e.g.
+        ``[("n02123045", "tabby", score), ...]`` for a cat picture.
+
+    The shape is checked before the class file is read:
+
+    >>> import numpy as np
+    >>> decode_predictions(np.zeros((1, 10)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `decode_predictions` expects a batch of predictions (i.e. a 2D array of ...
     """
     global _CLASS_INDEX
     preds = np.asarray(getattr(preds, "value", preds))

@@ -150,12 +150,37 @@ InceptionResNetV2.__doc__ = imagenet_utils.application_doc(
 
 
 def preprocess_input(x, data_format=None):
-    """The preprocessing of these weights: pixels scaled to [-1, 1]."""
+    """The preprocessing of these weights: pixels scaled to [-1, 1] (``x / 127.5 - 1``,
+    ImageNet's "tf" mode).
+
+    Args:
+        x: RGB images (values 0-255), 3-D or 4-D; a float numpy array is changed in
+            place, as in Keras (pass ``x.copy()`` to keep it).
+        data_format: ``"channels_last"``, ``"channels_first"`` or None (the global
+            ``image_data_format()``).
+
+    >>> import numpy as np
+    >>> preprocess_input(np.array([[[[255.0, 128.0, 0.0]]]])).round(3).tolist()
+    [[[[1.0, 0.004, -1.0]]]]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
 
 def decode_predictions(preds, top=5):
-    """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils``)."""
+    """The ``top`` ImageNet classes of each prediction, as ``(class_name,
+    description, score)`` tuples, best first (see ``imagenet_utils.decode_predictions``;
+    the class names are Keras's ``imagenet_class_index.json``, fetched once).
+
+    Args:
+        preds: the network's predictions, shape ``(samples, 1000)``.
+        top: how many classes to return per sample.
+
+    >>> import numpy as np
+    >>> decode_predictions(np.zeros((1, 10)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `decode_predictions` expects a batch of predictions ... (1, 10)
+    """
     return imagenet_utils.decode_predictions(preds, top=top)
 
 

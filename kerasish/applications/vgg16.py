@@ -17,12 +17,37 @@ VGG16.__doc__ = DOC.format(name="VGG16", module="vgg16", name_cls="VGG16")
 
 
 def preprocess_input(x, data_format=None):
-    """ImageNet's "caffe" preprocessing: RGB to BGR, minus the mean per channel."""
+    """ImageNet's "caffe" preprocessing: RGB to BGR, minus the mean per channel
+    (103.939, 116.779, 123.68 for B, G, R); no scaling.
+
+    Args:
+        x: RGB images (values 0-255), 3-D or 4-D; a float numpy array is changed in
+            place, as in Keras (pass ``x.copy()`` to keep it).
+        data_format: ``"channels_last"``, ``"channels_first"`` or None (the global
+            ``image_data_format()``).
+
+    >>> import numpy as np
+    >>> preprocess_input(np.array([[[[255.0, 128.0, 0.0]]]])).round(3).tolist()
+    [[[[-103.939, 11.221, 131.32]]]]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
 
 
 def decode_predictions(preds, top=5):
-    """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils``)."""
+    """The ``top`` ImageNet classes of each prediction, as ``(class_name,
+    description, score)`` tuples, best first (see ``imagenet_utils.decode_predictions``;
+    the class names are Keras's ``imagenet_class_index.json``, fetched once).
+
+    Args:
+        preds: the network's predictions, shape ``(samples, 1000)``.
+        top: how many classes to return per sample.
+
+    >>> import numpy as np
+    >>> decode_predictions(np.zeros((1, 10)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `decode_predictions` expects a batch of predictions ... (1, 10)
+    """
     return imagenet_utils.decode_predictions(preds, top=top)
 
 # Keras's public names (the builders and blocks above are internals).
