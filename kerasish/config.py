@@ -116,7 +116,19 @@ def set_image_data_format(data_format):
 
 
 def standardize_data_format(data_format):
-    """``None`` -> the global :func:`image_data_format`; else a checked, lower-case value."""
+    """``None`` -> the global :func:`image_data_format`; else a checked, lower-case value.
+
+    Layers call it on their ``data_format`` argument, so a wrong value fails where it is
+    passed.
+
+    Args:
+        data_format: ``"channels_last"``, ``"channels_first"`` (any case) or None.
+
+    >>> standardize_data_format(None)  # the global default
+    'channels_last'
+    >>> standardize_data_format("Channels_First")
+    'channels_first'
+    """
     if data_format is None:
         return _IMAGE_DATA_FORMAT
     value = str(data_format).lower()
