@@ -467,7 +467,9 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
     """Decode CTC outputs greedily: the best class per step, repeats merged, blanks
-    dropped. Returns ``(decoded, scores)``: ``decoded`` of shape ``(top_paths, batch,
+    dropped.
+
+    Returns ``(decoded, scores)``: ``decoded`` of shape ``(top_paths, batch,
     max_time)`` padded with -1, ``scores`` of shape ``(batch, top_paths)`` (minus the
     sum over valid steps of the best entry of ``inputs``, as Keras).
 
