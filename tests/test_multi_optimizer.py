@@ -318,6 +318,21 @@ def test_nested_layers_are_routed_by_their_variable_paths():
         fresh.update(jax.tree.map(jnp.ones_like, params), state, params)
 
 
+def test_a_key_that_matches_no_variable_is_reported():
+    # Keras's Sequential paths start with the model's name ("sequential/d1/kernel"),
+    # kerasish's do not: such a key would silently leave d1 to the default.
+    opt = MultiOptimizer(OptimizerMap(optimizers.SGD(), {"sequential/d1/.*": optimizers.Adam(),
+                                                         ".*d2/.*": optimizers.Adam()}))
+    w1 = Variable(np.ones(2, "float32"), name="kernel", path="d1/kernel")
+    w2 = Variable(np.ones(2, "float32"), name="kernel", path="d2/kernel")
+    with pytest.warns(UserWarning, match=r"keys \['sequential/d1/\.\*'\] match none of the "
+                                         r"variables.*\['d1/kernel', 'd2/kernel'\]") as record:
+        opt.build([w1, w2])
+    assert record[0].filename == __file__
+    # the first Adam got nothing (its counters only), the second d2's two slots
+    assert [len(o.variables) for o in opt.optimizers[:2]] == [2, 4]
+
+
 class MySGD(optimizers.SGD):
     """A user's optimizer, known to loading only through custom_objects."""
 

@@ -22,6 +22,7 @@ which is the Variable's path except for layers nested in a layer (``Bidirectiona
 
 import importlib
 import re
+import warnings
 from collections.abc import MutableMapping
 
 import jax
@@ -29,8 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import config
-from kerasish.optimizers.base import (Optimizer, OptimizerState, _check_list, _Layout,
-                                      check_float, weight_keys)
+from kerasish.optimizers.base import (Optimizer, OptimizerState, _caller_stacklevel,
+                                      _check_list, _Layout, check_float, weight_keys)
 from kerasish.utils.naming import to_snake_case, uniquify
 from kerasish.variables import Variable, unwrap
 
@@ -288,14 +289,13 @@ class MultiOptimizer(Optimizer):
 
     def _choose(self, variable):
         optimizer = self._optimizer_map(variable)
-        if optimizer is None or not isinstance(optimizer, (Optimizer,)) or \
-                _is_loss_scale(optimizer) or isinstance(optimizer, MultiOptimizer):
-            if _is_loss_scale(optimizer):
-                raise ValueError("LossScaleOptimizer cannot be used inside an MultiOptimizer "
-                                 f"(variable {variable.path!r}).")
-            if isinstance(optimizer, MultiOptimizer):
-                raise ValueError("MultiOptimizer cannot be used inside an MultiOptimizer "
-                                 f"(variable {variable.path!r}).")
+        if _is_loss_scale(optimizer):
+            raise ValueError("LossScaleOptimizer cannot be used inside an MultiOptimizer "
+                             f"(variable {variable.path!r}).")
+        if isinstance(optimizer, MultiOptimizer):
+            raise ValueError("MultiOptimizer cannot be used inside an MultiOptimizer "
+                             f"(variable {variable.path!r}).")
+        if not isinstance(optimizer, Optimizer):
             raise ValueError(
                 f"Optimizer for variable {variable.path!r} is not an Optimizer instance: "
                 f"the optimizer_map returned {optimizer!r}. Return an optimizer for every "
@@ -372,6 +372,7 @@ class MultiOptimizer(Optimizer):
                 assignment.append(self._key_choice[key])  # the choice `init` made already
             else:
                 assignment.append(self._choose(var))
+        self._warn_unmatched(var_list)
         self._layout = _Layout(var_list, keys, None, (), ())
         self._assignment = tuple(assignment)
         for j, opt in enumerate(self._inner_optimizers):
@@ -379,6 +380,23 @@ class MultiOptimizer(Optimizer):
             if own:
                 opt.build(own)
         self.built = True
+
+    def _warn_unmatched(self, var_list):
+        """A key of the OptimizerMap that matches no variable is most likely a path
+        written for another model (Keras puts a Sequential's name in front of its
+        layers' paths, kerasish does not): say so instead of silently using the default."""
+        if not isinstance(self._optimizer_map, OptimizerMap) or not var_list:
+            return
+        paths = [v.path for v in var_list]
+        unmatched = [k for k in self._optimizer_map
+                     if k not in paths and not any(re.fullmatch(k, p) for p in paths)]
+        if unmatched:
+            warnings.warn(
+                f"The OptimizerMap keys {unmatched} match none of the variables, which go to "
+                "the other keys' optimizers or to the default. Keys match the whole "
+                f"variable path with re.fullmatch; the paths are {paths[:6]}"
+                f"{' ...' if len(paths) > 6 else ''}. A leading '.*' matches any prefix "
+                "(e.g. '.*dense_1/.*').", UserWarning, stacklevel=_caller_stacklevel())
 
     # -- the pure functions ---------------------------------------------------------
     def init(self, params):
