@@ -112,3 +112,5 @@ from kerasish.layers.augmentation_batch import CutMix, MixUp  # noqa: E402
 __all__ += ["CutMix", "MixUp"]
 from kerasish.layers.augmentation_extra import Equalization, RandomErasing, RandomPerspective  # noqa: E402,E501
 __all__ += ["Equalization", "RandomErasing", "RandomPerspective"]
+from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
+__all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
