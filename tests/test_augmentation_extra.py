@@ -259,3 +259,174 @@ def test_equalization_files(keras, tmp_path):
 def test_bad_arguments_are_refused_by_name(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# ------------------------------------------------------------ SpectralNormalization
+
+def _sn_pair(keras, make, x, **kwargs):
+    """The same wrapper in both libraries, kerasish given Keras's weights."""
+    ours = layers.SpectralNormalization(make(layers), **kwargs)
+    theirs = keras.layers.SpectralNormalization(make(keras.layers), **kwargs)
+    ours(x), theirs(x)
+    ours.set_weights(theirs.get_weights())
+    return ours, theirs
+
+
+def _assert_same_weights(ours, theirs):
+    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make,shape,kwargs", [
+    (lambda lib: lib.Dense(3), (4, 5), {}),
+    (lambda lib: lib.Dense(3, use_bias=False), (4, 5), dict(power_iterations=3)),
+    (lambda lib: lib.Conv2D(3, 3), (2, 6, 6, 2), dict(power_iterations=2)),
+])
+def test_spectral_normalization_matches_keras(keras, make, shape, kwargs):
+    """Training calls (eager) normalise the kernel and update vector_u as Keras's;
+    an inference call uses the kernel as it is."""
+    x = _RNG.normal(size=shape).astype("float32")
+    ours, theirs = _sn_pair(keras, make, x, **kwargs)
+    for training in (True, True, False):
+        np.testing.assert_allclose(np.asarray(ours(x, training=training)),
+                                   np.asarray(theirs(x, training=training)),
+                                   rtol=1e-5, atol=1e-6)
+        _assert_same_weights(ours, theirs)
+    assert [len(ours.trainable_weights), len(ours.non_trainable_weights),
+            ours.count_params()] == [len(theirs.trainable_weights),
+                                     len(theirs.non_trainable_weights),
+                                     theirs.count_params()]
+
+
+def test_spectral_normalization_of_embeddings(keras):
+    """Embedding: its `embeddings` are normalised (as Keras's); the output keeps the
+    vectors (Keras casts them to the integer input's dtype: all zeros)."""
+    ids = np.array([[1, 2, 7]])
+    ours, theirs = _sn_pair(keras, lambda lib: lib.Embedding(10, 4), ids)
+    y = np.asarray(ours(ids, training=True))
+    theirs(ids, training=True)
+    _assert_same_weights(ours, theirs)
+    np.testing.assert_allclose(y, ours.layer.embeddings.value[ids], rtol=1e-6)
+    assert y.dtype == np.float32
+
+
+def test_spectral_normalization_estimates_the_largest_singular_value():
+    kernel = _RNG.normal(size=(6, 4)).astype("float32")
+    dense = layers.Dense(4, use_bias=False)
+    layer = layers.SpectralNormalization(dense, power_iterations=50)
+    layer(np.ones((1, 6), "float32"))
+    dense.kernel.assign(kernel)
+    layer(np.ones((1, 6), "float32"), training=True)
+    np.testing.assert_allclose(np.asarray(dense.kernel.value),
+                               kernel / np.linalg.svd(kernel, compute_uv=False)[0], rtol=1e-5)
+    u = np.asarray(layer.vector_u.value)
+    np.testing.assert_allclose(np.abs(u), np.abs(np.linalg.svd(kernel)[2][:1]), atol=1e-5)
+    # an all-zero kernel is left as it is (no division by zero)
+    zero = layers.SpectralNormalization(layers.Dense(2, kernel_initializer="zeros"))
+    y = zero(np.ones((1, 3), "float32"), training=True)
+    assert np.isfinite(np.asarray(y)).all()
+    assert (np.asarray(zero.layer.kernel.value) == 0).all()
+
+
+def _sn_model(lib):
+    model = lib.Sequential([
+        lib.Input((5,)),
+        lib.layers.SpectralNormalization(lib.layers.Dense(3, activation="tanh"),
+                                         power_iterations=2),
+        lib.layers.Dense(1)])
+    model.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
+    return model
+
+
+def test_spectral_normalization_fit_matches_keras(keras):
+    """Inside fit the kernel stays raw (the gradient flows through the normalisation)
+    and vector_u is carried as state: the losses and every weight equal Keras's."""
+    x = _RNG.normal(size=(8, 5)).astype("float32")
+    y = _RNG.normal(size=(8, 1)).astype("float32")
+    theirs, ours = _sn_model(keras), _sn_model(kerasish)
+    ours.set_weights(theirs.get_weights())
+    u0 = ours.layers[0].vector_u.numpy().copy()
+    fit = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours.fit(x, y, **fit).history["loss"],
+                               theirs.fit(x, y, **fit).history["loss"], rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(ours.layers[0].vector_u.numpy(), u0)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def _h5_layout(path):
+    import io
+    import zipfile
+
+    import h5py
+
+    with zipfile.ZipFile(path) as archive:
+        f = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        out = []
+        f.visititems(lambda name, item: out.append(
+            (name, getattr(item, "shape", None))) if "optimizer" not in name else None)
+        return out
+
+
+def test_spectral_normalization_files_both_ways(keras, tmp_path):
+    """SpectralNormalization in `.keras` files: the same weight groups as Keras's (the
+    wrapper's kernel and vector_u, then the wrapped layer's kernel and bias), loaded
+    by Keras and back with every weight equal."""
+    x = _RNG.normal(size=(3, 5)).astype("float32")
+    ours, theirs = _sn_model(kerasish), _sn_model(keras)
+    ours.layers[0](x, training=True)  # vector_u and the kernel move
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    assert _h5_layout(tmp_path / "ours.keras") == _h5_layout(tmp_path / "theirs.keras")
+    loaded = keras.saving.load_model(tmp_path / "ours.keras")
+    for a, b in zip(ours.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert _plain(loaded.layers[0].get_config())["power_iterations"] == 2
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-6)
+    theirs.layers[0](x, training=True)
+    theirs.save(tmp_path / "theirs.keras")
+    again = kerasish.models.load_model(tmp_path / "theirs.keras")
+    assert type(again.layers[0]).__name__ == "SpectralNormalization"
+    for a, b in zip(again.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(again.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_spectral_normalization_config_equals_keras(keras):
+    ours = layers.SpectralNormalization(layers.Dense(3, name="d"), power_iterations=4)
+    theirs = keras.layers.SpectralNormalization(keras.layers.Dense(3, name="d"),
+                                                power_iterations=4)
+    mine, keras_config = _plain(ours.get_config()), _plain(theirs.get_config())
+    assert mine.pop("power_iterations") == keras_config.pop("power_iterations") == 4
+    assert mine["layer"]["class_name"] == keras_config["layer"]["class_name"] == "Dense"
+    inner, keras_inner = _plain(mine["layer"]["config"]), _plain(keras_config["layer"]["config"])
+    keras_inner.pop("quantization_config")  # Dense's own business, not the wrapper's
+    assert inner == keras_inner
+    back = kerasish.layers.deserialize(keras.layers.serialize(theirs))
+    assert back.power_iterations == 4 and back.layer.units == 3
+    again = keras.layers.deserialize(kerasish.layers.serialize(ours))
+    assert again.power_iterations == 4 and again.layer.units == 3
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: layers.SpectralNormalization(layers.Dense(2), power_iterations=0),
+     "power_iterations"),
+    (lambda: layers.SpectralNormalization("dense"), "layer"),
+    (lambda: layers.SpectralNormalization(layers.Flatten())(np.ones((2, 3))),
+     "'kernel' nor 'embeddings'"),
+    (lambda: _built_sn()(np.ones((2, 4), "float32")), "last axis"),
+])
+def test_spectral_normalization_refuses_bad_input(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def _built_sn():
+    layer = layers.SpectralNormalization(layers.Dense(2))
+    layer(np.ones((2, 3), "float32"))
+    return layer

@@ -114,3 +114,4 @@ from kerasish.layers.augmentation_extra import Equalization, RandomErasing, Rand
 __all__ += ["Equalization", "RandomErasing", "RandomPerspective"]
 from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+from kerasish.layers.spectral_normalization import SpectralNormalization  # noqa: E402

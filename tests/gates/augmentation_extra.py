@@ -3,6 +3,8 @@
 (layers/spectral_normalization.py). See README.md here. The image input ``img_aug``
 is defined in augmentation.py here."""
 
+import numpy as np
+
 _ALWAYS = dict(factor=(1.0, 1.0), seed=1)
 
 LAYER_SETUP = {
@@ -31,4 +33,50 @@ LAYER_SAMPLES = {
 }
 SAVED_ELSEWHERE = {
     "Equalization": "tests/test_augmentation_extra.py::test_equalization_files",
+    "SpectralNormalization":
+        "tests/test_augmentation_extra.py::test_spectral_normalization_files_both_ways",
 }
+
+_SN = "layers.spectral_normalization.SpectralNormalization"
+
+
+def probes(h):
+    """SpectralNormalization takes a layer: its arguments are probed here, each wrapper
+    made afresh (with the global seed reset: ``vector_u`` starts random)."""
+    from kerasish import layers, random
+
+    x = np.random.default_rng(3).normal(size=(4, 5)).astype("float32")
+
+    def make(units=3, **kwargs):
+        random.set_seed(0)
+        return layers.SpectralNormalization(layers.Dense(units), **kwargs)
+
+    @h.probe(_SN, "layer", "power_iterations")
+    def _constructor(arg):
+        probe = {"layer": dict(units=2), "power_iterations": dict(power_iterations=4)}[arg]
+        layer = make(**probe)
+        seen = np.asarray(layer(x, training=True))
+        again = type(layer).from_config(layer.get_config())  # the value survives saving
+        assert (again.layer.units, again.power_iterations) == (
+            layer.layer.units, layer.power_iterations)
+        return h._differ(seen, np.asarray(make()(x, training=True)), arg)
+
+    @h.probe(_SN, "**kwargs")
+    def _unknown_keyword(arg):
+        return h._refuses(lambda: make(**{h.BOGUS: 1}), h.BOGUS)
+
+    @h.probe(f"{_SN}.call", "training")
+    def _training(arg):
+        return h._differ(make()(x, training=True), make()(x), arg)
+
+    @h.probe(f"{_SN}.from_config", "custom_objects")
+    def _custom_objects(arg):
+        class ProbeDense(layers.Dense):
+            pass
+
+        config = layers.SpectralNormalization(ProbeDense(2)).get_config()
+        again = layers.SpectralNormalization.from_config(
+            config, custom_objects={"ProbeDense": ProbeDense})
+        assert type(again.layer) is ProbeDense
+        return h._refuses(lambda: layers.SpectralNormalization.from_config(config),
+                          "ProbeDense")

@@ -1,0 +1,182 @@
+"""``SpectralNormalization``: a wrapper that divides a layer's kernel by its largest
+singular value (estimated by power iteration) while training.
+
+>>> import numpy as np, kerasish
+>>> layer = kerasish.layers.SpectralNormalization(kerasish.layers.Dense(4))
+>>> layer(np.ones((2, 3), "float32"), training=True).shape
+(2, 4)
+>>> [w.path for w in layer.weights]
+['spectral_normalization/dense/kernel', 'spectral_normalization/vector_u', 'spectral_normalization/dense/bias']
+"""
+
+import jax
+import jax.numpy as jnp
+
+from kerasish import initializers
+from kerasish.layers.base import Layer
+from kerasish.layers.rnn_cells import _serialization, deserialize_layer, keras_names
+from kerasish.ops import nn as nn_ops
+
+
+class _WithoutKernel:
+    """The wrapped layer as the weight walks see it inside the wrapper: its variables
+    and sub-layers, less the kernel.
+
+    Keras's wrapper tracks the wrapped kernel as its own weight too (``weights`` is
+    ``[kernel, vector_u, bias]``; the wrapper's saved group holds kernel and
+    ``vector_u``, the wrapped layer's group kernel and bias) and counts it once. Here
+    a variable is counted once per layer that lists it, so the wrapper lists the
+    kernel and this view stands for the wrapped layer in its ``_layers``; the
+    wrapped layer itself (``wrapper.layer``, saved at ``.../layer``) is untouched.
+    """
+
+    def __init__(self, wrapped, kernel):
+        object.__setattr__(self, "_wrapped", wrapped)
+        object.__setattr__(self, "_kernel", kernel)
+
+    @property
+    def _own_variables(self):
+        return [v for v in self._wrapped._own_variables if v is not self._kernel]
+
+    @property
+    def _layers(self):
+        return self._wrapped._layers
+
+    @property
+    def _trainable(self):
+        return self._wrapped._trainable
+
+    @property
+    def trainable(self):
+        return self._wrapped.trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._wrapped.trainable = value
+
+    def __getattr__(self, name):
+        return getattr(self._wrapped, name)
+
+
+def _view_of(layer, kernel):
+    # Named after the wrapped class's module: the engine reads it (convolutions on the
+    # CPU train one step per compiled call).
+    cls = type(f"_{type(layer).__name__}WithoutKernel", (_WithoutKernel,),
+               {"__module__": type(layer).__module__})
+    return cls(layer, kernel)
+
+
+class SpectralNormalization(Layer):
+    """Divide the wrapped layer's kernel by its spectral norm (largest singular value)
+    while training, which bounds the layer's Lipschitz constant (stabilises GANs).
+
+    In a training call the norm is estimated by ``power_iterations`` steps of power
+    iteration from the non-trainable ``vector_u`` (shape ``(1, kernel.shape[-1])``,
+    updated by the call), then the kernel divided by it is used by the wrapped layer.
+    As in Keras: an eager training call writes the normalised kernel into the layer;
+    inside ``fit`` the weights keep their raw kernel (the gradient flows through the
+    normalisation, ``vector_u`` is carried as state); at inference the kernel is used
+    as it is. An all-zero kernel is left unchanged.
+
+    Args:
+        layer: a layer with a ``kernel`` (``Dense``, ``Conv2D`` ...) or ``embeddings``
+            (``Embedding``) weight.
+        power_iterations: the number of power iterations per training call (>= 1).
+
+    >>> import numpy as np, kerasish
+    >>> dense = kerasish.layers.Dense(2, use_bias=False, kernel_initializer="ones")
+    >>> layer = SpectralNormalization(dense, power_iterations=5)
+    >>> _ = layer(np.ones((1, 2), "float32"), training=True)
+    >>> np.round(np.asarray(dense.kernel.value), 4).tolist()  # all ones / 2
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+
+    def __init__(self, layer, power_iterations=1, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer "
+                             "type. Please ensure wrapped layer is a valid Keras layer.")
+        super().__init__(**kwargs)
+        if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) \
+                or power_iterations <= 0:
+            raise ValueError("`power_iterations` should be greater than zero. Received: "
+                             f"`power_iterations={power_iterations!r}`")
+        self.layer = layer
+        self.power_iterations = power_iterations
+        self._autocast_inputs = layer._autocast_inputs  # an Embedding takes integers
+
+    def build(self, input_shape):
+        if not self.layer.built:
+            self.layer._maybe_build(input_shape)
+            prefix = self.name
+            for sub in self.layer._flatten_layers():  # Keras's paths: built inside
+                for v in sub._own_variables:
+                    v.path = f"{prefix}/{sub.name}/{v.name}"
+        kernel = getattr(self.layer, "kernel", None)
+        if kernel is None:
+            kernel = getattr(self.layer, "embeddings", None)
+        if kernel is None:
+            raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' "
+                             "nor 'embeddings'")
+        self.kernel = kernel
+        self.kernel_shape = tuple(kernel.shape)
+        self._input_last_dim = input_shape[-1]
+        self._layers[:] = [_view_of(self.layer, kernel)]
+        self._own_variables.insert(0, kernel)
+        self.vector_u = self.add_weight(
+            shape=(1, self.kernel_shape[-1]),
+            initializer=initializers.TruncatedNormal(stddev=0.02), trainable=False,
+            name="vector_u", dtype=kernel.dtype)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        if inputs.ndim < 1 or inputs.shape[-1] != self._input_last_dim:
+            raise ValueError(
+                f"Input of layer {self.name!r} is incompatible: expected the last axis to "
+                f"be {self._input_last_dim} (the shape it was built for). Received: "
+                f"shape={tuple(inputs.shape)}")
+        if training:
+            kernel, u = self.kernel.value, self.vector_u.value
+            new_u, new_kernel = jax.lax.cond(
+                jnp.all(kernel == 0), lambda: (u, kernel),
+                lambda: self._normalized(kernel, u))
+            self.vector_u.assign(new_u)
+            self.kernel.assign(new_kernel)
+        output = self.layer(inputs, training=training)
+        # Keras casts to the input's dtype, which turns an Embedding's vectors into
+        # integer zeros; only floating inputs give their dtype here.
+        floating = jnp.issubdtype(inputs.dtype, jnp.floating)
+        return output.astype(inputs.dtype) if floating else output
+
+    def _normalized(self, kernel, u):
+        """(the new ``vector_u``, ``kernel / sigma``)."""
+        weights = kernel.reshape(-1, self.kernel_shape[-1])
+        for _ in range(self.power_iterations):
+            v = nn_ops.normalize(u @ weights.T, axis=None)
+            u = nn_ops.normalize(v @ weights, axis=None)
+        u, v = jax.lax.stop_gradient(u), jax.lax.stop_gradient(v)
+        sigma = (v @ weights) @ u.T
+        new_kernel = (kernel / sigma).reshape(self.kernel_shape)
+        return u.astype(self.vector_u.dtype), new_kernel.astype(kernel.dtype)
+
+    def normalized_weights(self):
+        """Keras's method: ``(new vector_u, normalised kernel)`` from the current
+        values, without assigning them."""
+        return self._normalized(self.kernel.value, self.vector_u.value)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = keras_names(_serialization().serialize_keras_object(self.layer))
+        config["power_iterations"] = self.power_iterations
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        layer = deserialize_layer(config.pop("layer"), custom_objects)
+        return cls(layer, **config)
+
+
+__all__ = ["SpectralNormalization"]
