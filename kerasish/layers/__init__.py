@@ -115,3 +115,4 @@ __all__ += ["Equalization", "RandomErasing", "RandomPerspective"]
 from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from kerasish.layers.spectral_normalization import SpectralNormalization  # noqa: E402
+__all__ += ["SpectralNormalization"]
