@@ -215,7 +215,8 @@ def _assert_same_optimizer_variables(ours, theirs, exact=False):
 
 @pytest.mark.parametrize("cls_name", ["MultiOptimizer"])
 @pytest.mark.parametrize("case", ["sgd_adam", pytest.param("options", marks=pytest.mark.slow),
-                                  pytest.param("unused_default", marks=pytest.mark.slow)])
+                                  pytest.param("unused_default", marks=pytest.mark.slow),
+                                  pytest.param("schedule", marks=pytest.mark.slow)])
 def test_fit_matches_keras(keras, cls_name, case):
     x, y = _data()
     keras.utils.set_random_seed(0)
