@@ -35,7 +35,7 @@ _FILLED = {  # name: (jax function, filled with, example code, example output)
 for _name, (_fn, _what, _code, _out) in _FILLED.items():
     thin(_G, "numpy", _name, "(shape, dtype=None)",
          lambda shape, dtype, _fn=_fn: _fn(_shape(shape), dtype=_dtype(dtype)),
-         f"A new tensor of ``shape`` filled with {_what} (``dtype`` default ``floatx``).\n\n"
+         f"A new tensor of ``shape`` (``dtype`` default ``floatx``) filled with {_what}.\n\n"
          "Args:\n    shape: the shape (an int or a tuple).\n    dtype: the dtype.\n"
          + doc_example(_code, _out))
 
