@@ -39,10 +39,7 @@ def test_every_documented_op_has_a_description_beyond_one_line():
     """A summary line, then at least one more paragraph before the Args."""
     short = [f"{module.__name__}.{name}" for module in GROUPS.values()
              for name, fn in _ops(module)
-             if len(inspect.getdoc(fn).split("Args:")[0].strip().split("\n\n")) < 2
-             and name not in ("rearrange", "custom_gradient", "jvp", "norm", "scan",
-                              "associative_scan", "while_loop", "saturate_cast", "softmax",
-                              "normalize", "one_hot", "sparsemax")]
+             if len(inspect.getdoc(fn).split("Args:")[0].strip().split("\n\n")) < 2]
     assert not short, f"add a paragraph after the summary line of: {short}"
 
 

@@ -29,6 +29,10 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Loop ``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns
     ``(final carry, stacked ys)`` (``jax.lax.scan``).
 
+    Compiled once whatever the number of steps, so it replaces Python loops over time
+    steps (RNNs, cumulative computations) inside jitted code; ``carry`` keeps its
+    structure, shapes and dtypes from step to step.
+
     Args:
         f: ``(carry, x) -> (carry, y)``.
         init: the first carry.
@@ -54,6 +58,9 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 @keras_op("core")
 def associative_scan(f, elems, reverse=False, axis=0):
     """Parallel prefix scan with the associative binary ``f`` (``cumsum`` for add).
+
+    Runs in ``O(log n)`` parallel steps instead of a sequential loop; ``f`` must be
+    associative (``f(f(a, b), c) == f(a, f(b, c))``) for the result to be correct.
 
     Args:
         f: associative ``(a, b) -> c`` on pytrees of arrays.
@@ -91,6 +98,10 @@ def fori_loop(lower, upper, body_fun, init_val):
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``; a tuple or list of
     loop variables is unpacked into the calls (Keras's convention).
+
+    Traceable (``jax.lax.while_loop``): the loop variables keep their structure, shapes
+    and dtypes. Not reverse-differentiable, as in JAX; use ``scan`` or ``fori_loop``
+    with a fixed count for gradients.
 
     Args:
         cond: returns a boolean scalar.
@@ -325,6 +336,9 @@ def cast(x, dtype):
 def saturate_cast(x, dtype):
     """``x`` as ``dtype``, values first clipped to the new dtype's range (no wrap).
 
+    Use it to quantise, or to write images to ``uint8``, where ``cast`` would wrap
+    values outside the new range.
+
     Args:
         x: the tensor.
         dtype: the new dtype.
@@ -467,6 +481,9 @@ def custom_gradient(f):
     """Decorate ``f(*args)`` returning ``(output, grad_fn)``, where
     ``grad_fn(upstream)`` returns the gradients of the arguments (Keras's JAX and
     TensorFlow convention; ``jax.custom_gradient``), into a function with that gradient.
+
+    Use it to make a gradient numerically stable, or to clip or rescale it, while the
+    forward value stays the same. ``Variable`` arguments are read as their values.
 
     Args:
         f: the function.

@@ -145,6 +145,9 @@ def inv(x):
 def jvp(fun, primals, tangents, has_aux=False):
     """``(fun(*primals), J @ tangents)``: a Jacobian-vector product (``jax.jvp``).
 
+    Forward-mode differentiation: one pass gives the derivative in the direction of
+    ``tangents``, cheaper than a full Jacobian when the inputs are few.
+
     Args:
         fun: the function.
         primals: its arguments (a tuple or list).
@@ -229,6 +232,9 @@ def matrix_rank(x, tol=None):
 @keras_op("linalg")
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
     """Vector or matrix norm (numpy's ``ord`` values; integer input gives floats).
+
+    With ``ord=None`` the default is the 2-norm of a vector and the Frobenius norm of a
+    matrix, as numpy.
 
     Args:
         x: input tensor.

@@ -476,6 +476,10 @@ def rearrange(tensor, pattern, **axes_lengths):
     """Reorder, split and merge axes with an einops pattern,
     ``"b (h w) c -> b h w c"`` (split sizes given as ``axes_lengths``).
 
+    A readable alternative to chains of ``reshape`` and ``transpose`` (einops's
+    ``rearrange``, ``keras.ops.rearrange``): every axis is named once on each side, and
+    a group in parentheses is one axis of the product of its sizes.
+
     Args:
         tensor: input tensor.
         pattern: ``"<input axes> -> <output axes>"``; parentheses group axes.

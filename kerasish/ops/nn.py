@@ -288,6 +288,9 @@ def threshold(x, threshold, default_value):
 def softmax(x, axis=-1):
     """Softmax along ``axis`` (or axes): outputs are positive and sum to 1.
 
+    ``exp(x - max(x)) / sum(exp(x - max(x)))``, so large logits do not overflow. The
+    usual last activation of a classifier; integer input is computed in ``floatx``.
+
     Args:
         x: logits.
         axis: the axis or axes.
@@ -352,6 +355,10 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """``x`` divided by its ``order``-norm along ``axis`` (at least ``epsilon``,
     default ``config.epsilon()``); ``order=2`` is L2 normalisation.
 
+    Each vector along ``axis`` is scaled to norm 1 (vectors with a norm below
+    ``epsilon`` are scaled by ``1 / epsilon`` instead), as Keras's ``UnitNormalization``
+    layer does.
+
     Args:
         x: input tensor.
         axis: the axis.
@@ -378,6 +385,10 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """One-hot encoding of integer labels: a new axis of ``num_classes``; labels out
     of range (negative too) give all zeros.
+
+    The output has one more axis than ``x``: ``(..., num_classes)`` with the default
+    ``axis=-1``. Keras's sparse categorical labels become the targets of
+    ``categorical_crossentropy`` this way.
 
     Args:
         x: integer labels.
