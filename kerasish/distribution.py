@@ -400,7 +400,7 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
         num_processes: the number of processes in the run.
         process_id: this process's index, from 0.
 
-    A two-process run on one machine (each line in its own process; not run here)::
+    A two-process run on one machine (each line in its own process; not run here):
 
         distribution.initialize("localhost:1234", num_processes=2, process_id=0)
         distribution.initialize("localhost:1234", num_processes=2, process_id=1)
