@@ -77,17 +77,21 @@ class Functional(Model):
         self.built = True
 
     def _trace(self):
-        """(layer, input structure, output tensor) for every call, inputs first."""
+        """(layer, input structure, output structure) for every call, inputs first: the
+        output structure is the tensor the call made, or the list/tuple/dict of them
+        for a call with several outputs (``node_outputs`` flattens it)."""
         inputs = {id(t) for t in self.inputs}
         order, done = [], set()
 
         def visit(tensor, path):
+            if tensor._keras_node_outputs is not None and id(tensor) not in inputs:
+                tensor = tensor._keras_node_outputs  # the call, visited once
             if id(tensor) in done or id(tensor) in inputs:
                 return
-            history = tensor._keras_history
+            history = node_outputs(tensor)[0]._keras_history
             if history is None or history[1] is None:
                 raise ValueError(
-                    f"Output tensor {tensor.name!r} does not depend on the model's inputs "
+                    f"Output tensor {node_outputs(tensor)[0].name!r} does not depend on the model's inputs "
                     "only: it reaches an Input that is not in `inputs`. Pass every Input "
                     "the outputs use to Model(inputs=...)."
                 )
@@ -170,12 +174,18 @@ class Functional(Model):
                 is_leaf=lambda t: isinstance(t, KerasTensor))
 
         for layer, layer_inputs, out in self._nodes:
-            args, kwargs = out._keras_call or ((layer_inputs,), {})
+            args, kwargs = node_outputs(out)[0]._keras_call or ((layer_inputs,), {})
             kwargs = fill(kwargs)
             # Keras: the model's `training`, when given, wins over one fixed at build.
             if training is not None or "training" not in kwargs:
                 kwargs["training"] = training
-            values[id(out)] = layer(*fill(args), **kwargs)
+            result = layer(*fill(args), **kwargs)
+            tensors = node_outputs(out)
+            if len(tensors) == 1:
+                values[id(tensors[0])] = result
+            else:
+                for t, v in zip(tensors, node_outputs(result, tensors=False), strict=True):
+                    values[id(t)] = v
         outs = [values[id(t)] for t in self.outputs]
         if isinstance(self._outputs_struct, dict):
             return dict(zip(self._outputs_struct, outs))
@@ -201,6 +211,17 @@ class Functional(Model):
         return serialization._functional_from_config_method(cls, config, custom_objects)
 
 
+def node_outputs(out, tensors=True):
+    """The leaves of a call's output structure, in Keras's order (lists in order,
+    dicts by sorted key): the KerasTensors of a recorded call, or (``tensors=False``)
+    the arrays its replay returned."""
+    if isinstance(out, (list, tuple)):
+        return [x for item in out for x in node_outputs(item, tensors)]
+    if isinstance(out, dict):
+        return [x for key in sorted(out) for x in node_outputs(out[key], tensors)]
+    return [out]
+
+
 def layer_calls(model):
     """``[(layer, input tensors, output tensor)]`` of a functional model's graph, in
     the order the model replays them (inputs first): what summaries and diagrams draw.
@@ -211,7 +232,8 @@ def layer_calls(model):
     >>> [(layer.name, out.shape) for layer, _, out in layer_calls(model)]
     [('d', (None, 2))]
     """
-    return [(layer, _tensors_in(inputs), out) for layer, inputs, out in model._nodes]
+    return [(layer, _tensors_in(inputs), t) for layer, inputs, out in model._nodes
+            for t in node_outputs(out)]
 
 
 def _keras_layer_order(inputs, outputs):

@@ -392,10 +392,5 @@ def test_refusals_name_the_argument():
         klayers.GroupQueryAttention(2, 3, 2)
     with pytest.raises(ValueError, match=r"`sliding_window`.*sliding_window=0"):
         klayers.MultiHeadAttention(2, 3, sliding_window=0)
-    q = kerasish.Input((4, 6))
-    with pytest.raises(NotImplementedError, match=r"return_attention_scores=True` on symbolic"):
-        klayers.MultiHeadAttention(2, 3)(q, q, return_attention_scores=True)
-    with pytest.raises(NotImplementedError, match=r"return_attention_scores=True` on symbolic"):
-        klayers.Attention()([q, q], return_attention_scores=True)
     with pytest.raises(ValueError, match=r"scores is not supported when flash attention"):
         klayers.MultiHeadAttention(2, 3, flash_attention=True)(Q, V, return_attention_scores=True)

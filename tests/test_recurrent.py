@@ -385,8 +385,6 @@ def test_unsupported_arguments_are_refused_by_name():
         SimpleRNN(0)
     with pytest.raises(ValueError, match=r"`weights` is not supported.*set_weights"):
         Bidirectional(LSTM(2), weights=[np.zeros(1)])
-    with pytest.raises(ValueError, match=r"`return_state=True` on symbolic inputs"):
-        LSTM(2, return_state=True)(kerasish.Input((4, 3)))
 
 
 def test_bad_input_gets_a_clear_error_and_the_layer_is_intact():

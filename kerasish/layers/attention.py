@@ -13,7 +13,7 @@
 import jax
 import jax.numpy as jnp
 
-from kerasish.layers.base import KerasTensor, Layer, _leaves
+from kerasish.layers.base import Layer
 from kerasish.layers.regularization import Dropout
 
 
@@ -84,15 +84,11 @@ class Attention(Layer):
     def __call__(self, inputs=None, *args, **kwargs):
         if isinstance(inputs, tuple):
             inputs = list(inputs)
-        if kwargs.get("return_attention_scores") and any(
-                isinstance(t, KerasTensor) for t in _leaves(inputs)):
-            raise NotImplementedError(
-                f"Layer {self.name!r}: `return_attention_scores=True` on symbolic inputs (a "
-                "functional or Sequential model) is not supported by kerasish yet: its "
-                "functional graph takes layers that return one tensor. Call the layer on "
-                "arrays, or leave return_attention_scores=False.")
         self._validate_inputs(inputs)
         return super().__call__(inputs, *args, **kwargs)
+
+    def _output_structure_depends_on(self, kwargs):
+        return bool(kwargs.get("return_attention_scores"))
 
     def _scores(self, query, key):
         if self.score_mode == "dot":

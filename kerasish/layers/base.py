@@ -51,6 +51,10 @@ class KerasTensor:
 
     _keras_mask = None  # a KerasTensor when the layer that made this one masks its output
     _keras_call = None  # (args, kwargs) of the layer call that made it, to replay
+    # A call with several outputs (``LSTM(return_state=True)``): its output structure
+    # and this tensor's index among its leaves; one-output calls keep the defaults.
+    _keras_node_outputs = None
+    _keras_output_index = 0
 
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -557,22 +561,40 @@ class Layer:
         first = args[0]
         tensor_kwargs = {k: v for k, v in kwargs.items()
                          if any(isinstance(t, KerasTensor) for t in _leaves(v))}
+        out = None
         if len(args) == 1 and not tensor_kwargs:
             self._maybe_build(_shape_of(first))
-            out = KerasTensor(self.compute_output_shape(_shape_of(first)), dtype=self.dtype,
-                              name=f"{self.name}_output")
+            shape = None if self._output_structure_depends_on(kwargs) else \
+                self.compute_output_shape(_shape_of(first))
+            if _is_shape(shape):
+                out = KerasTensor(shape, dtype=self.dtype, name=f"{self.name}_output")
             inputs = first
         else:
             self._maybe_build_for(args, kwargs)
-            out = self._symbolic_outputs(args, kwargs, training)
             inputs = list(args) + ([tensor_kwargs] if tensor_kwargs else [])
-        out._keras_history = (self, inputs)
-        out._keras_call = (tuple(args), dict(kwargs, **({} if training is None
-                                                        else {"training": training})))
+        if out is None:  # several tensors, or a layer without a plain output shape
+            out = self._symbolic_outputs(args, kwargs, training)
+        # Every output tensor of the call points at the same node: the same `inputs`
+        # object and call record, and the call's output structure (`_keras_node_outputs`)
+        # with its own position in it, which the replay and the saved configs use.
+        outputs = _flatten_struct(out)
+        call = (tuple(args), dict(kwargs, **({} if training is None else {"training": training})))
+        for i, tensor in enumerate(outputs):
+            tensor._keras_history = (self, inputs)
+            tensor._keras_call = call
+            if len(outputs) > 1:
+                tensor._keras_node_outputs, tensor._keras_output_index = out, i
         mask = kwargs.get("mask")
         previous_mask = mask if mask is not None else _map_structure(get_keras_mask, first)
         if self.supports_masking:
-            out._keras_mask = self.compute_mask(first, previous_mask)
+            masks = self.compute_mask(first, previous_mask)
+            flat_masks = _flatten_struct(masks)
+            if len(outputs) > 1 and len(flat_masks) == len(outputs):
+                for tensor, m in zip(outputs, flat_masks):
+                    tensor._keras_mask = m
+            else:
+                for tensor in outputs:
+                    tensor._keras_mask = masks
         elif any(m is not None for m in _flatten_struct(previous_mask)):
             warnings.warn(
                 f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
@@ -582,6 +604,12 @@ class Layer:
         self._output_tensor = out
         self._input_tensor = inputs
         return out
+
+    def _output_structure_depends_on(self, kwargs):
+        """Whether this call's keyword arguments change what it returns (e.g.
+        ``return_attention_scores=True``), which ``compute_output_shape`` cannot see:
+        the symbolic call then traces the layer instead."""
+        return False
 
     def _recordable_kwargs(self, kwargs):
         """The keyword arguments a functional node records and replays. Keras's configs
@@ -638,13 +666,14 @@ class Layer:
                 return self(*a, training=training, **k)
 
         out = _eval_symbolic(run, args, kwargs)
-        if not isinstance(out, KerasTensor):
+        outputs = _flatten_struct(out)
+        if not outputs or not all(isinstance(t, KerasTensor) for t in outputs):
             raise NotImplementedError(
-                f"Layer {self.name!r} returned {type(out).__name__} of tensors on "
-                "symbolic inputs; kerasish functional models take layers that return "
-                "one tensor. Split the layer, or return one (concatenated) tensor."
-            )
-        out.name = f"{self.name}_output"
+                f"Layer {self.name!r} returned {type(out).__name__} on symbolic inputs; "
+                "kerasish functional models take layers that return a tensor or a "
+                "list/tuple/dict of tensors.")
+        for i, tensor in enumerate(outputs):
+            tensor.name = f"{self.name}_output" + (f"_{i}" if len(outputs) > 1 else "")
         return out
 
     # -- losses and masks (Keras's extension contract) ---------------------------------
@@ -1080,6 +1109,12 @@ def _eval_symbolic(fn, args, kwargs):
 # -- small structure helpers (Keras's `tree`: dicts by sorted key, None is a leaf) ------
 def _leaves(struct):
     return jax.tree_util.tree_leaves(struct)
+
+
+def _is_shape(value):
+    """Whether ``value`` is one shape (a tuple/list of ints and Nones), not several."""
+    return isinstance(value, (tuple, list)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in value)
 
 
 def _flatten_struct(struct):

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 
 from kerasish import constraints, initializers, regularizers
-from kerasish.layers.base import KerasTensor, Layer, _leaves, _shape_of
+from kerasish.layers.base import Layer, _shape_of
 from kerasish.layers.regularization import Dropout
 from kerasish.layers.rnn_cells import adopt, set_paths
 
@@ -267,14 +267,6 @@ class MultiHeadAttention(Layer):
 
     def __call__(self, *args, **kwargs):
         given = self._call_signature.bind_partial(*args, **kwargs).arguments
-        symbolic = any(isinstance(t, KerasTensor) for t in _leaves((args, kwargs)))
-        if symbolic and given.get("return_attention_scores"):
-            raise NotImplementedError(
-                f"Layer {self.name!r}: `return_attention_scores=True` on symbolic inputs (a "
-                "functional or Sequential model) is not supported by kerasish yet: its "
-                "functional graph takes layers that return one tensor. Received: "
-                "return_attention_scores=True. Call the layer on arrays (or inside a "
-                "subclassed model's `call()`), or leave return_attention_scores=False.")
         if not self.built and "query" in given and "value" in given:
             key = given.get("key")
             self.build(_shape_of(given["query"]), _shape_of(given["value"]),

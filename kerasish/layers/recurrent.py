@@ -89,16 +89,6 @@ class RNN(Layer):
         self.single_state = isinstance(state_size, int)
         self.state_size = [state_size] if self.single_state else list(state_size)
 
-    def __call__(self, *args, **kwargs):
-        if self.return_state and _symbolic(args, kwargs):
-            raise ValueError(
-                f"Layer {self.name!r}: `return_state=True` on symbolic inputs (a functional "
-                "or Sequential model) is not supported by kerasish yet: its functional "
-                "graph takes layers that return one tensor. Received: return_state=True. "
-                "Call the layer inside a subclassed model's `call()`, or set "
-                "return_state=False.")
-        return super().__call__(*args, **kwargs)
-
     # -- shapes, masks ----------------------------------------------------------------
     def build(self, sequences_shape):
         if len(sequences_shape) < 3:

@@ -16,7 +16,7 @@ import inspect
 import jax.numpy as jnp
 
 from kerasish.layers.base import Layer
-from kerasish.layers.recurrent import RNN, _symbolic
+from kerasish.layers.recurrent import RNN
 from kerasish.layers.rnn_cells import (StackedRNNCells, _serialization, deserialize_layer,
                                        keras_names, set_paths)
 
@@ -114,16 +114,6 @@ class Bidirectional(Layer):
                     "Forward layer and backward layer are expected to have the same value "
                     f'for attribute "{a}", got "{getattr(forward, a)}" for forward layer and '
                     f'"{getattr(backward, a)}" for backward layer')
-
-    def __call__(self, *args, **kwargs):
-        if (self.return_state or self.merge_mode is None) and _symbolic(args, kwargs):
-            what = "return_state=True" if self.return_state else "merge_mode=None"
-            raise ValueError(
-                f"Layer {self.name!r}: `{what}` on symbolic inputs (a functional or "
-                "Sequential model) is not supported by kerasish yet: its functional graph "
-                "takes layers that return one tensor. Call the layer inside a subclassed "
-                "model's `call()`, or merge the outputs (merge_mode='concat').")
-        return super().__call__(*args, **kwargs)
 
     def build(self, sequences_shape):
         self.forward_layer._maybe_build(sequences_shape)

@@ -18,7 +18,7 @@ ones were called (``call_function``), and compiles the copy as the original was.
 import inspect
 import json
 
-from kerasish.functional import Functional
+from kerasish.functional import Functional, node_outputs
 from kerasish.layers.base import KerasTensor
 from kerasish.layers.core import Input, InputLayer
 from kerasish.models import Model, Sequential
@@ -134,11 +134,15 @@ def _clone_functional(model, clone, input_tensors, call_function):
         return struct
 
     for layer, layer_inputs, out in model._nodes:
-        args, kwargs = out._keras_call or ((layer_inputs,), {})
+        args, kwargs = node_outputs(out)[0]._keras_call or ((layer_inputs,), {})
         new_layer = clone(layer)
         args, kwargs = fill(tuple(args)), fill(dict(kwargs))
-        values[id(out)] = call_function(new_layer, *args, **kwargs) if call_function \
+        made = call_function(new_layer, *args, **kwargs) if call_function \
             else new_layer(*args, **kwargs)
+        old_tensors = node_outputs(out)
+        new_tensors = [made] if len(old_tensors) == 1 else node_outputs(made)
+        for old, new in zip(old_tensors, new_tensors, strict=True):
+            values[id(old)] = new
 
     def rebuild(struct):
         if isinstance(struct, KerasTensor):

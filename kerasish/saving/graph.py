@@ -15,6 +15,7 @@ a layer takes its deepest node; sort layers by decreasing depth, ties by first v
 ['a', 'd5', 'b', 'cat', 'out']
 """
 
+from kerasish.functional import node_outputs  # noqa: F401 - also for serialization
 from kerasish.layers.base import KerasTensor
 from kerasish.ops import node as _node
 from kerasish.ops.node import Operation
@@ -67,7 +68,7 @@ def layer_order(model, operations=False):
 
 def nodes(model):
     """{id(layer): [(args, kwargs) per call]} and {id(tensor): [layer name, node
-    index, 0]}: each call of a layer in ``model`` is one numbered node, with the
+    index, tensor index]}: each call of a layer in ``model`` is one numbered node, with the
     arguments it was called with (``Endpoint()(targets, logits)``: two positional
     tensors), as Keras's inbound nodes record them."""
     calls, refs = {}, {}
@@ -75,7 +76,9 @@ def nodes(model):
         refs[id(tensor)] = [tensor._keras_history[0].name, 0, 0]
     for layer, inputs, out in model._nodes:
         own = calls.setdefault(id(layer), [])
-        refs[id(out)] = [layer.name, len(own), 0]
+        for i, tensor in enumerate(node_outputs(out)):  # `LSTM(return_state=True)`: 3
+            refs[id(tensor)] = [layer.name, len(own), i]
+        out = node_outputs(out)[0]
         args, kwargs = out._keras_call or ((inputs,), {})
         own.append((tuple(args), dict(kwargs)))
     return calls, refs

@@ -710,17 +710,26 @@ def _functional_from_config(cls, config, ctx):
     def resolve(value):
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             history = (value.get("config") or {}).get("keras_history")
-            if not _is_ref(history) or history[2] != 0:
+            if not _is_ref(history):
                 raise ValueError(f"{ctx.where}: unsupported tensor reference {history!r}.")
             if history[0] in op_nodes:
                 return _OpTensor(history, (value.get("config") or {}).get("shape"),
                                  op_nodes[history[0]])
-            return tensors[(history[0], history[1])]
+            return output_of(history)
         if isinstance(value, list):
             return [resolve(v) for v in value]
         if isinstance(value, dict) and not _is_object_config(value):
             return {k: resolve(v) for k, v in value.items()}
         return _deserialize(value, ctx)
+
+    def output_of(ref):
+        """Tensor ``ref[2]`` of call ``ref[1]`` of layer ``ref[0]`` (a call with several
+        outputs, e.g. ``LSTM(return_state=True)``, numbers its flattened outputs)."""
+        made = graph.node_outputs(tensors[(ref[0], ref[1])])
+        if not 0 <= ref[2] < len(made):
+            raise ValueError(f"{ctx.where}: the tensor reference {ref!r} asks for output "
+                             f"{ref[2]} of a call with {len(made)} output(s).")
+        return made[ref[2]]
 
     while pending:
         waiting = []
@@ -762,7 +771,7 @@ def _functional_from_config(cls, config, ctx):
                     "that `keras.ops` computation in a registered Layer subclass.")
             if (struct[0], struct[1]) not in tensors:
                 raise ValueError(f"{ctx.where}.{what} refers to an unknown tensor {struct!r}.")
-            return tensors[(struct[0], struct[1])]
+            return output_of(struct)
         if isinstance(struct, dict):
             return {k: refs(v, what) for k, v in struct.items()}
         if isinstance(struct, list):

@@ -253,6 +253,8 @@ def _sequential_like(model):
     """Keras's test for the 3-column table: a Sequential or subclassed model, or a
     functional one that is a chain (one call per depth, one input tensor per call, no
     layer called twice). Anything else gets the "Connected to" column."""
+    from kerasish.functional import node_outputs
+
     graph = getattr(model, "_nodes", None)
     if graph is None:
         return True
@@ -264,7 +266,8 @@ def _sequential_like(model):
         nodes.append(id(t))
     for layer, layer_inputs, out in graph:
         key = (id(layer), id(layer_inputs))  # one call, whatever its number of outputs
-        producer[id(out)] = key
+        for tensor in node_outputs(out):
+            producer[id(tensor)] = key
         if key in inputs_of:
             continue
         if id(layer) in layers_seen:
@@ -288,14 +291,24 @@ def _connections(model):
     sources = {}
     for layer, inputs, _ in model._nodes:
         sources[id(layer)] = ", ".join(
-            f"{t._keras_history[0].name}[0][0]" for t in _tensors_in(inputs))
+            f"{t._keras_history[0].name}[0][{t._keras_output_index}]"
+            for t in _tensors_in(inputs))
     return sources
+
+
+def _output_leaves(output):
+    from kerasish.functional import node_outputs
+
+    return node_outputs(output)
 
 
 def _layer_texts(layer, prefix, model_built, sources, show_trainable):
     if model_built and layer.built:
         try:
-            shape = str(layer.output.shape)
+            output = layer.output
+            # A call with several outputs (`LSTM(return_state=True)`): Keras lists them.
+            shape = str(output.shape) if not isinstance(output, (list, tuple, dict)) else \
+                "[" + ", ".join(str(t.shape) for t in _output_leaves(output)) + "]"
         except AttributeError:
             shape = "?"
         params = f"{layer.count_params():,}"
