@@ -17,6 +17,9 @@ __version__ = "0.1.0"
 def version():
     """kerasish's version string (as ``keras.version()`` gives Keras's).
 
+    The same string as ``kerasish.__version__``; ``.keras`` files record it as the
+    version of the library that wrote them.
+
     >>> import kerasish
     >>> kerasish.version() == kerasish.__version__
     True

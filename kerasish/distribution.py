@@ -371,6 +371,9 @@ def distribution():
 def set_distribution(value):
     """Make ``value`` the distribution every model uses from now on (None: none).
 
+    ``fit``, ``evaluate`` and ``predict`` place weights and batches per the current
+    distribution; ``Distribution.scope()`` sets one for a ``with`` block only.
+
     Args:
         value: a ``Distribution`` (e.g. ``DataParallel()``) or None.
 

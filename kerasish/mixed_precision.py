@@ -99,6 +99,9 @@ def set_global_policy(policy):
 def global_policy():
     """The current global policy (``floatx()`` when none was set).
 
+    It is the policy a layer takes when its ``dtype`` argument is None; change it with
+    ``set_global_policy``.
+
     >>> global_policy()
     <DTypePolicy "float32">
     """

@@ -70,6 +70,9 @@ def register_keras_serializable(package="Custom", name=None):
 def get_registered_name(obj):
     """The name ``obj`` is saved under: its registered name, else its ``__name__``.
 
+    ``register_keras_serializable`` gives the registered name (``"package>name"``);
+    loading looks it up with ``get_registered_object``.
+
     Args:
         obj: a class or function.
 
