@@ -49,6 +49,8 @@ class DTypePolicy:
             compute, variable = "float16", "float32"
         elif name == "mixed_bfloat16":
             compute, variable = "bfloat16", "float32"
+        elif name == "string":  # an Input of text (Input(shape=(1,), dtype="string"))
+            compute = variable = "string"
         else:
             try:
                 compute = variable = jnp.dtype(name).name
@@ -112,6 +114,7 @@ def explicit_global_policy():
     """The policy passed to ``set_global_policy``, or None when none was set (where
     ``global_policy()`` falls back to ``floatx()``).
 
+    >>> set_global_policy(None)
     >>> explicit_global_policy() is None
     True
     >>> set_global_policy("mixed_float16")
