@@ -210,3 +210,121 @@ def test_inside_fit_reproducible_and_identity_at_inference():
 def test_bad_arguments_are_refused_by_name(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# -- RandAugment, AugMix, RandomColorDegeneration (layers/augmentation_policy.py) ------
+
+XP = (X * 255).astype("float32")  # pixel values in (0, 255), the policies' default range
+POLICY_CASES = [
+    ("RandomColorDegeneration", dict(factor=0.5, seed=3)),
+    ("RandomColorDegeneration", dict(factor=(0.2, 0.9), value_range=(0, 1), seed=4,
+                                     data_format="channels_first")),
+    ("RandAugment", dict(seed=3)),
+    ("RandAugment", dict(num_ops=4, factor=(0.2, 0.9), interpolation="nearest", seed=5)),
+    ("RandAugment", dict(value_range=(0, 1), num_ops=3, seed=8, data_format="channels_first")),
+]
+_SLOW = pytest.mark.slow  # (the policies run 11 operations eagerly: the fast tier keeps one)
+
+
+def _tiered(cases, fast=(0, 2)):
+    return [pytest.param(*case, id=i, marks=[] if n in fast else [_SLOW])
+            for n, (case, i) in enumerate(zip(cases, _ids(cases)))]
+
+
+def _policy_input(kwargs):
+    x = XCF if kwargs.get("data_format") == "channels_first" else X
+    return x if kwargs.get("value_range") == (0, 1) else x * np.float32(255)
+
+
+@pytest.mark.parametrize("name,kwargs", _tiered(POLICY_CASES))
+def test_policy_matches_keras(keras, name, kwargs):
+    ours, theirs = getattr(layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs)
+    x = _policy_input(kwargs)
+    scale = 1.0 if kwargs.get("value_range") == (0, 1) else 255.0
+    for _ in range(3):  # each call draws new operations and parameters
+        a, b = np.asarray(ours(x)), np.asarray(theirs(x))
+        assert a.dtype == b.dtype and not np.allclose(a, x)
+        np.testing.assert_allclose(a, b, atol=1e-6 * scale)
+    assert np.array_equal(np.asarray(ours(x, training=False)), x)
+
+
+def _fixed_choice(monkeypatch, ours, choice):
+    """Our AugMix and Keras's choose the same operations (Keras: Python's random)."""
+    from keras.src.layers.preprocessing.image_preprocessing import aug_mix
+
+    n = len(ours._operations)
+    names = iter([None if i == n else ours._operation_names[i] for i in choice.ravel()])
+    monkeypatch.setattr(ours, "_choose", lambda: choice)
+    monkeypatch.setattr(aug_mix.py_random, "choice", lambda seq: next(names))
+
+
+AUGMIX_CASES = [
+    dict(seed=3),
+    dict(all_ops=False, num_chains=2, chain_depth=4, factor=(0.2, 0.6), alpha=0.5, seed=4),
+    # (Keras's AutoContrast reduces over axes 1, 2 whatever the layout, ours over H, W:
+    # the channels_first case leaves auto_contrast, index 5, out)
+    dict(value_range=(0, 1), interpolation="nearest", seed=5, data_format="channels_first"),
+]
+
+
+@pytest.mark.parametrize("kwargs", [pytest.param(k, marks=[] if n == 1 else [_SLOW])
+                                    for n, k in enumerate(AUGMIX_CASES)])
+def test_aug_mix_matches_keras_for_a_fixed_choice_of_operations(keras, monkeypatch, kwargs):
+    ours, theirs = layers.AugMix(**kwargs), keras.layers.AugMix(**kwargs)
+    x = _policy_input(kwargs)
+    n = len(ours._operations)
+    for t in range(2):
+        choice = np.random.default_rng(t).integers(0, n + 1, (ours.num_chains,
+                                                               ours.chain_depth))
+        if kwargs.get("data_format") == "channels_first":
+            choice[choice == 5] = 4
+        _fixed_choice(monkeypatch, ours, choice)
+        a, b = np.asarray(ours(x)), np.asarray(theirs(x))
+        assert not np.allclose(a, x)
+        np.testing.assert_allclose(a, b, atol=1e-6 * (255 if x.max() > 1 else 1))
+    assert np.array_equal(np.asarray(ours(x, training=False)), x)
+
+
+@pytest.mark.parametrize("name,kwargs", POLICY_CASES[::2] + [("AugMix", AUGMIX_CASES[1])],
+                         ids=_ids(POLICY_CASES[::2] + [("AugMix", AUGMIX_CASES[1])]))
+def test_policy_config_equals_keras(keras, name, kwargs):
+    test_config_equals_keras(keras, name, kwargs)
+
+
+@pytest.mark.slow
+def test_rand_augment_scanned_switch_equals_the_eager_path(keras, monkeypatch):
+    """The traced path (one lax.switch scanned over the operations) run eagerly on the
+    same draws gives Keras's numbers too."""
+    from kerasish.layers import augmentation_policy
+
+    ours, theirs = layers.RandAugment(num_ops=3, seed=11), keras.layers.RandAugment(
+        num_ops=3, seed=11)
+    monkeypatch.setattr(augmentation_policy, "_concrete", lambda value: False)
+    for _ in range(2):
+        np.testing.assert_allclose(np.asarray(ours(XP)), np.asarray(theirs(XP)), atol=1e-4)
+
+
+def test_policy_choices_in_a_compiled_step_are_uniform_and_follow_the_key():
+    n = 4000
+    aug = layers.AugMix(num_chains=n, chain_depth=1, seed=1)  # 12 choices: 11 ops + none
+    from kerasish.variables import StatelessScope
+
+    def drawn(key):
+        with StatelessScope(rng=key):
+            return aug._choose().ravel()
+
+    a, b = (np.asarray(jax.jit(drawn)(jax.random.key(k))) for k in (0, 1))
+    assert not np.array_equal(a, b)
+    counts = np.bincount(a, minlength=12)
+    assert counts.size == 12 and stats.chisquare(counts).pvalue > 1e-3
+
+
+@pytest.mark.slow
+def test_policies_in_a_compiled_step_change_with_the_step_key():
+    x = XP[:2, :6, :6]
+    for layer in (layers.RandAugment(num_ops=2, seed=1),
+                  layers.AugMix(num_chains=2, chain_depth=2, seed=1)):
+        fn = jax.jit(lambda k, layer=layer: layer.apply({}, {}, x, training=True, rng=k)[0])
+        outs = [np.asarray(fn(jax.random.key(k))) for k in range(3)]
+        assert all(o.shape == x.shape and 0 <= o.min() and o.max() <= 255 for o in outs)
+        assert not np.allclose(outs[0], outs[1]) and not np.allclose(outs[1], outs[2])

@@ -109,7 +109,8 @@ __getattr__ = _module_getattr(__name__, lambda: list(globals()))
 from kerasish.layers.serialization import deserialize, serialize  # noqa: E402
 __all__ += ["deserialize", "serialize"]
 from kerasish.layers.augmentation_batch import CutMix, MixUp  # noqa: E402
-__all__ += ["CutMix", "MixUp"]
+from kerasish.layers.augmentation_policy import AugMix, RandAugment, RandomColorDegeneration  # noqa: E402,E501
+__all__ += ["AugMix", "CutMix", "MixUp", "RandAugment", "RandomColorDegeneration"]
 from kerasish.layers.augmentation_extra import Equalization, RandomErasing, RandomPerspective  # noqa: E402,E501
 __all__ += ["Equalization", "RandomErasing", "RandomPerspective"]
 from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
