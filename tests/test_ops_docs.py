@@ -3,10 +3,17 @@
 one with its docstring (tests/test_doctests.py runs the examples; tests/test_docs.py builds
 the site; tests/test_ops_numpy_docs.py does the same for ``kerasish.ops.numpy``)."""
 
+import builtins
+import contextlib
+import doctest
 import inspect
+import io
 import pathlib
 import sys
 
+import jax
+import jax.numpy as jnp
+import numpy as np
 import pytest
 
 from kerasish import ops
@@ -71,3 +78,42 @@ def test_flat_math_ops_are_listed_on_the_api_page():
     missing = [name for name in math.__all__ if name not in flat]
     assert not missing, f"list these in the flat section's members of ops.md: {missing}"
     assert all(getattr(ops, name) is getattr(math, name) for name in math.__all__)
+
+
+def _run(source, namespace):
+    """What the doctest line ``source`` prints in ``namespace``, or its error."""
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(source, "<example>", "single"), namespace)  # noqa: S102
+    except Exception as error:  # noqa: BLE001 - the error is the result compared
+        return f"{type(error).__name__}: {error}"
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", GROUPS)
+def test_examples_show_what_keras_computes(keras, path):
+    """Each example, run with ``keras.ops`` in place of kerasish's ops, prints what the
+    docstring shows: the documented values are Keras's (sparsemax's example keeps to a
+    row where Keras 3.15's threshold is right, see its docstring)."""
+    module = GROUPS[path]
+    group = {"kerasish.ops.nn": keras.ops.nn, "kerasish.ops.linalg": keras.ops.linalg}.get(
+        path, keras.ops)
+    parser = doctest.DocTestParser()
+    differ = []
+    for name in module.__all__:
+        namespace = {"np": np, "jax": jax, "jnp": jnp}
+        namespace.update({n: getattr(keras.ops, n) for n in dir(keras.ops)
+                          if not n.startswith("_")})
+        namespace.update({n: getattr(group, n) for n in dir(group) if not n.startswith("_")})
+        if module is not math:  # only kerasish.ops shadows these builtins, as keras.ops does
+            namespace["round"] = builtins.round
+            if module is not core:
+                namespace["map"], namespace["slice"] = builtins.map, builtins.slice
+        for example in parser.get_examples(inspect.getdoc(getattr(module, name))):
+            got = _run(example.source, namespace)
+            if example.want and got.split() != example.want.split():
+                differ.append(f"{name}: {example.source.strip()} -> Keras {got.strip()!r}, "
+                              f"docstring {example.want.strip()!r}")
+    assert not differ, "\n".join(differ)

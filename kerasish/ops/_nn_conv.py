@@ -226,7 +226,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         data_format: 'channels_last' (default) or 'channels_first'.
 
     >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
-    >>> max_pool(x, 2)[..., 0].tolist()
+    >>> max_pool(x, 2, strides=2)[..., 0].tolist()
     [[[5.0, 7.0], [13.0, 15.0]]]
     """
     inputs = tensor(inputs)
@@ -250,9 +250,10 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         padding: 'valid' or 'same'.
         data_format: 'channels_last' (default) or 'channels_first'.
 
-    >>> average_pool(np.arange(16.0).reshape(1, 4, 4, 1), 2)[..., 0].tolist()
+    >>> average_pool(np.arange(16.0).reshape(1, 4, 4, 1), 2, strides=2)[..., 0].tolist()
     [[[2.5, 4.5], [10.5, 12.5]]]
-    >>> average_pool(np.array([[[1.0], [2.0], [3.0]]]), 2, padding="same").tolist()
+    >>> x = np.array([[[1.0], [2.0], [3.0]]])  # (batch, steps, channels)
+    >>> average_pool(x, 2, strides=2, padding="same").tolist()
     [[[1.5], [3.0]]]
     """
     inputs = floating(inputs)
