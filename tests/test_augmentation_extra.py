@@ -329,23 +329,33 @@ def test_spectral_normalization_estimates_the_largest_singular_value():
     assert (np.asarray(zero.layer.kernel.value) == 0).all()
 
 
-def _sn_model(lib):
+def _sn_model(lib, **dense_kwargs):
     model = lib.Sequential([
         lib.Input((5,)),
-        lib.layers.SpectralNormalization(lib.layers.Dense(3, activation="tanh"),
-                                         power_iterations=2),
+        lib.layers.SpectralNormalization(
+            lib.layers.Dense(3, activation="tanh", **dense_kwargs), power_iterations=2),
         lib.layers.Dense(1)])
     model.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
     return model
 
 
-def test_spectral_normalization_fit_matches_keras(keras):
+@pytest.mark.parametrize("dense_kwargs", [
+    {}, pytest.param(dict(kernel_regularizer="l1", activity_regularizer="l2"),
+                     marks=pytest.mark.slow)])
+def test_spectral_normalization_fit_matches_keras(keras, dense_kwargs):
     """Inside fit the kernel stays raw (the gradient flows through the normalisation)
-    and vector_u is carried as state: the losses and every weight equal Keras's."""
+    and vector_u is carried as state: the losses and every weight equal Keras's.
+    The wrapped layer's regularizers count as in Keras: the kernel's penalty on the
+    normalised kernel (fit and eager), the activity loss in ``losses``."""
     x = _RNG.normal(size=(8, 5)).astype("float32")
     y = _RNG.normal(size=(8, 1)).astype("float32")
-    theirs, ours = _sn_model(keras), _sn_model(kerasish)
+    theirs, ours = _sn_model(keras, **dense_kwargs), _sn_model(kerasish, **dense_kwargs)
     ours.set_weights(theirs.get_weights())
+    if dense_kwargs:
+        ours(x[:4], training=True), theirs(x[:4], training=True)
+        np.testing.assert_allclose([float(v) for v in ours.losses],
+                                   [float(v) for v in theirs.losses], rtol=1e-5)
+        assert len(ours.losses) == 2
     u0 = ours.layers[0].vector_u.numpy().copy()
     fit = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(ours.fit(x, y, **fit).history["loss"],

@@ -16,6 +16,7 @@ from kerasish import initializers
 from kerasish.layers.base import Layer
 from kerasish.layers.rnn_cells import _serialization, deserialize_layer, keras_names
 from kerasish.ops import nn as nn_ops
+from kerasish.variables import current_scope
 
 
 class _WithoutKernel:
@@ -28,11 +29,12 @@ class _WithoutKernel:
     a variable is counted once per layer that lists it, so the wrapper lists the
     kernel and this view stands for the wrapped layer in its ``_layers``; the
     wrapped layer itself (``wrapper.layer``, saved at ``.../layer``) is untouched.
+    The view shares the wrapped layer's attributes (its ``__dict__``: name, the
+    losses of its last eager call ...); ``_wrapped``/``_kernel`` are set per view
+    class by ``_view_of``.
     """
 
-    def __init__(self, wrapped, kernel):
-        object.__setattr__(self, "_wrapped", wrapped)
-        object.__setattr__(self, "_kernel", kernel)
+    _wrapped = _kernel = None
 
     @property
     def _own_variables(self):
@@ -62,8 +64,10 @@ def _view_of(layer, kernel):
     # Named after the wrapped class's module: the engine reads it (convolutions on the
     # CPU train one step per compiled call).
     cls = type(f"_{type(layer).__name__}WithoutKernel", (_WithoutKernel,),
-               {"__module__": type(layer).__module__})
-    return cls(layer, kernel)
+               {"__module__": type(layer).__module__, "_wrapped": layer, "_kernel": kernel})
+    view = cls()
+    view.__dict__ = layer.__dict__
+    return view
 
 
 class SpectralNormalization(Layer):
@@ -76,7 +80,8 @@ class SpectralNormalization(Layer):
     As in Keras: an eager training call writes the normalised kernel into the layer;
     inside ``fit`` the weights keep their raw kernel (the gradient flows through the
     normalisation, ``vector_u`` is carried as state); at inference the kernel is used
-    as it is. An all-zero kernel is left unchanged.
+    as it is. An all-zero kernel is left unchanged. The wrapped layer's kernel
+    regularizer sees the normalised kernel in a training call, as in Keras.
 
     Args:
         layer: a layer with a ``kernel`` (``Dense``, ``Conv2D`` ...) or ``embeddings``
@@ -141,11 +146,23 @@ class SpectralNormalization(Layer):
                 lambda: self._normalized(kernel, u))
             self.vector_u.assign(new_u)
             self.kernel.assign(new_kernel)
+            self._penalize_normalized(kernel, new_kernel)
         output = self.layer(inputs, training=training)
         # Keras casts to the input's dtype, which turns an Embedding's vectors into
         # integer zeros; only floating inputs give their dtype here.
         floating = jnp.issubdtype(inputs.dtype, jnp.floating)
         return output.astype(inputs.dtype) if floating else output
+
+    def _penalize_normalized(self, kernel, new_kernel):
+        """Keras regularizes the kernel as the call left it (normalised). Inside a
+        compiled step the assignment is not kept (the weights stay raw) and the engine
+        regularizes the raw kernel; the difference is added here so that the loss and
+        its gradient are Keras's. An eager call keeps the assignment: nothing to add."""
+        regularizer = self.kernel.regularizer
+        scope = current_scope()
+        if regularizer is None or scope is None or id(self.kernel) not in scope.bindings:
+            return
+        self.add_loss(regularizer(new_kernel) - regularizer(kernel))
 
     def _normalized(self, kernel, u):
         """(the new ``vector_u``, ``kernel / sigma``)."""
