@@ -18,7 +18,7 @@ from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from kerasish.saving import deserialize_keras_object
 
 OURS = types.SimpleNamespace(ConvLSTM1D=ConvLSTM1D, ConvLSTM2D=ConvLSTM2D,
-                             ConvLSTM3D=ConvLSTM3D)
+                             ConvLSTM3D=ConvLSTM3D, Bidirectional=kerasish.layers.Bidirectional)
 NEW = ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 RNG = np.random.default_rng(0)
 STEPS = {1: (7, 3), 2: (5, 4, 2), 3: (3, 4, 3, 2)}  # one step, channels last, per rank
@@ -105,7 +105,11 @@ def _outputs_and_gradients(apply):
     return jax.jit(jax.grad(loss, argnums=(0, 1), has_aux=True))
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+FAST = {"1d_same_sequences_state_masked", "2d_strided_state_masked", "3d_same_sequences"}
+
+
+@pytest.mark.parametrize("case", [c if c in FAST else pytest.param(c, marks=pytest.mark.slow)
+                                  for c in sorted(CASES)])
 def test_layer_outputs_and_gradients_match_keras(keras, case):
     rank, opts, masked = CASES[case]
     x = _x(rank, opts.get("data_format") == "channels_first")
@@ -128,7 +132,7 @@ def test_layer_outputs_and_gradients_match_keras(keras, case):
         theirs.compute_output_shape((None,) + x.shape[1:])
 
 
-@pytest.mark.parametrize("rank", [1, 2])
+@pytest.mark.parametrize("rank", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_initial_state_with_a_masked_first_step(keras, rank):
     """A masked step carries both states; its output repeats the previous output (zeros
     at first) when unrolled, as Keras's unrolled loop, and the previous ``h`` in the
@@ -172,17 +176,36 @@ def test_step_by_step_equals_the_hand_written_recurrence(keras):
 
 
 # -- training ---------------------------------------------------------------------------
-def _model(m, layer):
-    inputs = m.Input(STEPS[2][:0] + (4,) + STEPS[2])
-    h = layer(inputs)
+def _step_mask(m):
+    """A layer that masks the all-zero steps of (batch, time, rows, cols, channels)."""
+    class StepMask(m.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True
+
+        def call(self, x):
+            return x
+
+        def compute_mask(self, x, mask=None):
+            return m.ops.any(m.ops.not_equal(x, 0.0), axis=(2, 3, 4))
+
+    return StepMask()
+
+
+def _model(m, layer, masked=False):
+    inputs = m.Input((4,) + STEPS[2])
+    h = layer(_step_mask(m)(inputs) if masked else inputs)
     return m.Model(inputs, m.layers.Dense(2, name="out")(m.layers.Flatten()(h)))
 
 
-def test_one_sgd_step_matches_keras(keras):
+@pytest.mark.parametrize("masked", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_one_sgd_step_matches_keras(keras, masked):
     x, y = _x(2, batch=6), RNG.normal(size=(6, 2)).astype("float32")
-    make = _make(2, dict(padding="same", strides=(1, 2), kernel_regularizer="l2",
-                         go_backwards=True))
-    theirs, ours = _model(keras, make(keras.layers)), _model(kerasish, make(OURS))
+    x[0, 2:] = x[3, :1] = 0.0  # masked steps: right padding, a masked first step
+    opts = dict(padding="same", strides=(1, 2), kernel_regularizer="l2", go_backwards=True)
+    # (Keras's masked ConvLSTM runs only unrolled on JAX: see the first test)
+    theirs = _model(keras, _make(2, opts, unroll=masked)(keras.layers), masked)
+    ours = _model(kerasish, _make(2, opts)(OURS), masked)
     start = [(0.3 * np.random.default_rng(2).normal(size=w.shape)).astype("float32")
              for w in theirs.get_weights()]
     for model, m in ((ours, kerasish), (theirs, keras)):
@@ -190,9 +213,26 @@ def test_one_sgd_step_matches_keras(keras):
         model.compile(optimizer=m.optimizers.SGD(0.5), loss="mse")
         model.fit(x, y, batch_size=3, epochs=1, shuffle=False, verbose=0)
     _close(ours.get_weights(), theirs.get_weights())
+    _close(ours.predict(x, verbose=0), theirs.predict(x, verbose=0))
     assert not np.allclose(ours.get_weights()[0], start[0])
+    if masked:  # the mask changed the numbers
+        plain = _model(kerasish, _make(2, opts)(OURS))
+        plain.set_weights(ours.get_weights())
+        assert not np.allclose(plain.predict(x, verbose=0), ours.predict(x, verbose=0))
 
 
+def test_bidirectional_and_mixed_precision_match_keras(keras):
+    x = _x(2)
+    ours, theirs = _twins(keras, lambda m: m.Bidirectional(
+        m.ConvLSTM2D(2, 3, return_sequences=True), merge_mode="sum"), x.shape)
+    _close(ours(x), theirs(x))
+    ours, theirs = _twins(keras, _make(2, dict(dtype="mixed_float16")), x.shape)
+    out = ours(x)
+    assert out.dtype == "float16" and ours.weights[0].dtype == "float32"
+    _close(np.asarray(out, "float32"), np.asarray(theirs(x), "float32"), tol=1e-3)
+
+
+@pytest.mark.slow
 def test_kernel_constraint_is_applied_after_each_step():
     x, y = _x(1, batch=4), RNG.normal(size=(4, 2)).astype("float32")
     layer = ConvLSTM1D(2, 3, kernel_constraint="non_neg", recurrent_constraint="non_neg",
