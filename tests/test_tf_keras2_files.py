@@ -29,8 +29,34 @@ CASES = {
     "conv_sgd": (["image", "aux"], ["cls", "reg"]),
     "text_rmsprop": (["tokens"], "label"),
     "best": (["x"], "y"),
+    "zoo_adamw": (["left", "right", "seq"], "label"),
 }
 FAST = ["mlp_adam", "best", "text_rmsprop"]
+
+
+def scale_layer(base):
+    """The user layer of ``zoo_adamw.h5``, as its author wrote it, on ``base`` (kerasish's
+    or Keras 3's Layer)."""
+
+    class Scale(base):
+        def __init__(self, factor=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def build(self, input_shape):
+            self.w = self.add_weight(name="w", shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, x):
+            return x * self.w * self.factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    return Scale
+
+
+Scale = kerasish.saving.register_keras_serializable(package="demo")(
+    scale_layer(kerasish.layers.Layer))
 
 
 def reference(stem):
@@ -54,6 +80,10 @@ def batch(stem, ref):
     x = [ref[k] for k in inputs]
     y = {k: ref[k] for k in targets} if isinstance(targets, list) else ref[targets]
     return (x[0] if len(x) == 1 else x), y
+
+
+def weighting(ref):
+    return {"sample_weight": ref["weight"]} if "weight" in ref else {}
 
 
 def as_list(p):
@@ -108,7 +138,7 @@ def test_load_model_predicts_and_evaluates_as_tf_keras(stem):
     x, y = batch(stem, ref)
     for ours, theirs in zip(as_list(model.predict(x, verbose=0)), as_list(ref["predictions"])):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
-    logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True, **weighting(ref))
     assert sorted(logs) == sorted(ref["evaluate"])  # tf.keras's names, output prefixes too
     for key, value in ref["evaluate"].items():
         assert logs[key] == pytest.approx(float(value), rel=1e-5, abs=1e-6), key
@@ -170,7 +200,7 @@ def without_dropout(model):
 
 
 @pytest.mark.parametrize("stem", slow_unless_fast(["mlp_adam", "mlp_legacy_adam", "conv_sgd",
-                                                   "text_rmsprop"]))
+                                                   "text_rmsprop", "zoo_adamw"]))
 def test_training_continues_as_in_tf_keras(stem):
     """One more epoch from the loaded state equals tf.keras's; from a fresh optimizer
     state it does not (so the restored slots are what makes it equal)."""
@@ -181,7 +211,8 @@ def test_training_continues_as_in_tf_keras(stem):
         model = without_dropout(load(stem))
         if fresh:
             model.set_optimizer_state(model.optimizer.init(model.current_params()[0]))
-        history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0,
+                            **weighting(ref))
         results[fresh] = as_list(model.predict(x, verbose=0))
         if not fresh:
             assert sorted(history.history) == sorted(k[4:] for k in ref["fit"])
@@ -192,6 +223,29 @@ def test_training_continues_as_in_tf_keras(stem):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
     drift = max(float(np.abs(a - b).max()) for a, b in zip(results[True], as_list(ref["after_fit"])))
     assert drift > 1e-3
+
+
+@pytest.mark.parametrize("stem", [
+    pytest.param("mlp_adam", marks=pytest.mark.slow), pytest.param("conv_sgd", marks=pytest.mark.slow),
+    pytest.param("zoo_adamw", marks=pytest.mark.slow), "text_rmsprop"])
+def test_a_tf_keras_file_saved_again_as_keras_trains_on_in_keras_3(keras, tmp_path, stem):
+    """tf.keras 2 ``.h5`` -> kerasish -> ``.keras`` -> Keras 3 (which cannot read this
+    text model's ``.h5`` itself: it refuses LSTM's ``time_major``): the optimizer state
+    travels too, so Keras 3's next epoch is tf.keras's."""
+    ref = reference(stem)
+    x, y = batch(stem, ref)
+    load(stem).save(tmp_path / "m.keras")
+    model = keras.models.load_model(  # the user layer's author has it in Keras 3 too
+        tmp_path / "m.keras", custom_objects={"demo>Scale": scale_layer(keras.layers.Layer)})
+    assert int(model.optimizer.iterations) > 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0,
+                        **weighting(ref))
+    assert history.history["loss"][-1] == pytest.approx(float(ref["fit"]["fit_loss"]), rel=1e-4)
+    for ours, theirs in zip(as_list(model.predict(x, verbose=0)), as_list(ref["after_fit"])):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
 
 def test_optimizer_variables_that_do_not_fit_warn_and_load_the_rest(tmp_path):

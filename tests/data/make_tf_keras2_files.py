@@ -107,6 +107,57 @@ def text_model():
     return keras.Model(tok, out, name="text_net")
 
 
+@keras.utils.register_keras_serializable(package="demo")
+class Scale(L.Layer):
+    """A user layer (registered as "demo>Scale"): one weight per feature, times a factor."""
+
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, x):
+        return x * self.w * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def zoo_data():
+    rng = np.random.default_rng(3)
+    left = rng.normal(size=(24, 4)).astype("float32")
+    right = rng.normal(size=(24, 4)).astype("float32")
+    seq = rng.normal(size=(24, 6, 5)).astype("float32")
+    label = ((left - right).sum(1) + seq[:, 0, 0] > 0).astype("float32")[:, None]
+    weight = rng.uniform(0.5, 2.0, size=(24,)).astype("float32")
+    return left, right, seq, label, weight
+
+
+def zoo_model():
+    """A shared nested Sequential (siamese), merge layers, a user layer, Conv1D
+    (causal, dilated), LayerNormalization, TimeDistributed, SimpleRNN, PReLU."""
+    encoder = keras.Sequential([
+        L.Dense(6, activation="elu", input_shape=(4,), name="enc_dense"),
+        L.LeakyReLU(alpha=0.1, name="enc_leaky"),
+        L.Dense(3, name="enc_out")], name="encoder")
+    left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+    a, b = encoder(left), encoder(right)
+    diff = L.Subtract(name="diff")([a, b])
+    prod = L.Multiply(name="prod")([a, b])
+    dot = Scale(2.0, name="scale")(L.Dot(axes=1, name="dot")([a, b]))
+    seq = keras.Input((6, 5), name="seq")
+    s = L.Conv1D(4, 3, padding="causal", dilation_rate=2, name="conv1d")(seq)
+    s = L.LayerNormalization(name="ln")(s)
+    s = L.TimeDistributed(L.Dense(3, activation="swish", name="td_dense"), name="td")(s)
+    s = L.SimpleRNN(4, go_backwards=True, name="rnn")(s)
+    h = L.Concatenate(name="cat")([diff, prod, dot, s])
+    h = L.PReLU(name="prelu")(L.Dense(6, name="mix")(h))
+    out = L.Dense(1, activation="sigmoid", name="out")(h)
+    return keras.Model([left, right, seq], out, name="zoo")
+
+
 def evaluate(model, x, y):
     return {k: np.float64(v) for k, v in
             model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True).items()}
@@ -230,6 +281,30 @@ def make_text():
              evaluate=logs, fit=fit_logs, after_fit=after)
 
 
+def make_zoo():
+    seed(50)
+    left, right, seq, label, weight = zoo_data()
+    x = [left, right, seq]
+    model = zoo_model()
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.01, weight_decay=0.05),
+                  loss=keras.losses.BinaryCrossentropy(label_smoothing=0.1),
+                  metrics=[keras.metrics.Precision(name="precision"),
+                           keras.metrics.Recall(name="recall")],
+                  weighted_metrics=["accuracy"])
+    model.fit(x, label, sample_weight=weight, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    path = OUT / "zoo_adamw.h5"
+    model.save(path)
+    logs = {k: np.float64(v) for k, v in model.evaluate(
+        x, label, sample_weight=weight, batch_size=8, verbose=0, return_dict=True).items()}
+    clone = keras.models.load_model(path)
+    history = clone.fit(x, label, sample_weight=weight, batch_size=8, epochs=1, shuffle=False,
+                        verbose=0)
+    save_npz("zoo_adamw", left=left, right=right, seq=seq, label=label, weight=weight,
+             predictions=model.predict(x, verbose=0), evaluate=logs,
+             fit={f"fit_{k}": np.float64(v[-1]) for k, v in history.history.items()},
+             after_fit=clone.predict(x, verbose=0))
+
+
 def make_checkpoint():
     seed(40)
     x, y = mlp_data()
@@ -262,6 +337,7 @@ def main():
     make_mlp()
     make_conv()
     make_text()
+    make_zoo()
     make_checkpoint()
     print(f"TensorFlow {tf.__version__}, Keras {KERAS_VERSION}, "
           f"Python {sys.version.split()[0]}, numpy {np.__version__}")
