@@ -360,8 +360,11 @@ def test_bad_input_gets_a_clear_error_and_the_layer_is_intact():
     with pytest.raises(ValueError, match=r"expects inputs of rank 4, \(batch, time, "
                                          r"channels, steps\)"):
         ConvLSTM1D(3, 3, data_format="channels_first")(np.ones((3, 4, 5, 2, 1), "float32"))
-    with pytest.raises(ValueError, match=r"cannot apply a 5x5 kernel.*padding='same'"):
-        ConvLSTM2D(3, 5)(_x(2))
+    small = ConvLSTM2D(3, 5)
+    with pytest.raises(ValueError, match=r"'conv_lstm2d.*' \(ConvLSTM2D\) cannot apply a "
+                                         r"5x5 kernel.*padding='same'"):
+        small(_x(2))
+    assert not small.built and not small.weights  # refused before any weight exists
     with pytest.raises(ValueError, match=r"static spatial and channel sizes"):
         ConvLSTM2D(3, 3)(kerasish.Input((4, None, 4, 2)))
     layer = ConvLSTM2D(3, 3, padding="same")

@@ -154,23 +154,22 @@ class ConvLSTMCell(LSTMCell):
         h = self.recurrent_activation(z_o) * self.activation(c)
         return h, [h, c]
 
-    def output_spatial(self, spatial, owner=None):
-        """The input convolution's output sizes; a clear error when one is empty."""
-        shape = with_channels(None, tuple(spatial), self.input_dim if self.built else 1,
-                              self.data_format)
-        return tuple(window_output_sizes(owner or self, shape, self.kernel_size,
+    def output_spatial(self, step_shape, owner=None):
+        """The input convolution's output sizes for one step's shape (batch first); a
+        clear error (naming ``owner``) when one is empty."""
+        return tuple(window_output_sizes(owner or self, tuple(step_shape), self.kernel_size,
                                          self.strides, self.dilation_rate, self.padding,
                                          "kernel"))
 
-    def state_shape(self, batch_size, owner=None):
-        return with_channels(batch_size, self.output_spatial(self.spatial_dims, owner),
-                             self.filters, self.data_format)
+    def state_shape(self, batch_size):
+        """The shape of ``h`` and ``c`` (the cell must be built)."""
+        step = with_channels(batch_size, self.spatial_dims, self.input_dim, self.data_format)
+        return with_channels(batch_size, self.output_spatial(step), self.filters,
+                             self.data_format)
 
     def compute_output_shape(self, inputs_shape, states_shape=None):
-        spatial = inputs_shape[1:-1] if self.data_format == "channels_last" \
-            else inputs_shape[2:]
-        shape = with_channels(inputs_shape[0], self.output_spatial(spatial), self.filters,
-                              self.data_format)
+        shape = with_channels(inputs_shape[0], self.output_spatial(inputs_shape),
+                              self.filters, self.data_format)
         return shape, [shape, shape]
 
     def get_initial_state(self, batch_size=None):
@@ -237,13 +236,14 @@ class _ConvLSTM(_KerasRNN):
                 "`x[:, None]`.")
 
     def build(self, sequences_shape):
-        self._check_rank(sequences_shape)
+        self.compute_output_shape(sequences_shape)  # bad shapes: a clear error, no weights
         RNN.build(self, sequences_shape)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         self._check_rank(sequences_shape)
         batch, steps = sequences_shape[0], sequences_shape[1]
-        state = self.cell.compute_output_shape((batch,) + tuple(sequences_shape[2:]))[0]
+        spatial = self.cell.output_spatial((batch,) + tuple(sequences_shape[2:]), owner=self)
+        state = with_channels(batch, spatial, self.filters, self.data_format)
         output = (batch, steps) + state[1:] if self.return_sequences else state
         return (output, state, state) if self.return_state else output
 
