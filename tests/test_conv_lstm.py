@@ -175,6 +175,26 @@ def test_step_by_step_equals_the_hand_written_recurrence(keras):
     np.testing.assert_array_equal(bias, np.repeat([0.0, 1.0, 0.0, 0.0], 3))
 
 
+def test_one_scan_with_the_input_convolution_outside_it_and_keras_initial_weights():
+    layer = ConvLSTM2D(3, 3, return_sequences=True)
+    x = _x(2)
+    layer(x)
+    jaxpr = jax.make_jaxpr(lambda p, x: layer.stateless_call(p, [], x)[0])(
+        [v.value for v in layer.trainable_variables], x).jaxpr
+    names = lambda eqns: [e.primitive.name for e in eqns  # noqa: E731
+                          if e.primitive.name in ("scan", "while", "conv_general_dilated")]
+    assert names(jaxpr.eqns) == ["conv_general_dilated", "scan"]  # all steps' inputs at once
+    (scan,) = [e for e in jaxpr.eqns if e.primitive.name == "scan"]
+    assert names(scan.params["jaxpr"].jaxpr.eqns) == ["conv_general_dilated"]  # recurrent
+    # Keras's initializers on Keras's shapes: Glorot over the conv fans (in 3*3*2, out
+    # 3*3*12), orthogonal columns of the (3*3*3, 12) recurrent kernel, forget bias 1.
+    kernel, recurrent, bias = layer.get_weights()
+    assert np.abs(kernel).max() <= np.sqrt(6 / (18 + 108)) and kernel.std() > 0.1
+    flat = recurrent.reshape(-1, 12)
+    np.testing.assert_allclose(flat.T @ flat, np.eye(12), atol=1e-5)
+    np.testing.assert_array_equal(bias, np.repeat([0.0, 1.0, 0.0, 0.0], 3))
+
+
 # -- training ---------------------------------------------------------------------------
 def _step_mask(m):
     """A layer that masks the all-zero steps of (batch, time, rows, cols, channels)."""
