@@ -77,6 +77,19 @@ def test_config_equals_keras(keras, name, kwargs):
     assert type(back) is type(ours) and _plain(back.get_config()) == mine
 
 
+@pytest.mark.slow
+def test_mixed_precision_matches_keras(keras):
+    x = X[:2, :6, :6]
+    for name, kwargs in [("RandomErasing", dict(seed=1, value_range=(0, 1))),
+                         ("RandomPerspective", dict(seed=1)),
+                         ("Equalization", dict(value_range=(0, 1), bins=16))]:
+        a = getattr(layers, name)(dtype="mixed_float16", **kwargs)(x)
+        b = getattr(keras.layers, name)(dtype="mixed_float16", **kwargs)(x)
+        assert a.dtype == b.dtype == np.float16
+        np.testing.assert_allclose(np.asarray(a, "float32"), np.asarray(b, "float32"),
+                                   atol=1e-3)
+
+
 def test_equalization_by_hand():
     # 0-255 values 10, 10, 20, 30 in 256 bins: cdf 2, 3, 4 -> (cdf - 2) * 255 / 2
     x = np.array([10.0, 10.0, 20.0, 30.0], "float32").reshape(1, 1, 4, 1)
@@ -282,6 +295,9 @@ def _assert_same_weights(ours, theirs):
     (lambda lib: lib.Dense(3), (4, 5), {}),
     (lambda lib: lib.Dense(3, use_bias=False), (4, 5), dict(power_iterations=3)),
     (lambda lib: lib.Conv2D(3, 3), (2, 6, 6, 2), dict(power_iterations=2)),
+    # mixed precision: Keras iterates in float16 (the weights read in the compute dtype)
+    pytest.param(lambda lib: lib.Dense(3, dtype="mixed_float16"), (4, 5),
+                 dict(power_iterations=2, dtype="mixed_float16"), marks=pytest.mark.slow),
 ])
 def test_spectral_normalization_matches_keras(keras, make, shape, kwargs):
     """Training calls (eager) normalise the kernel and update vector_u as Keras's;

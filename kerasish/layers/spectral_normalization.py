@@ -9,6 +9,8 @@ singular value (estimated by power iteration) while training.
 ['spectral_normalization/dense/kernel', 'spectral_normalization/vector_u', 'spectral_normalization/dense/bias']
 """
 
+import numbers
+
 import jax
 import jax.numpy as jnp
 
@@ -16,7 +18,7 @@ from kerasish import initializers
 from kerasish.layers.base import Layer
 from kerasish.layers.rnn_cells import _serialization, deserialize_layer, keras_names
 from kerasish.ops import nn as nn_ops
-from kerasish.variables import current_scope
+from kerasish.variables import autocast, current_scope
 
 
 class _WithoutKernel:
@@ -101,12 +103,12 @@ class SpectralNormalization(Layer):
             raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer "
                              "type. Please ensure wrapped layer is a valid Keras layer.")
         super().__init__(**kwargs)
-        if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) \
-                or power_iterations <= 0:
+        if isinstance(power_iterations, bool) or not isinstance(
+                power_iterations, numbers.Integral) or power_iterations <= 0:
             raise ValueError("`power_iterations` should be greater than zero. Received: "
                              f"`power_iterations={power_iterations!r}`")
         self.layer = layer
-        self.power_iterations = power_iterations
+        self.power_iterations = int(power_iterations)
         self._autocast_inputs = layer._autocast_inputs  # an Embedding takes integers
 
     def build(self, input_shape):
@@ -140,13 +142,16 @@ class SpectralNormalization(Layer):
                 f"be {self._input_last_dim} (the shape it was built for). Received: "
                 f"shape={tuple(inputs.shape)}")
         if training:
+            # Read as Keras reads them: in the compute dtype under a mixed policy.
             kernel, u = self.kernel.value, self.vector_u.value
+            stored = self.vector_u.dtype, self.kernel.dtype
             new_u, new_kernel = jax.lax.cond(
-                jnp.all(kernel == 0), lambda: (u, kernel),
+                jnp.all(kernel == 0), lambda: (u.astype(stored[0]), kernel.astype(stored[1])),
                 lambda: self._normalized(kernel, u))
             self.vector_u.assign(new_u)
+            with autocast(self.kernel.dtype):
+                self._penalize_normalized(self.kernel.value, new_kernel)
             self.kernel.assign(new_kernel)
-            self._penalize_normalized(kernel, new_kernel)
         output = self.layer(inputs, training=training)
         # Keras casts to the input's dtype, which turns an Embedding's vectors into
         # integer zeros; only floating inputs give their dtype here.
@@ -173,7 +178,7 @@ class SpectralNormalization(Layer):
         u, v = jax.lax.stop_gradient(u), jax.lax.stop_gradient(v)
         sigma = (v @ weights) @ u.T
         new_kernel = (kernel / sigma).reshape(self.kernel_shape)
-        return u.astype(self.vector_u.dtype), new_kernel.astype(kernel.dtype)
+        return u.astype(self.vector_u.dtype), new_kernel.astype(self.kernel.dtype)
 
     def normalized_weights(self):
         """Keras's method: ``(new vector_u, normalised kernel)`` from the current
