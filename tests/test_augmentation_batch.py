@@ -304,19 +304,24 @@ def test_rand_augment_scanned_switch_equals_the_eager_path(keras, monkeypatch):
         np.testing.assert_allclose(np.asarray(ours(XP)), np.asarray(theirs(XP)), atol=1e-4)
 
 
-def test_policy_choices_in_a_compiled_step_are_uniform_and_follow_the_key():
-    n = 4000
-    aug = layers.AugMix(num_chains=n, chain_depth=1, seed=1)  # 12 choices: 11 ops + none
+@pytest.mark.parametrize("make,choices", [
+    (lambda: layers.AugMix(num_chains=4000, chain_depth=1, seed=1), 12),  # 11 ops + none
+    (lambda: layers.AugMix(num_chains=4000, chain_depth=1, all_ops=False, seed=1), 8),
+    (lambda: layers.RandAugment(num_ops=4000, seed=1), 11),
+], ids=["AugMix", "AugMix-7-ops", "RandAugment"])
+def test_policy_choices_in_a_compiled_step_are_uniform_and_follow_the_key(make, choices):
     from kerasish.variables import StatelessScope
 
+    layer = make()
+
     def drawn(key):
-        with StatelessScope(rng=key):
-            return aug._choose().ravel()
+        with StatelessScope(rng=key):  # as in a training step
+            return layer._choose().ravel()
 
     a, b = (np.asarray(jax.jit(drawn)(jax.random.key(k))) for k in (0, 1))
     assert not np.array_equal(a, b)
-    counts = np.bincount(a, minlength=12)
-    assert counts.size == 12 and stats.chisquare(counts).pvalue > 1e-3
+    counts = np.bincount(a, minlength=choices)
+    assert counts.size == choices and stats.chisquare(counts).pvalue > 1e-3
 
 
 @pytest.mark.slow

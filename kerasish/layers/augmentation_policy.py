@@ -172,7 +172,7 @@ class _Policy(ImageLayer):
         """``f(x, index)``: operation ``index`` of ``x`` with its keys, as one
         ``lax.switch`` (only the chosen branch runs); with ``skip``, the index
         ``len(operations)`` returns ``x``."""
-        def apply(x, index, keys_per_op=keys_per_op):
+        def apply(x, index):
             branches = [lambda y, i=i, op=op: _run(op, y, keys_per_op[i])
                         for i, op in enumerate(self._operations)]
             return jax.lax.switch(index, branches + ([lambda y: y] if skip else []), x)
@@ -235,10 +235,9 @@ class RandAugment(_Policy):
         if not training:
             return images
         images = self._as_compute(images)
-        n_ops = len(self._operations)
         # Keras's order of draws: the operations, then every operation's parameters.
-        chosen = random_module.randint((self.num_ops,), 0, n_ops, seed=self.generator)
-        keys = [self._draw_keys(i, images) for i in range(n_ops)]
+        chosen = self._choose()
+        keys = [self._draw_keys(i, images) for i in range(len(self._operations))]
         if _concrete(chosen):  # eager: only the chosen operations run
             for j in np.asarray(chosen):
                 images = _run(self._operations[j], images, keys[j])
@@ -246,6 +245,11 @@ class RandAugment(_Policy):
             switch = self._switch(keys)
             images = jax.lax.scan(lambda x, j: (switch(x, j), None), images, chosen)[0]
         return images
+
+    def _choose(self):
+        """The index of each of the ``num_ops`` operations."""
+        return random_module.randint((self.num_ops,), 0, len(self._operations),
+                                     seed=self.generator)
 
     def get_config(self):
         config = super().get_config()
@@ -335,9 +339,8 @@ class AugMix(_Policy):
         else:  # traced: keys for the most any operation draws, one switch per slot
             counts = [self._count(i, images) for i in range(n_ops)]
             shape = (self.num_chains, self.chain_depth, max(counts), 2)
-            keys = jnp.stack([self.generator.next() for _ in range(int(np.prod(shape[:3])))]
-                             or [jnp.zeros((2,), jnp.uint32)])
-            keys = jnp.reshape(keys[:int(np.prod(shape[:3]))], shape)
+            keys = jnp.asarray([self.generator.next() for _ in range(int(np.prod(shape[:3])))],
+                               jnp.uint32).reshape(shape)
 
             def slot(x, inputs):
                 index, slot_keys = inputs
