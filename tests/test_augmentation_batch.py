@@ -206,6 +206,17 @@ def test_inside_fit_reproducible_and_identity_at_inference():
     (lambda: layers.MixUp()({"images": X, "labels": np.arange(5)}), "labels.shape"),
     (lambda: layers.CutMix()({"images": X, "labels": LABELS[:3]}), "labels.shape"),
     (lambda: layers.MixUp()(X[0, 0]), "rank"),
+    (lambda: layers.RandAugment(num_ops=-1), "num_ops"),
+    (lambda: layers.RandAugment(factor=2.0), "factor"),
+    (lambda: layers.RandAugment(interpolation="bicubic"), "interpolation"),
+    (lambda: layers.RandAugment(value_range=255), "value_range"),
+    (lambda: layers.RandAugment()({"images": XP, "segmentation_masks": XP}),
+     "segmentation_masks"),
+    (lambda: layers.AugMix(num_chains=0), "num_chains"),
+    (lambda: layers.AugMix(chain_depth=1.5), "chain_depth"),
+    (lambda: layers.AugMix(alpha=-1.0), "alpha"),
+    (lambda: layers.AugMix(all_ops="yes"), "all_ops"),
+    (lambda: layers.RandomColorDegeneration(factor=1.5), "factor"),
 ])
 def test_bad_arguments_are_refused_by_name(make, match):
     with pytest.raises(ValueError, match=match):
@@ -245,6 +256,12 @@ def test_policy_matches_keras(keras, name, kwargs):
         a, b = np.asarray(ours(x)), np.asarray(theirs(x))
         assert a.dtype == b.dtype and not np.allclose(a, x)
         np.testing.assert_allclose(a, b, atol=1e-6 * scale)
+    # a dict: the images as above, the labels as they are (Keras's too)
+    a, b = ours({"images": x, "labels": LABELS}), theirs({"images": x, "labels": LABELS})
+    np.testing.assert_allclose(np.asarray(a["images"]), np.asarray(b["images"]),
+                               atol=1e-6 * scale)
+    assert np.array_equal(np.asarray(a["labels"]), LABELS)
+    assert np.array_equal(np.asarray(b["labels"]), LABELS)
     assert np.array_equal(np.asarray(ours(x, training=False)), x)
 
 

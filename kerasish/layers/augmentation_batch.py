@@ -116,23 +116,26 @@ def cut_mix(images, boxes, permutation, labels=None, data_format="channels_last"
     return mixed, _mix_labels(labels, weights, permutation)
 
 
+def check_image_dict(layer, inputs):
+    """Keras's dict input, ``{"images": ..., "labels": ...}`` ("labels" optional)."""
+    if set(inputs) - {"images", "labels"} or "images" not in inputs:
+        raise ValueError(
+            f"{type(layer).__name__} takes an image batch or a dict with the keys "
+            f"'images' and (optionally) 'labels'. Received a dict with keys "
+            f"{sorted(inputs)}. Bounding boxes and segmentation masks are not "
+            "supported by kerasish: pass them separately.")
+
+
 class _BatchMix(ImageLayer):
     """Takes an image batch, or a dict ``{"images": ..., "labels": ...}``."""
 
     _random = True
-    _KEYS = ("images", "labels")
 
     def call(self, inputs, training=True):
         training = True if training is None else bool(training)
         if not isinstance(inputs, dict):
             return self._mix(self._images(inputs), None, training)[0]
-        unknown = sorted(set(inputs) - set(self._KEYS))
-        if unknown or "images" not in inputs:
-            raise ValueError(
-                f"{type(self).__name__} takes an image batch or a dict with the keys "
-                f"'images' and (optionally) 'labels'. Received a dict with keys "
-                f"{sorted(inputs)}. Bounding boxes and segmentation masks are not "
-                "supported by kerasish: pass them separately.")
+        check_image_dict(self, inputs)
         images = self._images(inputs["images"])
         labels = inputs.get("labels")
         if labels is not None:

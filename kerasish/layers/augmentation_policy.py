@@ -22,6 +22,7 @@ import numpy as np
 from kerasish import random as random_module
 from kerasish.layers.augmentation import (INTERPOLATIONS, RandomRotation, RandomShear,
                                           RandomTranslation, base_factor)
+from kerasish.layers.augmentation_batch import check_image_dict
 from kerasish.layers.augmentation_color import (AutoContrast, RandomBrightness,
                                                 RandomContrast, Solarization,
                                                 check_value_range)
@@ -31,7 +32,18 @@ from kerasish.layers.image_preprocessing import ImageLayer, check_choice
 from kerasish.ops import image as image_ops
 
 
-class RandomColorDegeneration(ImageLayer):
+class _ImagesOrDict(ImageLayer):
+    """Also takes Keras's dict ``{"images": ..., "labels": ...}``: the images are
+    transformed, the labels returned as they are."""
+
+    def call(self, inputs, training=True):
+        if not isinstance(inputs, dict):
+            return super().call(inputs, training)
+        check_image_dict(self, inputs)
+        return {**inputs, "images": super().call(inputs["images"], training)}
+
+
+class RandomColorDegeneration(_ImagesOrDict):
     """Blend each image towards its grey version, ``x + u (grey(x) - x)``, with ``u``
     drawn per image from ``factor``, then clip to ``value_range``.
 
@@ -116,7 +128,7 @@ def _concrete(value):
     return not isinstance(value, jax.core.Tracer)
 
 
-class _Policy(ImageLayer):
+class _Policy(_ImagesOrDict):
     """The operations of a policy, built from ``factor``, ``value_range`` and
     ``interpolation`` as Keras builds them."""
 

@@ -49,6 +49,8 @@ ELSEWHERE = {
        for arg in ("labels", "data_format")},
     ("layers.augmentation_batch._BatchMix.call", "training"):
         f"{_TESTS}::test_layer_matches_keras",
+    ("layers.augmentation_policy._ImagesOrDict.call", "training"):
+        f"{_TESTS}::test_policy_matches_keras",
 }
 
 LAYER_SAMPLES = {
