@@ -19,9 +19,11 @@ and is replayed with them; masks flow along the replay as they do in Keras.
 """
 
 import jax
+import numpy as np
 
 from kerasish.layers.base import KerasTensor, set_keras_mask
 from kerasish.layers.core import InputLayer
+from kerasish.models import host_inputs
 from kerasish.models.model import FUNCTIONAL, Model
 from kerasish.ops.node import Operation
 
@@ -116,9 +118,6 @@ class Functional(Model):
         return [t._keras_history[0].name for t in self.inputs] if len(self.inputs) > 1 \
             else [None]
 
-    def _input_shapes(self):
-        return [tuple(t.shape) for t in self.inputs]
-
     def _output_names(self):
         if len(self.outputs) == 1:
             return [None]
@@ -173,7 +172,16 @@ class Functional(Model):
                 lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, struct,
                 is_leaf=lambda t: isinstance(t, KerasTensor))
 
+        skip = set()
+        for t, v in zip(self.inputs, flat):
+            chain = self._host_chains().get(id(t))
+            if chain is not None and not host_inputs.holds_strings(v):
+                # The host layers' output (the compiled step's input): start after them.
+                skip |= chain[0]
+                values[id(chain[1])] = v
         for layer, layer_inputs, out in self._nodes:
+            if id(out) in skip:
+                continue
             args, kwargs = node_outputs(out)[0]._keras_call or ((layer_inputs,), {})
             kwargs = fill(kwargs)
             # Keras: the model's `training`, when given, wins over one fixed at build.
@@ -196,6 +204,43 @@ class Functional(Model):
 
     def _pack_inputs(self, xs):
         return list(xs) if len(self.inputs) > 1 else xs[0]
+
+    # -- text layers at the front run on the host (kerasish.models.host_inputs) ---------
+    def _host_chains(self):
+        if getattr(self, "_host_chain_cache", None) is None:
+            self._host_chain_cache = host_inputs.functional_chains(self.inputs, self._nodes)
+        return self._host_chain_cache
+
+    def _host_layers(self):
+        host_ids = set().union(*(ids for ids, _ in self._host_chains().values()))
+        return [layer for layer, _, out in self._nodes if id(out) in host_ids]
+
+    def _run_host_layers(self, x):
+        chains = self._host_chains()
+        if isinstance(x, dict):
+            x = [x[t._keras_history[0].name] for t in self.inputs]
+        xs = list(x) if len(self.inputs) > 1 else [x]
+        out = []
+        for t, value in zip(self.inputs, xs):
+            if id(t) not in chains or not host_inputs.holds_strings(value):
+                out.append(value)
+                continue
+            ids, end = chains[id(t)]
+            values = {id(t): value}
+            for layer, layer_inputs, node_out in self._nodes:
+                if id(node_out) in ids:
+                    args, kwargs = node_out._keras_call or ((layer_inputs,), {})
+                    filled = jax.tree_util.tree_map(
+                        lambda a: values[id(a)] if isinstance(a, KerasTensor) else a,
+                        (args, kwargs), is_leaf=lambda a: isinstance(a, KerasTensor))
+                    values[id(node_out)] = layer(*filled[0], **filled[1])
+            out.append(np.asarray(values[id(end)]))
+        return self._pack_inputs(out)
+
+    def _input_shapes(self):
+        chains = self._host_chains()
+        return [tuple(chains[id(t)][1].shape) if id(t) in chains else tuple(t.shape)
+                for t in self.inputs]
 
     def get_config(self):
         """Keras's functional config: layers with their inbound nodes, and the

@@ -143,6 +143,8 @@ def next_rng():
 def standardize_dtype(dtype):
     if dtype is None:
         return config.floatx()
+    if dtype in ("string", "str", str) or getattr(dtype, "kind", None) in ("U", "S"):
+        return "string"  # Keras's name for text inputs (the host layers take them)
     return jnp.dtype(dtype).name
 
 

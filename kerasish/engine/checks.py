@@ -131,7 +131,11 @@ def as_array(value, what):
     if arr.dtype == bool:
         arr = arr.astype(np.float32)
     if not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"`{what}` must be numeric. Received dtype {arr.dtype}.")
+        hint = (" To train on text, start the model with `Input(shape=(1,), "
+                "dtype='string')` and a `TextVectorization` (or `StringLookup`) layer, which "
+                "run on the host, or apply such a layer to the data first."
+                if arr.dtype.kind in "US" else "")
+        raise TypeError(f"`{what}` must be numeric. Received dtype {arr.dtype}.{hint}")
     if arr.ndim == 0:
         raise ValueError(f"`{what}` must have a batch dimension. Received a scalar: {arr!r}")
     if arr.shape[0] == 0:

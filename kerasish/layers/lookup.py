@@ -34,20 +34,34 @@ _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
 class HostLayer(Layer):
-    """A layer that computes on the host, on strings or tokens, before the model:
-    called on arrays (or lists); refused on symbolic inputs with a clear message."""
+    """A layer that computes on the host, on strings or tokens: called on arrays (or
+    lists), or at the front of a model, whose ``fit``/``evaluate``/``predict`` run it
+    on the data before the compiled step (``kerasish.models.host_inputs``)."""
+
+    runs_on_host = True
 
     def __call__(self, inputs, *args, **kwargs):
-        if any(isinstance(t, KerasTensor) for t in _leaves((inputs, args, kwargs))):
+        symbolic = [t for t in _leaves((inputs, args, kwargs)) if isinstance(t, KerasTensor)]
+        if symbolic and any(t.dtype != "string" for t in symbolic):
+            # Only text is unambiguous: a model given numbers could not tell raw ids
+            # from this layer's output, so numeric symbolic inputs stay refused.
             raise NotImplementedError(
-                f"Layer {self.name!r} ({type(self).__name__}) works on the host (strings, "
-                "Python tokens) and cannot be part of a compiled kerasish model: kerasish "
-                "models take numeric arrays. Apply it to the data before fit/predict, e.g. "
-                "`x = layer(texts)`, then feed `x` to the model (as Keras does in a tf.data "
-                "pipeline on its JAX backend).")
+                f"Layer {self.name!r} ({type(self).__name__}) works on the host and can "
+                "start a model only on text (`Input(..., dtype='string')`); received a "
+                f"symbolic input of dtype {symbolic[0].dtype}. Apply it to the data "
+                "before fit/predict, e.g. `x = layer(values)`, then feed `x` to the model.")
+        if symbolic:
+            out = Layer.__call__(self, inputs, *args, **kwargs)
+            out.dtype = self._host_output_dtype()
+            return out
         if not self.built:
             self.built = True
         return self.call(inputs, *args, **kwargs)
+
+    def _host_output_dtype(self):
+        """The dtype of the arrays the layer returns: ids (int32) or encodings (float32)."""
+        mode = getattr(self, "output_mode", None) or getattr(self, "_output_mode", "int")
+        return "int32" if mode == "int" else "float32"
 
 
 def _strings(values, encoding):

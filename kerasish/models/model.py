@@ -33,7 +33,7 @@ from kerasish import distribution as distribution_module
 from kerasish import mixed_precision, random
 from kerasish.engine import adapters, loop, steps
 from kerasish.layers.base import KerasTensor, Layer, is_inside_scope
-from kerasish.models import compile_args, host as host_module
+from kerasish.models import compile_args, host as host_module, host_inputs
 from kerasish.utils.naming import check_kwargs, closest
 from kerasish.utils.validation import check_int, check_verbose
 
@@ -226,6 +226,8 @@ class Model(Layer):
         # the eager op-by-op path costs milliseconds per call on small models.
         # training=True goes the eager way: it needs a fresh dropout key per call and
         # must keep the state it updates (BatchNormalization's moving statistics).
+        if not isinstance(inputs, KerasTensor) and host_inputs.holds_strings(inputs):
+            inputs = host_inputs.apply(self, inputs)  # text layers at the front
         if (self.built and not training and not is_inside_scope() and not args and not kwargs
                 and not isinstance(inputs, (KerasTensor, list, tuple, dict))
                 and not isinstance(inputs, jax.core.Tracer)
@@ -263,6 +265,14 @@ class Model(Layer):
 
     def _output_shapes(self):
         return [self.output_shape]
+
+    def _host_layers(self):
+        """The layers at the front of the model that run on the host (strings): none
+        here; ``Sequential`` and functional models find theirs (``host_inputs``)."""
+        return []
+
+    def _run_host_layers(self, x):
+        return x
 
     def _pack_inputs(self, xs):
         """The host's list of input arrays -> what ``call`` takes."""
@@ -344,6 +354,12 @@ class Model(Layer):
         dist = distribution_module.distribution()
         common = dict(spec_for=self._data_spec, dist=dist, exact=exact)
 
+        x = host_inputs.apply(self, x)  # text layers at the front run on the host
+        if isinstance(validation_data, (tuple, list)) and validation_data:
+            validation_data = (host_inputs.apply(self, validation_data[0]),
+                               *validation_data[1:])
+        elif validation_data is not None:
+            validation_data = host_inputs.apply(self, validation_data)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = host_module.split_validation(
                 self, x, y, sample_weight, validation_split)
@@ -393,6 +409,7 @@ class Model(Layer):
         batch_size = 32 if batch_size is None else check_int("batch_size", batch_size, 1)
         verbose = check_verbose(verbose)
         steps_ = None if steps is None else check_int("steps", steps, 1)
+        x = host_inputs.apply(self, x)
         adapter = adapters.make_adapter(
             x, y, sample_weight, spec_for=self._data_spec, batch_size=batch_size, steps=steps_,
             dist=distribution_module.distribution(),
@@ -430,6 +447,7 @@ class Model(Layer):
         hooks = loop.NO_HOOKS if not cbs else callbacks_module.CallbackList(
             cbs, self, {"verbose": verbose, "epochs": 1, "steps": steps_})
         per_batch = hooks.per_batch("predict")
+        x = host_inputs.apply(self, x)
         if adapters.is_stream(x):
             adapter = adapters.StreamAdapter(x, self._data_spec, steps=steps_,
                                              what="predict", predict=True)

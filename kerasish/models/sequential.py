@@ -6,8 +6,11 @@
 (None, 2)
 """
 
+import numpy as np
+
 from kerasish.layers.base import KerasTensor, Layer, _bump
 from kerasish.layers.core import InputLayer
+from kerasish.models import host_inputs
 from kerasish.models.model import Model
 
 
@@ -146,9 +149,23 @@ class Sequential(Model):
 
     def call(self, inputs, training=None):
         x = inputs
-        for layer in self._stack:
+        # Given the host layers' output (the compiled step's input), start after them.
+        start = len(self._host_layers()) if not host_inputs.holds_strings(inputs) else 0
+        for layer in self._stack[start:]:
             x = layer(x, training=training)
         return x
+
+    def _host_layers(self):
+        return self._stack[:host_inputs.sequential_prefix(self._stack)]
+
+    def _run_host_layers(self, x):
+        for layer in self._host_layers():
+            x = layer(x)
+        return np.asarray(x)
+
+    def _input_shapes(self):
+        host = self._host_layers()
+        return [tuple(host[-1].output.shape)] if host else super()._input_shapes()
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
