@@ -5,8 +5,8 @@ singular value (estimated by power iteration) while training.
 >>> layer = kerasish.layers.SpectralNormalization(kerasish.layers.Dense(4))
 >>> layer(np.ones((2, 3), "float32"), training=True).shape
 (2, 4)
->>> [w.path for w in layer.weights]
-['spectral_normalization/dense/kernel', 'spectral_normalization/vector_u', 'spectral_normalization/dense/bias']
+>>> [w.path.split("/", 1)[1] for w in layer.weights]  # Keras's order
+['dense/kernel', 'vector_u', 'dense/bias']
 """
 
 import numbers
@@ -72,6 +72,13 @@ def _view_of(layer, kernel):
     return view
 
 
+def _set_paths(layer, prefix):
+    for v in layer._own_variables:
+        v.path = f"{prefix}/{v.name}"
+    for sub in layer._layers:
+        _set_paths(sub, f"{prefix}/{sub.name}")
+
+
 class SpectralNormalization(Layer):
     """Divide the wrapped layer's kernel by its spectral norm (largest singular value)
     while training, which bounds the layer's Lipschitz constant (stabilises GANs).
@@ -114,16 +121,14 @@ class SpectralNormalization(Layer):
     def build(self, input_shape):
         if not self.layer.built:
             self.layer._maybe_build(input_shape)
-            prefix = self.name
-            for sub in self.layer._flatten_layers():  # Keras's paths: built inside
-                for v in sub._own_variables:
-                    v.path = f"{prefix}/{sub.name}/{v.name}"
+            _set_paths(self.layer, f"{self.name}/{self.layer.name}")  # Keras's: built inside
         kernel = getattr(self.layer, "kernel", None)
         if kernel is None:
             kernel = getattr(self.layer, "embeddings", None)
         if kernel is None:
             raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' "
-                             "nor 'embeddings'")
+                             "nor 'embeddings': SpectralNormalization wraps a layer that has "
+                             "one (Dense, Conv2D, Embedding ...).")
         self.kernel = kernel
         self.kernel_shape = tuple(kernel.shape)
         self._input_last_dim = input_shape[-1]
