@@ -2,11 +2,11 @@
 singular value (estimated by power iteration) while training.
 
 >>> import numpy as np, kerasish
->>> layer = kerasish.layers.SpectralNormalization(kerasish.layers.Dense(4))
+>>> layer = kerasish.layers.SpectralNormalization(kerasish.layers.Dense(4, name="d"))
 >>> layer(np.ones((2, 3), "float32"), training=True).shape
 (2, 4)
 >>> [w.path.split("/", 1)[1] for w in layer.weights]  # Keras's order
-['dense/kernel', 'vector_u', 'dense/bias']
+['d/kernel', 'vector_u', 'd/bias']
 """
 
 import numbers
