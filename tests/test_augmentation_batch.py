@@ -398,3 +398,14 @@ def test_keras_files_load_both_ways(keras, tmp_path):
     for a, b in zip(again.layers[1:], ours.layers[1:]):
         assert _plain(a.get_config()) == _plain(b.get_config()), a.name
     np.testing.assert_allclose(again.predict(x, verbose=0), x, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,kwargs", [("MixUp", dict(seed=1)), ("CutMix", dict(seed=1)),
+                                         ("RandomColorDegeneration", dict(factor=0.5, seed=1))])
+def test_mixed_precision_matches_keras(keras, name, kwargs):
+    """Under mixed_bfloat16 the draws and the mixing are in bfloat16, as Keras's."""
+    ours = getattr(layers, name)(dtype="mixed_bfloat16", **kwargs)
+    theirs = getattr(keras.layers, name)(dtype="mixed_bfloat16", **kwargs)
+    a, b = ours(XP), theirs(XP)
+    assert str(a.dtype) == str(b.dtype) == "bfloat16"
+    np.testing.assert_array_equal(np.asarray(a, "float32"), np.asarray(b, "float32"))
