@@ -21,7 +21,7 @@ and is replayed with them; masks flow along the replay as they do in Keras.
 import jax
 import numpy as np
 
-from kerasish.layers.base import KerasTensor, set_keras_mask
+from kerasish.layers.base import KerasTensor, flatten_outputs, set_keras_mask
 from kerasish.layers.core import InputLayer
 from kerasish.models import host_inputs
 from kerasish.models.model import FUNCTIONAL, Model
@@ -192,7 +192,7 @@ class Functional(Model):
             if len(tensors) == 1:
                 values[id(tensors[0])] = result
             else:
-                for t, v in zip(tensors, node_outputs(result, tensors=False), strict=True):
+                for t, v in zip(tensors, node_outputs(result), strict=True):
                     values[id(t)] = v
         outs = [values[id(t)] for t in self.outputs]
         if isinstance(self._outputs_struct, dict):
@@ -231,8 +231,8 @@ class Functional(Model):
                 if id(node_out) in ids:
                     args, kwargs = node_out._keras_call or ((layer_inputs,), {})
                     filled = jax.tree_util.tree_map(
-                        lambda a: values[id(a)] if isinstance(a, KerasTensor) else a,
-                        (args, kwargs), is_leaf=lambda a: isinstance(a, KerasTensor))
+                        lambda a, seen=values: seen[id(a)] if isinstance(a, KerasTensor)
+                        else a, (args, kwargs), is_leaf=lambda a: isinstance(a, KerasTensor))
                     values[id(node_out)] = layer(*filled[0], **filled[1])
             out.append(np.asarray(values[id(end)]))
         return self._pack_inputs(out)
@@ -256,15 +256,11 @@ class Functional(Model):
         return serialization._functional_from_config_method(cls, config, custom_objects)
 
 
-def node_outputs(out, tensors=True):
+def node_outputs(out):
     """The leaves of a call's output structure, in Keras's order (lists in order,
-    dicts by sorted key): the KerasTensors of a recorded call, or (``tensors=False``)
-    the arrays its replay returned."""
-    if isinstance(out, (list, tuple)):
-        return [x for item in out for x in node_outputs(item, tensors)]
-    if isinstance(out, dict):
-        return [x for key in sorted(out) for x in node_outputs(out[key], tensors)]
-    return [out]
+    dicts by sorted key): the KerasTensors of a recorded call, or the arrays its
+    replay returned."""
+    return flatten_outputs(out)
 
 
 def layer_calls(model):

@@ -1117,6 +1117,16 @@ def _is_shape(value):
         d is None or isinstance(d, (int, np.integer)) for d in value)
 
 
+def flatten_outputs(struct):
+    """The leaves of a (nested) list/tuple/dict in Keras's order: lists in order, dicts
+    by sorted key. A layer call with several outputs numbers its tensors this way.
+
+    >>> flatten_outputs({"b": 2, "a": [1, (3, 4)]})
+    [1, 3, 4, 2]
+    """
+    return _flatten_struct(struct)
+
+
 def _flatten_struct(struct):
     if isinstance(struct, (list, tuple)):
         return [x for item in struct for x in _flatten_struct(item)]

@@ -25,7 +25,7 @@ and each chain ends in one tensor).
 import numpy as np
 
 from kerasish.engine import adapters
-from kerasish.layers.base import KerasTensor
+from kerasish.layers.base import KerasTensor, flatten_outputs
 
 
 def is_host_layer(layer):
@@ -64,14 +64,12 @@ def functional_chains(inputs, nodes):
     """``{id(input tensor): (host node ids, end tensor)}`` for a functional model's
     graph ``nodes`` ((layer, inputs, out) in order); inputs without host layers are
     left out."""
-    from kerasish.functional import _tensors_in, node_outputs
-
     host = [(layer, ins, out) for layer, ins, out in nodes if is_host_layer(layer)]
     if not host:
         return {}
     source, members = {id(t): id(t) for t in inputs}, {}
     for layer, ins, out in host:
-        tensors = _tensors_in(ins)
+        tensors = [t for t in flatten_outputs(ins) if isinstance(t, KerasTensor)]
         roots = {source.get(id(t)) for t in tensors}
         if None in roots or len(roots) != 1:
             raise ValueError(
@@ -79,7 +77,7 @@ def functional_chains(inputs, nodes):
                 "tokens): its input must be one model input, or the output of host layers "
                 "applied to one. Apply it to the data before fit/predict instead.")
         root = roots.pop()
-        for t in node_outputs(out):
+        for t in flatten_outputs(out):
             source[id(t)] = root
         members.setdefault(root, []).append((id(out), out))
     chains = {}

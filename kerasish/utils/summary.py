@@ -253,7 +253,7 @@ def _sequential_like(model):
     """Keras's test for the 3-column table: a Sequential or subclassed model, or a
     functional one that is a chain (one call per depth, one input tensor per call, no
     layer called twice). Anything else gets the "Connected to" column."""
-    from kerasish.functional import node_outputs
+    from kerasish.layers.base import flatten_outputs as node_outputs
 
     graph = getattr(model, "_nodes", None)
     if graph is None:
@@ -297,7 +297,7 @@ def _connections(model):
 
 
 def _output_leaves(output):
-    from kerasish.functional import node_outputs
+    from kerasish.layers.base import flatten_outputs as node_outputs
 
     return node_outputs(output)
 
