@@ -271,22 +271,64 @@ def test_optimizer_variables_that_do_not_fit_warn_and_load_the_rest(tmp_path):
         legacy_optimizer.state_arrays(swapped, None, model)
 
 
-def test_nadam_product_is_recomputed_from_the_iteration_count():
-    """tf.keras 2.11+ kept Nadam's product of momentum factors outside its variables;
-    the product kerasish recomputes equals its own Nadam's after the same steps."""
+def test_nadam_product_is_rebuilt_as_tf_keras_ran_it():
+    """tf.keras 2.11+ kept Nadam's product of momentum factors outside its variables
+    and (in a tf.function) multiplied it once per weight each step: after 3 steps on
+    2 weights it is the product of u(t)^2, u(t) = beta_1 (1 - 0.5 * 0.96^t)."""
     model = kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1, name="d")])
     model.compile(optimizer=kerasish.optimizers.Nadam(0.01, beta_1=0.8), loss="mse")
-    x = np.arange(8, dtype="float32").reshape(4, 2)
-    model.fit(x, x[:, :1], batch_size=1, epochs=1, shuffle=False, verbose=0)
-    state = model.get_optimizer_state()
-    saved = {"iteration:0": np.int64(4),
-             "Nadam/m/d/kernel:0": np.asarray(state.slots[0].momentums["d"]["kernel"]),
-             "Nadam/v/d/kernel:0": np.asarray(state.slots[0].velocities["d"]["kernel"]),
-             "Nadam/m/d/bias:0": np.asarray(state.slots[0].momentums["d"]["bias"]),
-             "Nadam/v/d/bias:0": np.asarray(state.slots[0].velocities["d"]["bias"])}
+    saved = {"iteration:0": np.int64(3),
+             "Nadam/m/d/kernel:0": np.full((2, 1), 0.1, "float32"),
+             "Nadam/v/d/kernel:0": np.full((2, 1), 0.2, "float32"),
+             "Nadam/m/d/bias:0": np.full((1,), 0.3, "float32"),
+             "Nadam/v/d/bias:0": np.full((1,), 0.4, "float32")}
     arrays = legacy_optimizer.state_arrays(list(saved), saved.__getitem__, model)
-    assert float(arrays[-1]) == pytest.approx(float(state.slots[0].u_product), rel=1e-6)
-    assert float(arrays[-1]) != pytest.approx(1.0)
+    u = [0.8 * (1 - 0.5 * 0.96 ** t) for t in (1, 2, 3)]
+    assert float(arrays[-1]) == pytest.approx((u[0] * u[1] * u[2]) ** 2, rel=1e-6)
+    assert [float(np.ravel(a)[0]) for a in arrays[2:6]] == pytest.approx([0.1, 0.2, 0.3, 0.4])
+
+
+OPTIMIZER_FILES = ["opt_adam_amsgrad", "opt_adagrad", "opt_adadelta", "opt_adamax", "opt_nadam",
+                   "opt_ftrl", "opt_lion", "opt_rmsprop_centered", "opt_legacy_sgd",
+                   "opt_legacy_rmsprop", "opt_legacy_adagrad", "opt_legacy_adadelta",
+                   "opt_legacy_adamax", "opt_legacy_ftrl"]
+
+
+@pytest.mark.parametrize("stem", [s if s in ("opt_nadam", "opt_legacy_rmsprop") else
+                                  pytest.param(s, marks=pytest.mark.slow)
+                                  for s in OPTIMIZER_FILES])
+def test_every_tf_keras_optimizer_continues_where_it_stopped(stem):
+    """Each optimizer's slots (both layouts) come back: one more epoch after loading
+    equals tf.keras's uninterrupted training (Nadam's product recomputed)."""
+    ref = reference(stem)
+    model = load(stem)
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["predictions"],
+                               rtol=1e-5, atol=1e-6)
+    assert int(model.optimizer.iterations) == 4
+    history = model.fit(ref["x"], ref["y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"][-1] == pytest.approx(float(ref["fit"]["fit_loss"]), rel=1e-4)
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["after_fit"],
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_a_legacy_nadam_file_is_refused_clearly_and_loads_uncompiled():
+    """tf.keras's legacy Nadam: its ``decay`` (a momentum schedule of another formula
+    than Keras 3's Nadam) is refused, not ignored; ``compile=False`` loads the model,
+    and its momentum cache is not taken for Keras 3 state."""
+    path = FILES / "opt_legacy_nadam.h5"
+    with pytest.raises(ValueError, match=r"sets `decay=0.004`.*Load it with compile=False"):
+        kerasish.models.load_model(path)
+    model = kerasish.models.load_model(path, compile=False)
+    ref = reference("opt_legacy_nadam")
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["predictions"],
+                               rtol=1e-5, atol=1e-6)
+    model.compile(optimizer="nadam", loss="mse")
+    with h5py.File(path, "r") as f:
+        group = f["optimizer_weights"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        with pytest.raises(legacy_optimizer.NotRestored,
+                           match=r"its variables \['Nadam/momentum_cache:0'"):
+            legacy_optimizer.state_arrays(names, lambda n: group[n][()], model)
 
 
 def test_model_checkpoint_file_loads_with_its_optimizer_state():

@@ -13,9 +13,14 @@ tf.keras 2 wrote them in one of two layouts, neither with the learning rate (it 
 
 Keras 3 reads neither (it warns and starts from fresh state). Here each slot is
 matched to its weight by position and checked by the weight's name and shape, then
-the arrays are handed over in Keras 3's order. Nadam's running product of momentum
-factors, which tf.keras 2.11+ kept outside its variables (and restarted from 1 after
-loading), is recomputed from the iteration count, as uninterrupted training has it.
+the arrays are handed over in Keras 3's order.
+
+Nadam's running product of momentum factors u(t) = beta_1 (1 - 0.5 * 0.96^t) was kept
+outside tf.keras 2.11+'s variables (tf.keras restarts it from 1 after loading). Run as
+a ``tf.function`` (``fit``'s default), tf.keras multiplied it once per trainable weight
+at every step (its Python step counter is fixed when the function is traced), so it
+is rebuilt as the product of u(t)^n for n trainable weights: training then continues
+as it would have in tf.keras (checked against tf.keras's uninterrupted run).
 """
 
 import re
@@ -83,10 +88,11 @@ def _pair(kinds, trainable):
     return found
 
 
-def _nadam_product(optimizer, iterations):
-    """Nadam's product of u(t) = beta_1 (1 - 0.5 * 0.96^t) for t = 1..iterations."""
+def _nadam_product(optimizer, iterations, n_weights):
+    """The product tf.keras 2's Nadam held after ``iterations`` steps on ``n_weights``
+    trainable weights: u(t)^n_weights for t = 1..iterations."""
     t = np.arange(1, int(iterations) + 1, dtype=np.float64)
-    return np.float32(np.prod(optimizer.beta_1 * (1.0 - 0.5 * 0.96 ** t)))
+    return np.float32(np.prod((optimizer.beta_1 * (1.0 - 0.5 * 0.96 ** t)) ** n_weights))
 
 
 def state_arrays(names, read, model):
@@ -123,7 +129,7 @@ def state_arrays(names, read, model):
         if key is not None:
             arrays.append(np.asarray(read(found[key])))
         elif class_name == "Nadam" and var.path.endswith("u_product"):
-            arrays.append(_nadam_product(optimizer, iterations))
+            arrays.append(_nadam_product(optimizer, iterations, len(trainable)))
         else:
             raise NotRestored(f"it has nothing for {var.path!r}")
     return arrays

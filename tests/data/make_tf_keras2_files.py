@@ -305,6 +305,48 @@ def make_zoo():
              after_fit=clone.predict(x, verbose=0))
 
 
+def optimizers():
+    """{file stem: optimizer}: the other tf.keras 2 optimizers, current and legacy."""
+    opt, legacy = keras.optimizers, keras.optimizers.legacy
+    return {
+        "opt_adam_amsgrad": opt.Adam(0.02, amsgrad=True),
+        "opt_adagrad": opt.Adagrad(0.1),
+        "opt_adadelta": opt.Adadelta(1.0, rho=0.9),
+        "opt_adamax": opt.Adamax(0.05),
+        "opt_nadam": opt.Nadam(0.02),
+        "opt_ftrl": opt.Ftrl(0.1, l1_regularization_strength=0.01),
+        "opt_lion": opt.Lion(0.01),
+        "opt_rmsprop_centered": opt.RMSprop(0.01, momentum=0.5, centered=True),
+        "opt_legacy_sgd": legacy.SGD(0.05, momentum=0.8, nesterov=True),
+        "opt_legacy_rmsprop": legacy.RMSprop(0.01, momentum=0.5, centered=True),
+        "opt_legacy_adagrad": legacy.Adagrad(0.1),
+        "opt_legacy_adadelta": legacy.Adadelta(1.0, rho=0.9),
+        "opt_legacy_adamax": legacy.Adamax(0.05),
+        "opt_legacy_ftrl": legacy.Ftrl(0.1, l1_regularization_strength=0.01),
+        "opt_legacy_nadam": legacy.Nadam(0.02),
+    }
+
+
+def make_optimizers():
+    """A tiny regression model per optimizer, saved after 4 steps; ``after_fit`` is the
+    same model (not reloaded) one epoch later: uninterrupted training, which a reader
+    that restores the whole optimizer state continues exactly."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y = (x @ np.array([1.0, -2.0, 0.5, 0.0], "float32") + 0.3)[:, None]
+    for i, (stem, optimizer) in enumerate(optimizers().items()):
+        seed(60 + i)
+        model = keras.Sequential([L.Dense(3, activation="tanh", input_shape=(4,), name="h"),
+                                  L.Dense(1, name="o")], name="tiny")
+        model.compile(optimizer=optimizer, loss="mse")
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        model.save(OUT / f"{stem}.h5")
+        predictions = model.predict(x, verbose=0)
+        history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        save_npz(stem, x=x, y=y, predictions=predictions, after_fit=model.predict(x, verbose=0),
+                 fit={"fit_loss": np.float64(history.history["loss"][-1])})
+
+
 def make_checkpoint():
     seed(40)
     x, y = mlp_data()
@@ -338,6 +380,7 @@ def main():
     make_conv()
     make_text()
     make_zoo()
+    make_optimizers()
     make_checkpoint()
     print(f"TensorFlow {tf.__version__}, Keras {KERAS_VERSION}, "
           f"Python {sys.version.split()[0]}, numpy {np.__version__}")
