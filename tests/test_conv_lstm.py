@@ -332,8 +332,6 @@ def test_get_config_round_trips_with_keras(keras, exported, name):
     assert _plain(type(ours).from_config(config).get_config()) == _plain(config)
     assert _plain(type(theirs).from_config(json.loads(json.dumps(config))).get_config()) \
         == _plain(k_config)
-    if name == "ConvLSTM3D":
-        return  # (kerasish.saving does not resolve keras.constraints classes yet)
     from_keras = deserialize_keras_object(keras.saving.serialize_keras_object(theirs),
                                           custom_objects={n: getattr(OURS, n) for n in NEW})
     assert type(from_keras) is type(ours)

@@ -351,11 +351,6 @@ def test_from_config_takes_custom_objects():
     assert type(inner.default_optimizer) is MySGD
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="kerasish.saving.serialization._builtin_class accepts only "
-                          "Optimizer subclasses from keras.optimizers, not OptimizerMap "
-                          "(a one-line change there, asked for in the report); until then "
-                          "load_model needs custom_objects={'OptimizerMap': OptimizerMap}")
 def test_load_model_finds_optimizer_map_by_itself(tmp_path):
     from kerasish import saving
 

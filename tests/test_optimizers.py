@@ -318,7 +318,7 @@ def test_get_wraps_optax():
 @pytest.mark.parametrize("identifier, match", [
     ("adamm", r"Unknown optimizer: 'adamm'\. Did you mean 'adam'\?.*'sgd'"),
     ("adamx", r"Unknown optimizer: 'adamx'\. Did you mean 'adamax'\?"),
-    ("multioptimizer", r"'multioptimizer' is not implemented in kerasish\. Implemented: "),
+    ("multioptimizer", r"MultiOptimizer cannot be made from its name 'multioptimizer'"),
     (42, r"Could not interpret optimizer identifier: 42"),
     (Adam, r"received the class Adam\. Call it: Adam\(\)"),
     ({"config": {}}, r"must be a dict with a 'class_name'"),

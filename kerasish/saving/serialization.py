@@ -25,7 +25,8 @@ import types
 import jax
 import numpy as np
 
-from kerasish import activations, initializers, layers, losses, metrics, optimizers, regularizers
+from kerasish import (activations, constraints, initializers, layers, losses, metrics,
+                      optimizers, regularizers)
 from kerasish.functional import Functional
 from kerasish.layers.base import KerasTensor, Layer
 from kerasish.models import Model, Sequential
@@ -40,6 +41,7 @@ _KINDS = {
     "metrics": ("keras.metrics", metrics, metrics.Metric),
     "initializers": ("keras.initializers", initializers, initializers.Initializer),
     "regularizers": ("keras.regularizers", regularizers, regularizers.Regularizer),
+    "constraints": ("keras.constraints", constraints, constraints.Constraint),
 }
 _schedules = getattr(optimizers, "schedules", None)
 if _schedules is not None:  # before "optimizers": "keras.optimizers.schedules" is both
@@ -477,11 +479,17 @@ def _builtin_class(module, class_name):
         else:
             _, mod, base = _KINDS[k]
             cls = getattr(mod, class_name, None) if not class_name.startswith("_") else None
-            if not (isinstance(cls, type) and (issubclass(cls, base) or _is_loss_scale_class(cls))):
+            if not (isinstance(cls, type) and (issubclass(cls, base) or _is_loss_scale_class(cls)
+                                               or _is_optimizer_map(cls))):
                 cls = None
         if cls is not None:
             return cls
     return None
+
+
+def _is_optimizer_map(cls):
+    # MultiOptimizer's OptimizerMap is saved as a keras.optimizers object of its own.
+    return cls is getattr(optimizers, "OptimizerMap", None)
 
 
 def _available(module):
