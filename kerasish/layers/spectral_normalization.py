@@ -187,7 +187,16 @@ class SpectralNormalization(Layer):
 
     def normalized_weights(self):
         """Keras's method: ``(new vector_u, normalised kernel)`` from the current
-        values, without assigning them."""
+        values, without assigning them.
+
+        >>> import numpy as np, kerasish
+        >>> dense = kerasish.layers.Dense(2, use_bias=False, kernel_initializer="ones")
+        >>> layer = SpectralNormalization(dense, power_iterations=3)
+        >>> _ = layer(np.ones((1, 2), "float32"))  # inference: nothing changes
+        >>> u, kernel = layer.normalized_weights()
+        >>> u.shape, np.round(np.asarray(kernel), 4).tolist()
+        ((1, 2), [[0.5, 0.5], [0.5, 0.5]])
+        """
         return self._normalized(self.kernel.value, self.vector_u.value)
 
     def compute_output_shape(self, input_shape):
