@@ -463,3 +463,29 @@ def test_bad_arguments_are_refused():
                         "config": OptimizerMap(optimizers.SGD()).get_config()})
     with pytest.raises(TypeError, match=r"expects the OptimizerState made by"):
         opt.update({"w": jnp.ones(1)}, None, {"w": jnp.ones(1)})
+
+
+def test_learning_rate_callbacks_schedule_each_inner_optimizer(keras):
+    """LearningRateScheduler and ReduceLROnPlateau set and log each inner optimizer's
+    rate (``learning_rate_<name>``), as Keras 3.15 does."""
+    x, y = _data()
+    keras.utils.set_random_seed(0)
+    km, om = _model(keras, "sgd_adam"), _model(kerasish, "sgd_adam")
+    om.set_weights(km.get_weights())
+
+    def callbacks(ns):
+        return [ns.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5),
+                ns.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, factor=0.9,
+                                               min_delta=10.0)]
+
+    fit = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kh = km.fit(x, y, callbacks=callbacks(keras), **fit)
+        oh = om.fit(x, y, callbacks=callbacks(kerasish), **fit)
+    assert sorted(oh.history) == sorted(kh.history)
+    assert any(key.startswith("learning_rate_") for key in kh.history)
+    for key in kh.history:
+        np.testing.assert_allclose(oh.history[key], kh.history[key], rtol=1e-5, err_msg=key)
+    for ours, theirs in zip(om.get_weights(), km.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, RTOL, ATOL)

@@ -416,6 +416,21 @@ def _restore(model, snapshot):
         model.set_weights(value)
 
 
+def _each_optimizer(optimizer):
+    """``[(log key suffix, optimizer)]``: a MultiOptimizer's inner optimizers, each
+    scheduled on its own and logged as ``learning_rate_<name>`` (as Keras), or the one
+    optimizer, logged as ``learning_rate``."""
+    inner = getattr(optimizer, "optimizers", None)
+    if inner is not None and not hasattr(optimizer, "learning_rate"):
+        return [(f"_{opt.name}", opt) for opt in inner]
+    return [("", optimizer)]
+
+
+def _log_learning_rates(optimizer, logs):
+    for suffix, opt in _each_optimizer(optimizer):
+        logs[f"learning_rate{suffix}"] = _learning_rate(opt)
+
+
 def _learning_rate(optimizer):
     if optimizer is None or not hasattr(optimizer, "learning_rate"):
         raise ValueError(
@@ -823,23 +838,25 @@ class LearningRateScheduler(Callback):
         self._takes_lr = _accepts_two_args(schedule)
 
     def on_epoch_begin(self, epoch, logs=None):
-        optimizer = self.model.optimizer
-        lr = _learning_rate(optimizer)
-        new = self.schedule(epoch, lr) if self._takes_lr else self.schedule(epoch)
-        if isinstance(new, (bool, str)) or np.ndim(new) != 0 \
-                or not np.issubdtype(np.asarray(new).dtype, np.number):
-            raise ValueError(
-                "The output of the `schedule` function should be a float. "
-                f"Got: {new!r} at epoch {epoch}"
-            )
-        new = float(np.asarray(new))
-        optimizer.learning_rate = new
-        if self.verbose > 0:
-            _print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+        for suffix, optimizer in _each_optimizer(self.model.optimizer):
+            lr = _learning_rate(optimizer)
+            new = self.schedule(epoch, lr) if self._takes_lr else self.schedule(epoch)
+            if isinstance(new, (bool, str)) or np.ndim(new) != 0 \
+                    or not np.issubdtype(np.asarray(new).dtype, np.number):
+                raise ValueError(
+                    "The output of the `schedule` function should be a float. "
+                    f"Got: {new!r} at epoch {epoch}"
+                )
+            new = float(np.asarray(new))
+            optimizer.learning_rate = new
+            if self.verbose > 0:
+                which = f"{optimizer.name} " if suffix else ""
+                _print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting {which}"
+                       f"learning rate to {new}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = _learning_rate(self.model.optimizer)
+            _log_learning_rates(self.model.optimizer, logs)
 
 
 def _accepts_two_args(fn):
@@ -902,7 +919,7 @@ class ReduceLROnPlateau(_MonitorCallback):
         if self.monitor_op is None:
             self._set_monitor_op()
         logs = logs if logs is not None else {}
-        logs["learning_rate"] = _learning_rate(self.model.optimizer)
+        _log_learning_rates(self.model.optimizer, logs)
         current = logs.get(self.monitor)
         if current is None:
             if not self._warned:
@@ -924,15 +941,19 @@ class ReduceLROnPlateau(_MonitorCallback):
                 self.wait = 0
 
     def _reduce(self, epoch):
-        optimizer = self.model.optimizer
-        old = _learning_rate(optimizer)
-        if not old > np.float32(self.min_lr):
-            return False
-        new = max(old * self.factor, self.min_lr)
-        optimizer.learning_rate = new
-        if self.verbose > 0:
-            _print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
-        return True
+        reduced = False
+        for suffix, optimizer in _each_optimizer(self.model.optimizer):
+            old = _learning_rate(optimizer)
+            if not old > np.float32(self.min_lr):
+                continue
+            new = max(old * self.factor, self.min_lr)
+            optimizer.learning_rate = new
+            reduced = True
+            if self.verbose > 0:
+                which = f" {optimizer.name}" if suffix else ""
+                _print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{which} learning rate "
+                       f"to {new}.")
+        return reduced
 
 
 # ------------------------------------------------------------------ logging

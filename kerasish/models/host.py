@@ -166,10 +166,11 @@ class Host:
         state = m._opt_state
         # A new layout (layers added, weights frozen) needs a fresh optimizer state.
         if state is None or getattr(m, "_opt_layout", None) != m._layout_key():
-            state = m.optimizer.init(params)
             # Keras builds the optimizer on the model's weights at fit: its `variables`
-            # (slots included) then mirror the state.
+            # (slots included) then mirror the state. Built first: MultiOptimizer routes
+            # the weights by their paths when built.
             m.optimizer.build(m.trainable_variables)
+            state = m.optimizer.init(params)
             m._opt_layout = m._layout_key()
         else:  # pick up a learning rate the user (or a callback) changed
             state = m.optimizer.sync_to_state(state)
@@ -415,8 +416,8 @@ def _with_custom_steps(model, pieces, y_shapes, has_sample_weight):
         params, state = model.current_params()
         opt = None
         if training:
-            opt = optimizer.init(params)
             optimizer.build(model.trainable_variables)
+            opt = optimizer.init(params)
         ts = steps.TrainState(params, state, opt, (metric_values(), {}), jax.random.key(0))
         step = custom_train if training else custom_test
         out = jax.eval_shape(lambda ts, x, y, sw: step(ts, x, y, sw, None), ts, *spec)
