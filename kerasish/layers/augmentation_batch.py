@@ -65,6 +65,11 @@ def cut_mix_boxes(height, width, mix_weight, x_start, y_start):
     """CutMix's boxes, as Keras computes them: a box of sides ``sqrt(1 - w) * (W, H)``
     (not rounded) whose top-left corner is ``(x_start, y_start)`` (fractions of the room
     left, in ``[0, 1]``). Returns ``(x0, x1, y0, y1)`` in pixels, each ``(N,)``.
+
+    >>> import numpy as np
+    >>> box = cut_mix_boxes(4, 4, np.array([0.75]), np.array([0.0]), np.array([1.0]))
+    >>> [float(v[0]) for v in box]  # sides 2 x 2, at the left, at the bottom
+    [0.0, 2.0, 2.0, 4.0]
     """
     ratio = jnp.sqrt(1.0 - mix_weight)
     crop_w, crop_h = ratio * width, ratio * height
