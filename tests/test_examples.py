@@ -34,6 +34,8 @@ EXPECTED = {
                              "pure JAX loop: test accuracy"],
     "image_classifier.py": ["classes: ['0', '1', '2', '3', '4']", "validation accuracy",
                             "reloaded model predicts the same: True"],
+    "sequences.py": ["text classifier: validation accuracy", "transformer: validation accuracy",
+                     "forecaster: validation MAE"],
     "transfer_learning.py": ["classes: ['digit_0', 'digit_1', 'digit_2']",
                              "trainable weights with the base frozen: 2",
                              "head only: validation accuracy", "fine-tuned: validation accuracy"],
