@@ -14,6 +14,7 @@ order of ``model.trainable_variables``, ``model.non_trainable_variables``,
 ``model.optimizer.variables`` and ``model.metrics_variables``.
 """
 
+import contextlib
 import inspect
 import signal
 import threading
@@ -533,9 +534,8 @@ def compute_loss(model, x, y, y_pred, sample_weight, training=True):
         loss, _ = steps._losses(pieces, ys, y_preds, sw, jnp.ones((n,), jnp.float32),
                                 (None,) * len(y_preds))
         total = total + loss
-    for v in model.trainable_variables:
-        if v.regularizer is not None:
-            total = total + v.regularizer(v.value)
+    # `model.losses`: the add_loss values and the weights' regularization penalties
+    # (inside the default steps, those of the forward pass, as Keras's override).
     for loss in getattr(model, "losses", []) or []:
         total = total + jnp.sum(loss)
     return total
@@ -568,6 +568,18 @@ def _update_metrics(model, metrics_variables, loss, x, y, y_pred, sample_weight)
     return logs, new
 
 
+@contextlib.contextmanager
+def _forward_losses(model, losses):
+    """Keras's losses override: inside the default steps, ``model.losses`` (which
+    ``compute_loss`` adds) are the forward pass's (its add_loss values and the
+    penalties of the weights it used), counted once."""
+    model._losses_override = list(losses)
+    try:
+        yield
+    finally:
+        model._losses_override = None
+
+
 def default_train_step(model, state, data):
     """Keras's default ``train_step``, written against its own JAX contract (what a
     user's override calling ``super().train_step(state, data)`` runs)."""
@@ -577,9 +589,10 @@ def default_train_step(model, state, data):
     def loss_fn(trainable):
         y_pred, new_non_trainable, losses = model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True)
-        loss, _ = model.stateless_compute_loss(trainable, new_non_trainable,
-                                               metrics_variables, x, y, y_pred, sample_weight)
-        loss = loss + sum((jnp.sum(v) for v in losses), jnp.zeros((), jnp.float32))
+        with _forward_losses(model, losses):
+            loss, _ = model.stateless_compute_loss(trainable, new_non_trainable,
+                                                   metrics_variables, x, y, y_pred,
+                                                   sample_weight)
         return loss, (y_pred, new_non_trainable)
 
     (loss, (y_pred, non_trainable)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
@@ -596,9 +609,9 @@ def default_test_step(model, state, data):
     x, y, sample_weight = adapters.unpack_x_y_sample_weight(data)
     y_pred, non_trainable, losses = model.stateless_call(
         trainable, non_trainable, x, training=False, return_losses=True)
-    loss, _ = model.stateless_compute_loss(trainable, non_trainable, metrics_variables, x, y,
-                                           y_pred, sample_weight, training=False)
-    loss = loss + sum((jnp.sum(v) for v in losses), jnp.zeros((), jnp.float32))
+    with _forward_losses(model, losses):
+        loss, _ = model.stateless_compute_loss(trainable, non_trainable, metrics_variables, x,
+                                               y, y_pred, sample_weight, training=False)
     logs, metrics_variables = _update_metrics(model, metrics_variables, loss, x, y, y_pred,
                                               sample_weight)
     return logs, (trainable, non_trainable, metrics_variables)
