@@ -331,6 +331,32 @@ def test_a_legacy_nadam_file_is_refused_clearly_and_loads_uncompiled():
             legacy_optimizer.state_arrays(names, lambda n: group[n][()], model)
 
 
+def test_a_mixed_precision_file_loads_with_its_loss_scale_optimizer():
+    """``mixed_float16`` layers and tf.keras's LossScaleOptimizerV3: Keras 3's
+    LossScaleOptimizer around the restored Adam, its scale at initial_scale (not in the
+    file; tf.keras's was still there); one more epoch equals tf.keras's uninterrupted
+    run (float16 numbers: float16 tolerance)."""
+    ref = reference("mixed_adam")
+    model = load("mixed_adam")
+    opt = model.optimizer
+    assert type(opt).__name__ == "LossScaleOptimizer"
+    assert type(opt.inner_optimizer).__name__ == "Adam" and int(opt.iterations) == 4
+    assert [la.dtype_policy.name for la in model.layers] == ["mixed_float16", "mixed_float16",
+                                                             "float32"]
+    assert float(model.get_optimizer_state().slots.scale) == float(ref["loss_scale"]) == 32768.0
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["predictions"],
+                               rtol=1e-3, atol=1e-3)
+    history = model.fit(ref["x"], ref["y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"][-1] == pytest.approx(float(ref["fit"]["fit_loss"]), rel=1e-3)
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["after_fit"],
+                               rtol=1e-3, atol=1e-3)
+    with h5py.File(FILES / "mixed_adam.h5", "r") as f:
+        training = json.loads(f.attrs["training_config"])
+    training["optimizer_config"]["config"]["dynamic"] = False
+    with pytest.raises(ValueError, match=r"fixed loss scale \(dynamic=False\)"):
+        legacy_config.compile_config(training, model)
+
+
 def test_model_checkpoint_file_loads_with_its_optimizer_state():
     ref = reference("best")
     model = loaded("best")

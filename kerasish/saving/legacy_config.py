@@ -305,10 +305,30 @@ def keras3_model_config(config, where="model_config", custom_objects=None):
 
 # ------------------------------------------------- training config -> compile config
 
+# tf.keras 2's mixed-precision wrappers (2.11+, and the OptimizerV2 one of TF <= 2.10).
+_LOSS_SCALE = ("LossScaleOptimizerV3", "LossScaleOptimizer")
+
+
+def _loss_scale_entry(inner, where):
+    """tf.keras 2's ``LossScaleOptimizer(V3)`` as Keras 3's ``LossScaleOptimizer``: the
+    same dynamic loss scale; a fixed one (``dynamic=False``) has no Keras 3 form."""
+    inner = dict(inner)
+    if inner.pop("dynamic", True) is not True:
+        raise ValueError(
+            f"{where}: the optimizer is a LossScaleOptimizer with a fixed loss scale "
+            "(dynamic=False), which Keras 3 and kerasish do not have (their loss scale "
+            "is dynamic). Load the model with compile=False and compile it yourself.")
+    inner["inner_optimizer"] = _optimizer_entry(inner["inner_optimizer"], where)
+    return {"module": "keras.optimizers", "class_name": "LossScaleOptimizer", "config": inner}
+
+
 def _optimizer_entry(config, where):
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError(f"{where}: 'optimizer_config' is not an optimizer config: {config!r}")
     class_name = config["class_name"]
+    if class_name in _LOSS_SCALE and isinstance(config.get("config"), dict) \
+            and "inner_optimizer" in config["config"]:
+        return _loss_scale_entry(config["config"], where)
     if class_name.startswith("Custom>"):  # tf.keras 2.11-2.15 registered its own this way
         class_name = class_name.split(">", 1)[1]
     inner = dict(config.get("config") or {})

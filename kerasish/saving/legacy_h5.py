@@ -435,12 +435,12 @@ def _load_optimizer(h5, model, where):
 
     names = load_attribute_list(group, "weight_names")
     try:
-        if weights._is_loss_scale(model.optimizer):
-            raise legacy_optimizer.NotRestored(
-                "a LossScaleOptimizer's state is laid out differently")
         if not version.startswith("3"):
             legacy_optimizer.restore(names, read, model, where)
             return
+        if weights._is_loss_scale(model.optimizer):
+            raise legacy_optimizer.NotRestored(
+                "a LossScaleOptimizer's state is laid out differently")
     except legacy_optimizer.NotRestored as e:
         warnings.warn(
             f"{where}: the optimizer state saved by Keras {version or '(unknown)'} is not "

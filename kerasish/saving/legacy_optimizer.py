@@ -57,15 +57,16 @@ class NotRestored(ValueError):
     """Why a file's optimizer variables cannot become this optimizer's state."""
 
 
-def _parse(names, table, legacy):
-    """{Keras 3 slot name: [weight path, ...]} from the slot variables' names, in the
-    file's order; None when a name is not of this layout."""
+def _parse(names, table, legacy, start):
+    """{Keras 3 slot name: [weight path, ...]} from the slot variables' names (after
+    ``start`` leading parts: the optimizer's name, absent inside tf.keras's loss-scale
+    wrapper), in the file's order; None when a name is not of this layout."""
     kinds = {}
     for name in names:
-        parts = _SUFFIX.sub("", name).split("/")
-        if len(parts) < 3:
+        parts = _SUFFIX.sub("", name).split("/")[start:]
+        if len(parts) < 2:
             return None
-        slot, path = (parts[-1], parts[1:-1]) if legacy else (parts[1], parts[2:])
+        slot, path = (parts[-1], parts[:-1]) if legacy else (parts[0], parts[1:])
         if slot not in table:
             return None
         kinds.setdefault(table[slot], []).append((name, "/".join(path)))
@@ -95,12 +96,12 @@ def _nadam_product(optimizer, iterations, n_weights):
     return np.float32(np.prod((optimizer.beta_1 * (1.0 - 0.5 * 0.96 ** t)) ** n_weights))
 
 
-def state_arrays(names, read, model):
-    """The model optimizer's variable values (Keras 3's order) held in tf.keras 2's
-    optimizer variables ``names`` (the ``weight_names`` of ``optimizer_weights``),
-    ``read(name)`` giving each array; raises :class:`NotRestored` with the reason when
-    they are not this optimizer's state."""
-    optimizer = model.optimizer
+def state_arrays(names, read, model, optimizer=None):
+    """The variable values (Keras 3's order) of ``optimizer`` (the model's) held in
+    tf.keras 2's optimizer variables ``names`` (the ``weight_names`` of
+    ``optimizer_weights``), ``read(name)`` giving each array; raises
+    :class:`NotRestored` with the reason when they are not this optimizer's state."""
+    optimizer = optimizer or model.optimizer
     class_name = type(optimizer).__name__
     if not names or not re.search(r"(^|/)iter(ation)?:\d+$", names[0]):
         raise NotRestored("it does not start with the iteration count")
@@ -109,10 +110,9 @@ def state_arrays(names, read, model):
         raise NotRestored("it holds the iteration count and no slot variables")
     kinds = None
     for legacy, tables in ((False, CURRENT), (True, LEGACY)):
-        if class_name in tables:
-            kinds = _parse(names[1:], tables[class_name], legacy)
-        if kinds is not None:
-            break
+        for start in (1, 0):
+            if kinds is None and class_name in tables:
+                kinds = _parse(names[1:], tables[class_name], legacy, start)
     if kinds is None:
         raise NotRestored(f"its variables {names[1:4]}... are not a {class_name}'s slots "
                           "in either layout tf.keras 2 wrote")
@@ -156,8 +156,18 @@ def restore(names, read, model, where):
     >>> int(model.optimizer.iterations), momentums["d"]["kernel"].tolist()
     (3, [[0.5], [0.5]])
     """
-    arrays = state_arrays(names, read, model)
-    state = weights.optimizer_state_from_arrays(model, {model.optimizer: arrays}, where)
+    optimizer = model.optimizer
+    if weights._is_loss_scale(optimizer):
+        # tf.keras saved the inner optimizer's variables only: the loss scale starts
+        # again from initial_scale (where a dynamic scale stays until a step overflows
+        # or dynamic_growth_steps pass).
+        arrays = {optimizer.inner_optimizer: state_arrays(names, read, model,
+                                                          optimizer.inner_optimizer),
+                  optimizer: [np.int32(0), np.float32(0.0), np.int32(0),
+                              np.float32(optimizer.initial_scale)]}
+    else:
+        arrays = {optimizer: state_arrays(names, read, model)}
+    state = weights.optimizer_state_from_arrays(model, arrays, where)
     if state is None:
         raise NotRestored("its arrays do not fit the optimizer")
     model.set_optimizer_state(state)

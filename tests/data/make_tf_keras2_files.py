@@ -347,6 +347,33 @@ def make_optimizers():
                  fit={"fit_loss": np.float64(history.history["loss"][-1])})
 
 
+def make_mixed():
+    """Mixed precision: layers with the ``mixed_float16`` policy (a float32 output
+    layer), compile wraps Adam in tf.keras's ``LossScaleOptimizerV3``."""
+    seed(80)
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y = (x.sum(1) > 0).astype("float32")[:, None]
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = keras.Sequential([
+            L.Dense(8, activation="relu", input_shape=(4,), name="h"), L.Dense(1, name="logit"),
+            L.Activation("sigmoid", dtype="float32", name="prob")], name="mixed")
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    model.save(OUT / "mixed_adam.h5")
+    predictions, logs = model.predict(x, verbose=0), evaluate(model, x, y)
+    # The reference is uninterrupted training: tf.keras's own reload of this file does
+    # not restore its LossScaleOptimizerV3's state (iterations 0, fresh slots).
+    fit_logs = continue_fit(model, x, y)
+    save_npz("mixed_adam", x=x, y=y, predictions=predictions, evaluate=logs, fit=fit_logs,
+             after_fit=model.predict(x, verbose=0),
+             loss_scale=np.float64(model.optimizer.loss_scale))
+
+
 def make_checkpoint():
     seed(40)
     x, y = mlp_data()
@@ -381,6 +408,7 @@ def main():
     make_text()
     make_zoo()
     make_optimizers()
+    make_mixed()
     make_checkpoint()
     print(f"TensorFlow {tf.__version__}, Keras {KERAS_VERSION}, "
           f"Python {sys.version.split()[0]}, numpy {np.__version__}")
