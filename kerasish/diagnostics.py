@@ -146,6 +146,7 @@ def before_fit(model, x, y, stack=None):
     ``stack``: the layers of a plain stack (Sequential), where the output layer and
     the hidden layers can be told apart; by default found from ``model``.
     """
+    _check_first_embedding(model, x, stack)
     layers = list(stack) if stack is not None else _layers(model)
     losses_ = model.compiled_losses() if getattr(model, "compiled", False) else [None]
     loss = losses_[0] if len(losses_) == 1 else None
@@ -197,6 +198,18 @@ def before_fit(model, x, y, stack=None):
                 "which ignores all but one label per sample. For multi-label outputs use "
                 "metrics=['binary_accuracy'] (every label thresholded at 0.5)."))
     _check_linear_stack(model, layers)
+
+
+def _check_first_embedding(model, x, stack):
+    """An error, not a warning: ids beyond an ``Embedding`` that reads the model's input
+    (a vocabulary larger than ``input_dim``) would train on nothing, silently."""
+    x = _single(x) if isinstance(x, (list, tuple, dict)) else x
+    finder = getattr(model, "_layers_reading_input", None)
+    if x is None or finder is None:
+        return
+    for layer in finder():
+        if hasattr(layer, "check_ids"):
+            layer.check_ids(x)
 
 
 def _check_linear_stack(model, layers):

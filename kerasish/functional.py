@@ -237,6 +237,14 @@ class Functional(Model):
             out.append(np.asarray(values[id(end)]))
         return self._pack_inputs(out)
 
+    def _layers_reading_input(self):
+        if len(self.inputs) != 1:
+            return []
+        chain = self._host_chains().get(id(self.inputs[0]))
+        source = chain[1] if chain is not None else self.inputs[0]
+        return [layer for layer, ins, _ in self._nodes
+                if [id(t) for t in _tensors_in(ins)] == [id(source)]]
+
     def _input_shapes(self):
         chains = self._host_chains()
         return [tuple(chains[id(t)][1].shape) if id(t) in chains else tuple(t.shape)

@@ -123,3 +123,29 @@ def test_bad_text_input_gets_clear_errors():
     crossed = layers.HashedCrossing(num_bins=4)((a, b))
     with pytest.raises(ValueError, match="input must be one model input"):
         kerasish.Model([a, b], crossed).predict([np.array([["x"]]), np.array([["y"]])])
+
+
+def test_bad_sequence_input_gets_clear_errors_and_keeps_the_model():
+    """Issue 15's bad inputs: ragged token lists, a vocabulary larger than the
+    Embedding (directly, and behind a TextVectorization), masks of the wrong shape."""
+    model = kerasish.Sequential([kerasish.Input((5,), dtype="int32"),
+                                 layers.Embedding(10, 4, mask_zero=True), layers.LSTM(3),
+                                 layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=r"rectangular.*pad_sequences"):
+        model.fit([[1, 2, 3], [4, 5]], np.zeros((2, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"received id 30.*input_dim=10"):
+        model.fit(np.array([[1, 2, 30, 0, 0]]), np.zeros((1, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"mask must have shape \(batch, timesteps\) = \(2, 5\)"):
+        layers.LSTM(3)(np.ones((2, 5, 4), "float32"), mask=np.ones((2, 4), bool))
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    tv = layers.TextVectorization(max_tokens=50, output_sequence_length=5)
+    tv.adapt(np.array([[" ".join(f"w{i}" for i in range(40))]]))
+    inp = kerasish.Input((1,), dtype="string")
+    text_model = kerasish.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling1D()(
+        layers.Embedding(10, 4)(tv(inp)))))
+    text_model.compile(optimizer="adam", loss="mse")
+    with pytest.raises(ValueError, match=r"\(Embedding\) received id .*input_dim=10"):
+        text_model.fit(np.array([["w1 w39 w2"]]), np.zeros((1, 1)), verbose=0)

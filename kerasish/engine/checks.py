@@ -121,7 +121,9 @@ def as_array(value, what):
     except ValueError as err:  # ragged nested lists
         raise ValueError(
             f"`{what}` could not be converted to an array: {err}. Expected a rectangular "
-            "array (all rows the same length)."
+            "array (all rows the same length). Sequences of different lengths: pad them to "
+            "one length first, e.g. `kerasish.utils.pad_sequences(sequences)` (and "
+            "`Embedding(..., mask_zero=True)` to mask the padding)."
         ) from None
     if arr.dtype == object:
         raise TypeError(
@@ -186,10 +188,80 @@ def loss_kind(loss):
     return None
 
 
+def _label_rule(loss):
+    """How a loss whose labels are not shaped like the output takes them: 'ids' (one
+    integer class id per sample, CategoricalGeneralizedCrossEntropy), 'groups' (one
+    integer group label per sample, Circle) or 'sequences' (0-padded integer label
+    sequences, CTC); None for losses that compare labels with outputs entry by entry."""
+    fn = getattr(loss, "fn", None)
+    for rule, cls, function in (
+            ("ids", losses_module.CategoricalGeneralizedCrossEntropy,
+             losses_module.categorical_generalized_cross_entropy),
+            ("groups", losses_module.Circle, losses_module.circle),
+            ("sequences", losses_module.CTC, losses_module.ctc)):
+        if isinstance(loss, cls) or fn is function:
+            return rule
+    return None
+
+
+def _check_integer_labels(labels, loss_name, what):
+    if np.issubdtype(labels.dtype, np.floating) and not np.all(labels == np.round(labels)):
+        raise ValueError(
+            f"{loss_name} expects integer {what}. Received non-integer values such as "
+            f"{labels[labels != np.round(labels)][0]!r}."
+        )
+
+
+def _check_rule_targets(y, out, rule, loss):
+    """Labels of the losses of :func:`_label_rule`; returns them as int32."""
+    loss_name = type(loss).__name__
+    if rule in ("ids", "groups"):
+        labels = y[..., 0] if (y.ndim == 2 and y.shape[-1] == 1) else y
+        if labels.ndim != 1:
+            raise ValueError(
+                f"{loss_name} expects one integer label per sample, shape (n,) or (n, 1). "
+                f"Received y with shape {y.shape}."
+                + (" It looks one-hot encoded: pass y.argmax(-1)." if rule == "ids" else ""))
+        _check_integer_labels(labels, loss_name, "labels")
+        n_classes = out[-1] if out else None
+        if rule == "ids" and n_classes is not None and (labels.min() < 0
+                                                        or labels.max() >= n_classes):
+            raise ValueError(
+                f"{loss_name} expects class ids in [0, {n_classes}) for a model with "
+                f"{n_classes} outputs. Received labels from {labels.min():g} to "
+                f"{labels.max():g}. Re-encode the labels as 0..{n_classes - 1}, or give "
+                f"the last layer {int(labels.max()) + 1} units."
+            )
+        return y.astype(np.int32)
+    # CTC: (n, max_label_length) class ids, 0 (the blank) pads; outputs (n, T, classes).
+    if y.ndim != 2:
+        raise ValueError(
+            f"{loss_name} expects label sequences of shape (n, max_label_length): integer "
+            f"class ids, padded with 0 (the blank). Received y with shape {y.shape}."
+        )
+    _check_integer_labels(y, loss_name, "class ids")
+    if len(out) != 2:
+        raise ValueError(
+            f"{loss_name} expects the model to output logits of shape (n, time_steps, "
+            f"classes). The model outputs samples of shape {out}."
+        )
+    n_classes = out[-1]
+    if n_classes is not None and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{loss_name} expects class ids in [0, {n_classes}) (0 is the blank) for a "
+            f"model with {n_classes} classes per step. Received ids from {y.min():g} to "
+            f"{y.max():g}."
+        )
+    return y.astype(np.int32)
+
+
 def check_targets(y, output_shape, loss):
     """Check labels against the model's output and the loss; return y as sent to device."""
     kind = loss_kind(loss)
     out = tuple(output_shape[1:])
+    rule = _label_rule(loss)
+    if rule is not None:
+        return _check_rule_targets(y, out, rule, loss)
     if kind == "sparse":
         n_classes = out[-1] if out else None
         labels = y[..., 0] if (y.ndim >= 2 and y.shape[-1] == 1) else y

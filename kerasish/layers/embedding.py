@@ -78,16 +78,32 @@ class Embedding(Layer):
         ids = jnp.asarray(inputs)
         if not jnp.issubdtype(ids.dtype, jnp.integer):
             ids = ids.astype("int32")
-        if not isinstance(ids, jax.core.Tracer) and ids.size:
-            low, high = int(ids.min()), int(ids.max())
-            if low < 0 or high >= self.input_dim:
-                bad = low if low < 0 else high
-                raise ValueError(
-                    f"Layer {self.name!r} (Embedding) received id {bad}, but ids must be in "
-                    f"[0, input_dim={self.input_dim}). Increase input_dim to cover every id "
-                    "(vocabulary size), or map the ids into range first."
-                )
+        if not isinstance(ids, jax.core.Tracer):
+            self.check_ids(ids)
         return jnp.take(self.embeddings.value, ids, axis=0)
+
+    def check_ids(self, ids):
+        """Refuse ids outside ``[0, input_dim)`` (a vocabulary larger than the layer):
+        inside a compiled step they would silently look up nothing (JAX fills
+        out-of-range gathers). ``fit`` checks the training ids with this first.
+
+        >>> import numpy as np
+        >>> Embedding(10, 2, name="emb").check_ids(np.array([[3, 12]]))
+        Traceback (most recent call last):
+        ...
+        ValueError: Layer 'emb' (Embedding) received id 12, but ids must be in [0, input_dim=10). Increase input_dim to cover every id (vocabulary size), or map the ids into range first.
+        """
+        ids = np.asarray(ids)
+        if not ids.size:
+            return
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= self.input_dim:
+            bad = low if low < 0 else high
+            raise ValueError(
+                f"Layer {self.name!r} (Embedding) received id {bad}, but ids must be in "
+                f"[0, input_dim={self.input_dim}). Increase input_dim to cover every id "
+                "(vocabulary size), or map the ids into range first."
+            )
 
     def compute_mask(self, inputs, mask=None):
         """With ``mask_zero=True``, id 0 is padding: the mask is ``inputs != 0``."""

@@ -163,6 +163,10 @@ class Sequential(Model):
             x = layer(x)
         return np.asarray(x)
 
+    def _layers_reading_input(self):
+        rest = self._stack[len(self._host_layers()):]
+        return rest[:1]
+
     def _input_shapes(self):
         host = self._host_layers()
         return [tuple(host[-1].output.shape)] if host else super()._input_shapes()
