@@ -40,6 +40,11 @@ class GroupedQueryAttention(MultiHeadAttention):
     ((1, 3, 4), (1, 2, 3, 6))
     """
 
+    # Keras 3.15 writes the class as "GroupQueryAttention" (its export name) in .keras
+    # files and cannot read "GroupedQueryAttention"; the class keeps Keras's class name
+    # for weight paths ("grouped_query_attention"). Files naming either load here.
+    _keras_class_name = "GroupQueryAttention"
+
     _ATTRS = {"query": "_query_dense", "key": "_key_dense", "value": "_value_dense",
               "gate": "_gate_dense", "output": "_output_dense"}
 

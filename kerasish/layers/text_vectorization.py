@@ -208,6 +208,23 @@ class TextVectorization(HostLayer):
         """Set the vocabulary (and ``idf_weights`` in ``tf_idf`` mode)."""
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    # -- saving: Keras's layout (the lookup layer holds the state) ----------------------------
+    def save_own_variables(self, store):
+        """The idf weights (``tf_idf``), as the inner lookup layer writes them."""
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store):
+        """Read what ``save_own_variables`` wrote."""
+        self._lookup_layer.load_own_variables(store)
+
+    def save_assets(self, dir_path):
+        """Write an adapted vocabulary to ``dir_path/vocabulary.txt`` (as Keras)."""
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        """Read the vocabulary ``save_assets`` wrote (Keras's files too)."""
+        self._lookup_layer.load_assets(dir_path)
+
     # -- the call ---------------------------------------------------------------------------
     def call(self, inputs):
         lookup = self._lookup_layer

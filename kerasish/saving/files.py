@@ -1,7 +1,8 @@
 """``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``: files.
 
 A ``.keras`` file is a zip archive (members stored, uncompressed, as Keras writes
-them) of ``metadata.json``, ``config.json`` and ``model.weights.h5``. A
+them) of ``metadata.json``, ``config.json`` and ``model.weights.h5``, and the files
+layers keep under ``assets/`` (``saving.assets``: text layers' vocabularies). A
 ``.weights.h5`` file is the same HDF5 layout on its own. Paths ending in ``.h5`` or
 ``.hdf5`` (but not ``.weights.h5``) are the legacy HDF5 format of Keras 2 / tf.keras,
 read and written by ``legacy_h5``; ``load_weights`` tells the two HDF5 layouts apart
@@ -23,7 +24,8 @@ import zipfile
 
 import h5py
 
-from kerasish.saving import legacy_h5, serialization, weights
+from kerasish.layers.lookup import vocabulary_in_assets
+from kerasish.saving import assets, legacy_h5, serialization, weights
 from kerasish.utils.naming import check_kwargs
 
 CONFIG = "config.json"
@@ -134,9 +136,11 @@ def save_model(model, filepath, overwrite=True, **kwargs):
         _check_save_path(os.fspath(filepath))
     # Everything is computed in memory first: a model that cannot be serialized
     # raises here, before any file is opened.
-    config = serialization.serialize_keras_object(model)
+    with vocabulary_in_assets():  # Keras's config: adapted vocabularies go to assets/
+        config = serialization.serialize_keras_object(model)
     config_json = json.dumps(config)
     weights_bytes = _weights_bytes(model, include_optimizer)
+    asset_files = assets.collect(model)
     metadata_json = json.dumps({
         "keras_version": FORMAT_KERAS_VERSION,
         "kerasish_version": _kerasish_version(),
@@ -148,6 +152,8 @@ def save_model(model, filepath, overwrite=True, **kwargs):
             zf.writestr(METADATA, metadata_json)
             zf.writestr(CONFIG, config_json)
             zf.writestr(WEIGHTS, weights_bytes)
+            for name, data in asset_files.items():
+                zf.writestr(name, data)
 
     if isinstance(filepath, io.IOBase):
         write(filepath)
@@ -277,6 +283,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with _open_archive(filepath, where) as zf:
         config = _read_json(zf, CONFIG, where)
         weights_bytes = _read_member(zf, WEIGHTS, where)
+        names = zf.namelist()
+        asset_files = {n: _read_member(zf, n, where) for n in assets.member_names(names)}
     if not compile and isinstance(config, dict):
         config = {k: v for k, v in config.items() if k != "compile_config"}
     serialization.check_no_code(config, "config.json")
@@ -288,6 +296,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          f"{type(model).__name__}).")
     with _open_h5(weights_bytes, f"{where} ({WEIGHTS})") as h5:
         weights.read(h5, model, f"{where} ({WEIGHTS})", load_optimizer=compile)
+    assets.load(model, asset_files, len(names), where)
     return model
 
 

@@ -130,7 +130,9 @@ def serialize_keras_object(obj):
             )
         inner = serialize_keras_object(inner)
     module, registered_name = _public_module(cls)
-    config = {"module": module, "class_name": cls.__name__, "config": inner,
+    # Keras's public name where it differs from the class's (GroupQueryAttention).
+    class_name = vars(cls).get("_keras_class_name", cls.__name__)
+    config = {"module": module, "class_name": class_name, "config": inner,
               "registered_name": registered_name}
     if isinstance(obj, Layer):
         build_config = _build_config(obj)

@@ -266,10 +266,22 @@ def write(h5, model, include_optimizer=True):
         group.attrs["name"] = obj.name
         if is_optimizer(obj):
             values = optimizer_arrays(model, obj)
+        elif _own_store(obj, "save_own_variables"):
+            store = {}
+            obj.save_own_variables(store)  # a layer's own keys (Keras's text layers: idf)
+            for key, value in store.items():
+                _write_array(group, str(key), np.asarray(value))
+            continue
         else:
             values = [np.asarray(v.value) for v in saved_variables(obj)]
         for i, value in enumerate(values):
             _write_array(group, str(i), value)
+
+
+def _own_store(obj, method):
+    """True for a layer that writes (or reads) its weights group itself, as Keras's
+    ``save_own_variables``/``load_own_variables`` (kerasish's Layer has neither)."""
+    return isinstance(obj, Layer) and callable(getattr(obj, method, None))
 
 
 def _write_array(group, key, value):
@@ -378,6 +390,19 @@ def _read_group(h5, path, expected, where):
     return arrays
 
 
+def _read_store(h5, path, where):
+    """{key: array} of the ``vars`` group at ``path`` (empty when there is none)."""
+    group = _group(h5, _group_path(path))
+    store = {}
+    for key in ([] if group is None else list(group.keys())):
+        dataset = _read_dataset(group, key, _group_path(path), where)
+        bfloat16 = dataset.attrs.get("dtype") == "bfloat16"
+        _check_unexpected(dataset, bfloat16, f"{_group_path(path)}/{key}", where)
+        value = np.asarray(dataset[()])
+        store[key] = value.view(jnp.bfloat16) if bfloat16 else value
+    return store
+
+
 def read(h5, model, where, skip_mismatch=False, load_optimizer=True):
     """Check every array in ``h5`` against ``model``, then assign them all.
 
@@ -386,13 +411,21 @@ def read(h5, model, where, skip_mismatch=False, load_optimizer=True):
     """
     with_optimizer = load_optimizer and bool(getattr(model, "compiled", False)) \
         and is_optimizer(getattr(model, "optimizer", None))
-    assignments, optimizer_arrays_read = [], {}
+    assignments, optimizer_arrays_read, own_stores = [], {}, []
     used = set()
     for path, obj in walk(model, with_optimizer):
         used.add(_group_path(path))
         if is_optimizer(obj):
             if _group(h5, _group_path(path)) is not None:
                 optimizer_arrays_read[obj] = _read_group(h5, path, None, where)
+            continue
+        if _own_store(obj, "load_own_variables"):
+            try:
+                own_stores.append((obj, _read_store(h5, path, where)))
+            except ValueError as e:
+                if not skip_mismatch:
+                    raise
+                warnings.warn(f"Skipping layer {obj.name!r}: {e}", UserWarning, stacklevel=3)
             continue
         expected = saved_variables(obj)
         try:
@@ -407,6 +440,8 @@ def read(h5, model, where, skip_mismatch=False, load_optimizer=True):
     opt_state = None
     if optimizer_arrays_read:
         opt_state = optimizer_state_from_arrays(model, optimizer_arrays_read, where)
+    for obj, store in own_stores:
+        obj.load_own_variables(store)
     for var, value in assignments:
         var.assign(np.asarray(value).astype(var.dtype))
     if opt_state is not None:
