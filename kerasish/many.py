@@ -51,8 +51,6 @@ come back in that order.
 """
 
 import copy
-import json
-import numbers
 import time
 
 import jax
@@ -60,11 +58,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import callbacks as callbacks_module
-from kerasish import diagnostics, random, regularizers
+from kerasish import diagnostics, random
 from kerasish import distribution as distribution_module
 from kerasish import utils as utils_module
 from kerasish.engine import adapters, many as many_engine, steps
-from kerasish.layers.base import assign_tree, make_apply
+from kerasish.layers.base import assign_tree
+from kerasish.many_groups import _group, _rule, _tree
+from kerasish.many_programs import build_run, keep_probs
 from kerasish.models import host as host_module
 from kerasish.models.model import Model
 from kerasish.utils.validation import check_int, check_verbose
@@ -212,7 +212,7 @@ def results_table(results, metrics=None):
     [(0.1, 1.06), (0.01, 8.6866)]
     """
     rows = []
-    for model, history in results:
+    for _model, history in results:
         row = dict(getattr(history, "hp", {}))
         row["seed"] = getattr(history, "seed", None)
         row["fold"] = getattr(history, "fold", None)
@@ -346,156 +346,7 @@ def _check_model(model, point, seen):
             f"{' and '.join(reasons)}. Train it with model.fit.")
 
 
-# ------------------------------------------------------------------ structural groups
-
-def _json(value):
-    return json.dumps(value, sort_keys=True, default=repr)
-
-
-def _config_key(obj, drop=("name",)):
-    try:
-        config = obj.get_config()
-    except Exception:  # no (working) get_config: only the object itself is itself
-        return ("object", id(obj))
-    if not isinstance(config, dict):
-        return ("object", id(obj))
-    config = {k: v for k, v in config.items() if k not in drop}
-    return (type(obj).__module__, type(obj).__qualname__, _json(config))
-
-
-def _spec_key(spec):
-    """A compile() spec (strings, objects, lists, dicts of them) as a hashable key."""
-    if spec is None or isinstance(spec, (str, numbers.Number)):
-        return spec
-    if isinstance(spec, (list, tuple)):
-        return tuple(_spec_key(s) for s in spec)
-    if isinstance(spec, dict):
-        return tuple(sorted((k, _spec_key(v)) for k, v in spec.items()))
-    return _config_key(spec, drop=())
-
-
-def _layer_key(layer):
-    # Names differ between models; initial values are data; L1/L2 factors are data
-    # (other regularizers are keyed per weight below).
-    try:
-        config = layer.get_config()
-    except Exception:
-        config = {}
-    if layer._layers:  # a container: its sub-layers are keyed themselves
-        config = {}
-    config = {k: v for k, v in config.items() if k != "name"
-              and not k.endswith("_initializer")
-              and not (k.endswith("_regularizer") and k != "activity_regularizer")}
-    return (type(layer).__module__, type(layer).__qualname__, _json(config))
-
-
-def _optimizer_key(optimizer):
-    try:
-        config = dict(optimizer.get_config())
-    except Exception:
-        return ("object", id(optimizer))
-    config.pop("name", None)
-    schedule = getattr(optimizer, "_schedule", None)
-    config["learning_rate"] = None if schedule is None else ("schedule", id(schedule))
-    config["exclude"] = (sorted(getattr(optimizer, "_exclude_paths", ()) or ()),
-                         getattr(getattr(optimizer, "_exclude_pattern", None), "pattern", None))
-    return (type(optimizer).__module__, type(optimizer).__qualname__, _json(config))
-
-
-def _rule(regularizer):
-    """A weight's regularizer as ("factors", l1, l2) (data) or ("static", key)."""
-    if regularizer is None:
-        return ("factors", 0.0, 0.0)
-    kind = type(regularizer)
-    if kind is regularizers.L1:
-        return ("factors", regularizer.l1, 0.0)
-    if kind is regularizers.L2:
-        return ("factors", 0.0, regularizer.l2)
-    if kind is regularizers.L1L2:
-        return ("factors", regularizer.l1, regularizer.l2)
-    return ("static", _config_key(regularizer, drop=()))
-
-
-def _structure_key(model):
-    trainable, non_trainable = model._variables_split()
-    variables = tuple((tuple(v.shape), str(v.dtype), t) for vs, t in
-                      ((trainable, True), (non_trainable, False)) for v in vs)
-    regs = tuple(r if r[0] == "static" else "factors"
-                 for r in (_rule(v.regularizer) for v in trainable))
-    return (
-        type(model).__module__, type(model).__qualname__, model.dtype,
-        tuple(_layer_key(layer) for layer in model._flatten_layers()[1:]),
-        variables, regs,
-        tuple(tuple(s) for s in model._input_shapes()),
-        tuple(tuple(s) for s in model._output_shapes()), tuple(model._output_names()),
-        tuple(_config_key(fn) if fn is not None else None for fn in model.compiled_losses()),
-        _spec_key(model._metric_ids), _spec_key(model._weighted_ids),
-        _optimizer_key(model.optimizer),
-    )
-
-
-def _forward_signature(model):
-    """The training forward pass as a jaxpr (text and constants), traced abstractly.
-
-    Two models with equal signatures compute the same function of (weights, inputs,
-    key): Python constants in a layer's ``call`` (a dropout rate, a user's attribute)
-    show up here even when no config mentions them. Also tells whether the forward
-    adds losses (``add_loss``), which fit_many does not support.
-    """
-    trainable, non_trainable = model._variables_split()
-    t_keys = [(v._owner.name, v.name) for v in trainable]
-    n_keys = [(v._owner.name, v.name) for v in non_trainable]
-    apply = make_apply(model, with_aux=True)
-
-    def fn(t_values, n_values, x, rng, row_mask):
-        y, new_state, aux = apply(_tree(t_keys, t_values), _tree(n_keys, n_values), x,
-                                  True, rng, row_mask)
-        return y, [new_state[a][b] for a, b in n_keys], aux["losses"], aux["mask"]
-
-    x, _, _ = host_module._example_batch(model, None, False)
-    closed, out = jax.make_jaxpr(fn, return_shape=True)(
-        [v.value for v in trainable], [v.value for v in non_trainable], x,
-        jax.random.key(0), jax.ShapeDtypeStruct((2,), "float32"))
-    consts = [np.asarray(jax.random.key_data(c) if jax.dtypes.issubdtype(
-        getattr(c, "dtype", None), jax.dtypes.prng_key) else c) for c in closed.consts]
-    return str(closed.jaxpr), consts, bool(out[2])
-
-
-def _same_signature(a, b):
-    return a[0] == b[0] and len(a[1]) == len(b[1]) and all(
-        x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y)
-        for x, y in zip(a[1], b[1]))
-
-
-def _group(runs):
-    """Runs -> lists of runs that can share one program, in order of first appearance."""
-    buckets = {}
-    for run in runs:
-        signature = _forward_signature(run.model)
-        if signature[2]:
-            raise ValueError(
-                f"fit_many cannot train model {run.model.name!r} (hp={run.point!r}): its "
-                "layers add losses in call() (add_loss or activity_regularizer). Train it "
-                "with model.fit.")
-        subgroups = buckets.setdefault(_structure_key(run.model), [])
-        for sub in subgroups:
-            if _same_signature(sub[0], signature):
-                sub[1].append(run)
-                break
-        else:
-            subgroups.append((signature, [run]))
-    found = [members for subgroups in buckets.values() for _, members in subgroups]
-    return sorted(found, key=lambda members: runs.index(members[0]))
-
-
 # ------------------------------------------------------------------ one group
-
-def _tree(keys, values):
-    tree = {}
-    for (layer, weight), value in zip(keys, values):
-        tree.setdefault(layer, {})[weight] = value
-    return tree
-
 
 def _keys(variables):
     return [(v._owner.name, v.name) for v in variables]
@@ -532,7 +383,8 @@ class _Group:
         self.knobs = jax.device_put(many_engine.stack([
             many_engine.Knobs(penalty, self._loss_weights(run.model))
             for run, penalty in zip(runs, penalties)]))
-        self.programs = many_engine.build_many(self.pieces[0], self.rules)
+        self.keeps = jax.device_put(many_engine.stack([keep_probs(r.model) for r in runs]))
+        self.run = build_run(self.pieces[0], self.rules, template)
 
     def _rules(self):
         """The group's penalty rules and each model's (l1, l2) factors for them."""
@@ -621,8 +473,21 @@ class _Group:
         return self.train_data.data(), many_engine.stacked_tables(rows, self.batch_size)
 
     # -- the epochs ---------------------------------------------------------------------
+    def _blocks(self, epochs, stoppers, verbose):
+        """Epochs per program call: one when callbacks act after each epoch; about a
+        tenth of the run when printing; else as many as ~64 MB of tables allow (all,
+        for small data). Blocks are of equal length (the last one padded)."""
+        if stoppers or epochs <= 1:
+            return 1
+        table_bytes = 8 * len(self.runs) * max(len(r) for r, _ in self.fold_rows)
+        most = max(1, (64 << 20) // max(table_bytes, 1))
+        if verbose:
+            most = min(most, -(-epochs // 10))
+        n_blocks = -(-epochs // min(most, epochs))
+        return -(-epochs // n_blocks)
+
     def train(self, epochs, shuffle, stoppers, verbose, label):
-        runs, programs, n = self.runs, self.programs, len(self.runs)
+        runs, n = self.runs, len(self.runs)
         xs, ys, _ = self.train_data.host_arrays()
         diagnostics.before_fit(self.template, self.template._pack_inputs(xs),
                                None if ys is None else ys[0] if len(ys) == 1 else ys,
@@ -640,48 +505,54 @@ class _Group:
             run.model.history = run.history
             run.hooks.on_train_begin({})
         ts = self._initial_state()
-        base_keys = ts.rng
+        keys = ts.rng
+        ts = ts._replace(metrics=many_engine.stack(
+            [steps.init_metrics(self.pieces[0], True)] * n))
         data = self.train_data.data()
         val_data, val_tables = self._val_tables()
+        vidx, vmask = (None, None) if val_tables is None else val_tables[:2]
+        block = self._blocks(epochs, stoppers, verbose)
         # Weights are committed every epoch only when a callback may read them.
         commit_each_epoch = bool(stoppers)
-        for epoch in range(epochs):
+        for epoch0 in range(0, epochs, block):
             live = [j for j in range(n) if runs[j].active]
             if not live:
                 break
             start = time.perf_counter()
-            for j in live:
-                runs[j].hooks.on_epoch_begin(epoch, {})
-            idx, mask, may_skip = self._train_tables(shuffle, epoch)
+            in_block = min(block, epochs - epoch0)
+            for j in live:  # (stoppers: one epoch a block)
+                runs[j].hooks.on_epoch_begin(epoch0, {})
+            tables = [self._train_tables(shuffle, e) for e in range(epoch0, epoch0 + in_block)]
+            tables += [tables[-1]] * (block - in_block)  # padding epochs, dropped
+            may_skip = tables[0][2]
+            idx = np.stack([t[0] for t in tables])
+            mask = np.stack([t[1] for t in tables])
             active = None if not stoppers else np.array([r.active for r in runs])
-            # As fit: each epoch's dropout keys are the fit key folded with the epoch.
-            ts = ts._replace(metrics=programs.init_metrics(n),
-                             rng=jax.vmap(lambda k: jax.random.fold_in(k, epoch))(base_keys))
-            ts = programs.train(ts, self.knobs, data, idx, mask, active, np.int32(0),
-                                idx.shape[-2], may_skip)
-            logs = _per_model(jax.device_get(programs.results(ts.metrics)), n)
-            if val_tables is not None:
-                vidx, vmask, _ = val_tables
-                ev = steps.TrainState(ts.params, ts.state, None,
-                                      programs.init_metrics(n, training=False), None)
-                ev = programs.evaluate(ev, self.knobs, val_data, vidx, vmask, np.int32(0),
-                                       vidx.shape[-2])
-                for j, val in enumerate(_per_model(jax.device_get(
-                        programs.results(ev.metrics)), n)):
-                    logs[j].update({f"val_{k}": v for k, v in val.items()})
+            flags = np.arange(block) < in_block
+            ts, logs, val_logs = self.run(
+                ts, keys, self.knobs, self.keeps, data, idx, mask, flags, active,
+                np.int32(epoch0), val_data, vidx, vmask, may_skip, in_block < block)
+            logs, val_logs = jax.device_get((logs, val_logs))
             if commit_each_epoch:
                 values = jax.device_get((ts.params, ts.state, ts.opt_state))
                 for j in live:
                     self._commit(values, j)
-            for j in live:
-                run = runs[j]
-                run_logs = {k: logs[j][k] for k in sorted(logs[j])}
-                run.hooks.on_epoch_end(epoch, run_logs)
-                if run.model.stop_training:
-                    run.active = False
-            if verbose:
-                _print_epoch(label, epoch, epochs, [logs[j] for j in live],
-                             time.perf_counter() - start)
+            seconds = (time.perf_counter() - start) / in_block
+            for b in range(in_block):
+                epoch = epoch0 + b
+                if b:
+                    for j in live:
+                        runs[j].hooks.on_epoch_begin(epoch, {})
+                per = _per_model({k: v[b] for k, v in logs.items()}, n)
+                for j, val in enumerate(_per_model({k: v[b] for k, v in val_logs.items()}, n)):
+                    per[j].update({f"val_{k}": v for k, v in val.items()})
+                for j in live:
+                    run = runs[j]
+                    run.hooks.on_epoch_end(epoch, {k: per[j][k] for k in sorted(per[j])})
+                    if run.model.stop_training:
+                        run.active = False
+                if verbose:
+                    _print_epoch(label, epoch, epochs, [per[j] for j in live], seconds)
         values = jax.device_get((ts.params, ts.state, ts.opt_state))
         for j in range(n):
             self._commit(values, j)

@@ -1,0 +1,171 @@
+"""The compiled program of one ``fit_many`` group: many epochs of N models in one call.
+
+:func:`build_run` returns one jitted function that runs a *block* of epochs of the
+group's N stacked models — per epoch: fresh metric accumulators, the dropout keys of
+``fit`` (the model's key folded with the epoch), the engine's fused train chunk under
+``jax.vmap``, the training logs, then the validation pass and its logs — as a
+``lax.scan`` over the block. One call per block, one host transfer of the logs per
+block, and one compilation per group however many epochs run (blocks are of equal
+length; when the epochs do not divide, the last block ends in epochs flagged not
+``live``, computed and dropped).
+
+Beside the engine's :class:`~kerasish.engine.many.Knobs` (L1/L2 factors, loss
+weights), the keep probabilities ``1 - rate`` of the template's ``Dropout`` layers
+are data too (:func:`data_rate_layers`): while the forward pass is traced, each such
+layer's ``rate`` is a :class:`TracedRate` holding the vmapped keep probability, so
+models that differ only in a dropout rate share the program. ``Dropout.call`` then
+computes ``keep_prob = 1.0 - rate`` as the traced value and draws and scales with it;
+in float32 that is the same mask and the same quotient as with the Python constant.
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from kerasish.engine import many as many_engine, steps
+from kerasish.layers.regularization import Dropout
+
+
+class TracedRate:
+    """Stands for a ``Dropout`` layer's ``rate`` while a group's program is traced.
+
+    Compares unequal to 0 and 1 (rates of exactly 0 or 1 are structure, never data)
+    and gives the traced keep probability for ``1.0 - rate``.
+    """
+
+    def __init__(self, keep):
+        self.keep = keep
+
+    def __eq__(self, other):
+        return False
+
+    __hash__ = None
+
+    def __rsub__(self, other):
+        if other != 1:
+            raise TypeError("A data dropout rate only supports `1 - rate`.")
+        return self.keep
+
+
+def rate_is_data(layer):
+    """Whether ``layer``'s dropout rate can be data: a ``Dropout`` (exactly), a rate
+    strictly between 0 and 1 (0 and 1 take other branches of ``call``), float32
+    compute (the traced keep probability is float32)."""
+    return (type(layer) is Dropout and isinstance(layer.rate, (int, float))
+            and 0 < layer.rate < 1 and getattr(layer, "compute_dtype", None) == "float32")
+
+
+def data_rate_layers(model):
+    """The model's ``Dropout`` layers whose rate is data, in ``_flatten_layers`` order."""
+    return [layer for layer in model._flatten_layers()[1:] if rate_is_data(layer)]
+
+
+def keep_probs(model):
+    """The model's keep probabilities ``1 - rate`` as float32 scalars (a tuple)."""
+    import numpy as np
+
+    return tuple(np.float32(1.0 - layer.rate) for layer in data_rate_layers(model))
+
+
+class rates_as:
+    """Context: the template's data-rate layers take the given rate objects."""
+
+    def __init__(self, layers, rates):
+        self.layers, self.rates = layers, rates
+
+    def __enter__(self):
+        self.saved = [layer.rate for layer in self.layers]
+        for layer, rate in zip(self.layers, self.rates):
+            layer.rate = rate
+
+    def __exit__(self, *exc):
+        for layer, rate in zip(self.layers, self.saved):
+            layer.rate = rate
+
+
+class RunProgram(NamedTuple):
+    run: Any           # see build_run
+    names: tuple       # the training logs' names
+    val_names: tuple   # the validation logs' names (without the val_ prefix)
+
+
+def _stacked(tree, n):
+    return jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (n,) + jnp.shape(a)), tree)
+
+
+def build_run(pieces, rules, template):
+    """The jitted ``run`` of a group whose template model is ``template``.
+
+    ``run(ts, keys, knobs, keeps, data, idx, mask, live, active, epoch0, val_data,
+    vidx, vmask, may_skip, padded) -> (ts, logs, val_logs)``:
+
+    * ``ts``: the stacked ``TrainState`` (its ``metrics`` and ``rng`` are replaced);
+      ``keys``: each model's ``fit`` key, folded with the epoch number;
+    * ``knobs``, ``keeps``: the stacked penalty/loss-weight knobs and keep
+      probabilities;
+    * ``idx``, ``mask``: per epoch of the block, ``(B, N, steps, batch)`` (each model
+      its rows) or ``(B, steps, batch)`` (shared); ``live``: ``(B,)`` bools (False:
+      a padding epoch, computed and dropped; ``padded``, static, says whether any
+      is); ``may_skip`` (static): whether a step can be all padding; ``active``:
+      ``(N,)`` bools or None; ``epoch0``: the block's first epoch;
+    * ``val_data`` None, or the validation arrays with their ``vidx``/``vmask``
+      tables (``(N, steps, batch)`` or ``(steps, batch)``).
+
+    Returns the new state and ``{name: (B, N) values}`` for training and validation.
+    """
+    if pieces.custom_train is not None or pieces.custom_test is not None or pieces.exact:
+        raise ValueError("fit_many: custom steps and exact (unpadded) batches are not "
+                         "supported; train such models with fit().")
+    rate_layers = data_rate_layers(template)
+    results = steps.make_results(pieces)
+    train_metrics = steps.init_metrics(pieces, True)
+    eval_metrics = steps.init_metrics(pieces, False)
+
+    def train_one(ts, knobs, keeps, data, idx, mask, active, n_steps, may_skip):
+        with rates_as(rate_layers, [TracedRate(k) for k in keeps]):
+            chunk = steps.make_train_chunk(many_engine.with_knobs(pieces, rules, knobs))
+            new = chunk(ts, data, idx, mask, jnp.int32(0), n_steps, may_skip)
+        if active is None:
+            return new
+        return jax.lax.cond(active, lambda: new, lambda: ts)
+
+    def eval_one(ts, knobs, data, idx, mask, n_steps):
+        chunk = steps.make_eval_chunk(many_engine.with_knobs(pieces, rules, knobs))
+        return chunk(ts, data, idx, mask, jnp.int32(0), n_steps)
+
+    def run(ts, keys, knobs, keeps, data, idx, mask, live, active, epoch0, val_data,
+            vidx, vmask, may_skip, padded):
+        n = keys.shape[0]
+        per_model = idx.ndim == 4
+        n_steps = idx.shape[-2]
+
+        def epoch_fn(ts, e, idx_e, mask_e):
+            ts = ts._replace(metrics=_stacked(train_metrics, n),
+                             rng=jax.vmap(lambda k: jax.random.fold_in(k, e))(keys))
+            axis = 0 if per_model else None
+            ts = jax.vmap(train_one, in_axes=(0, 0, 0, None, axis, axis, 0, None, None))(
+                ts, knobs, keeps, data, idx_e, mask_e, active, n_steps, may_skip)
+            logs = jax.vmap(results)(ts.metrics)
+            val_logs = {}
+            if val_data is not None:
+                ev = steps.TrainState(ts.params, ts.state, None,
+                                      _stacked(eval_metrics, n), None)
+                vaxis = 0 if vidx.ndim == 3 else None
+                ev = jax.vmap(eval_one, in_axes=(0, 0, None, vaxis, vaxis, None))(
+                    ev, knobs, val_data, vidx, vmask, vidx.shape[-2])
+                val_logs = jax.vmap(results)(ev.metrics)
+            return ts, (logs, val_logs)
+
+        def body(ts, xs):
+            e, idx_e, mask_e, live_e = xs
+            new, out = epoch_fn(ts, e, idx_e, mask_e)
+            if padded:  # a padding epoch leaves the state as it was (its logs are unused)
+                new = jax.tree_util.tree_map(lambda a, b: jnp.where(live_e, a, b), new, ts)
+            return new, out
+
+        epochs = epoch0 + jnp.arange(idx.shape[0], dtype=jnp.int32)
+        ts, (logs, val_logs) = jax.lax.scan(body, ts, (epochs, idx, mask, live))
+        return ts, logs, val_logs
+
+    return jax.jit(run, static_argnums=(13, 14))
