@@ -171,3 +171,6 @@ def _tree(keys, values):
     for (layer, weight), value in zip(keys, values):
         tree.setdefault(layer, {})[weight] = value
     return tree
+
+
+__all__ = []  # internal to kerasish.many

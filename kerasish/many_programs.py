@@ -169,3 +169,6 @@ def build_run(pieces, rules, template):
         return ts, logs, val_logs
 
     return jax.jit(run, static_argnums=(13, 14))
+
+
+__all__ = []  # internal to kerasish.many

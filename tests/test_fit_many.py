@@ -81,6 +81,53 @@ def test_seeds_with_dropout_equal_fit(data):
     assert not np.allclose(firsts[0], firsts[1])  # seeds give different initial weights
 
 
+def test_dropout_rates_are_data_in_one_program(data):
+    """Points that differ only in a Dropout rate (in (0, 1)) share one program; each
+    model still equals its own fit (masks drawn and scaled with its own rate)."""
+    x, y = data
+    traces = [0]
+
+    def build(hp):
+        model = mlp(hp)
+        call = model.call
+
+        def counting_call(*args, **kwargs):
+            if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves(args)):
+                traces[0] += 1
+            return call(*args, **kwargs)
+
+        model.call = counting_call
+        return model
+
+    grid = [dict(rate=r, lr=lr) for r, lr in ((0.1, 1e-2), (0.3, 1e-2), (0.7, 5e-2))]
+    val = (x[:12], y[:12])
+    results = fit_many(build, x, y, grid=grid, seeds=[5], epochs=EPOCHS, batch_size=16,
+                       validation_data=val, verbose=0)
+    assert traces[0] == 3 + 2  # 3 structure checks, one train + one evaluation trace
+    assert [m.layers[1].rate for m, _ in results] == [0.1, 0.3, 0.7]  # rates restored
+    for hp, (model, history) in zip(grid, results):
+        kerasish.utils.set_random_seed(5)
+        alone = mlp(hp)
+        h = alone.fit(x, y, epochs=EPOCHS, batch_size=16, verbose=0, validation_data=val)
+        assert_same(alone, model, h, history)
+
+
+def test_blocks_of_epochs_with_a_padded_last_block_equal_fit(data, capsys):
+    """verbose: blocks of about a tenth of the run (13 epochs: 7 blocks of 2, the last
+    one padded with a dropped epoch); the models still equal fit, one line an epoch."""
+    x, y = data
+    grid = [dict(lr=1e-2), dict(lr=3e-2, l2=1e-2)]
+    kerasish.utils.set_random_seed(2)
+    results = fit_many(mlp, x, y, grid=grid, epochs=13, batch_size=16, verbose=1)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Epoch" in line]
+    assert len(lines) == 13 and lines[-1].startswith("Epoch 13/13")
+    kerasish.utils.set_random_seed(2)
+    for hp, (model, history) in zip(grid, results):
+        alone = mlp(hp)
+        h = alone.fit(x, y, epochs=13, batch_size=16, verbose=0)
+        assert_same(alone, model, h, history)
+
+
 def test_folds_equal_fit_on_each_fold(data):
     x, y = data  # 52 rows, 3 folds of 18/17/17, batches of 17: folds differ in steps
     results = fit_many(mlp, x, y, grid=[dict(l2=1e-2)], seeds=[3], folds=3, epochs=EPOCHS,
