@@ -20,7 +20,8 @@ def loss_terms(loss_fns, loss_weights):
             values=fn.call,
             mask=fn.compute_mask if getattr(fn, "ignore_class", None) is not None else None,
             weight=float(1.0 if w is None else w),
-            sum_reduction=getattr(fn, "reduction", None) == "sum")
+            sum_reduction=getattr(fn, "reduction", None) == "sum",
+            rows=getattr(fn, "_call_on_rows", None))
         for fn, w in zip(loss_fns, loss_weights))
 
 

@@ -49,6 +49,10 @@ class LossTerm(NamedTuple):
     mask: Any             # (y_true, y_pred) -> entries to keep, or None (ignore_class)
     weight: float         # Keras's loss_weights entry for this output
     sum_reduction: bool   # reduction="sum": no division by the number of entries
+    # Losses that mix the rows of a batch (Dice/Tversky over the whole batch, Circle's
+    # pairs): (y_true, y_pred, real) -> (values, entries to keep or None), computed on
+    # the real rows only, so the padding of a short last batch cannot change them.
+    rows: Any = None
 
 
 class MetricTerm(NamedTuple):
@@ -152,22 +156,39 @@ def read_logs(programs, metrics):
     return logs
 
 
-def _weighted_loss(term, values, y, y_pred, weights, real, out_mask):
+def _weighted_loss(term, values, y, y_pred, weights, real, out_mask, keep=None,
+                   has_sw=True):
     """Keras's ``sum_over_batch_size`` over the real entries of a padded batch.
 
     Divides by the number of real entries (not the padded batch size), so the short
     last batch gets exactly Keras's loss and gradient. Entries a loss masks out
-    (``ignore_class``) or the output's mask hides (``Embedding(mask_zero=True)``)
-    leave the denominator too, as in Keras.
+    (``ignore_class``, Circle's rows without pairs: ``keep``) or the output's mask hides
+    (``Embedding(mask_zero=True)``) leave the denominator too, as in Keras.
+
+    A loss that gives one value for the whole batch (Dice with ``axis=None``) is, as in
+    Keras's ``reduce_weighted_values``, that value times the batch's weights (their sum
+    over the number of real rows); without sample weights Keras passes none, and the
+    value is the loss.
     """
+    n = jax.tree_util.tree_leaves(y_pred)[0].shape[0]
+    if values.ndim == 0 or values.shape[0] != n:
+        if values.size != 1:
+            raise ValueError(
+                f"The loss returned values of shape {values.shape} for a batch of {n} "
+                "samples. Expected one value per sample (leading axis of size "
+                f"{n}) or one value for the whole batch (a scalar).")
+        if not has_sw:
+            return values.reshape(())
+        values = jnp.broadcast_to(values.reshape(()), real.shape)
     expand = lambda a: a.reshape(a.shape + (1,) * (values.ndim - a.ndim))  # noqa: E731
     w, real = expand(weights), expand(real)
-    keeps = [term.mask(y, y_pred) if term.mask is not None else None, out_mask]
-    for keep in keeps:
-        if keep is not None:
-            keep = jnp.broadcast_to(keep.reshape(keep.shape + (1,) * (values.ndim - keep.ndim)),
+    if keep is None and term.mask is not None:
+        keep = term.mask(y, y_pred)
+    for hide in (keep, out_mask):
+        if hide is not None:
+            hide = jnp.broadcast_to(hide.reshape(hide.shape + (1,) * (values.ndim - hide.ndim)),
                                     values.shape).astype(values.dtype)
-            w, real = w * keep, real * keep
+            w, real = w * hide, real * hide
     total = jnp.sum(values * w)
     if term.sum_reduction:
         return total
@@ -181,8 +202,12 @@ def _losses(pieces, ys, y_preds, weights, real, out_masks):
     for term, y, y_pred, out_mask in zip(pieces.losses, ys, y_preds, out_masks):
         if term is None:
             continue
-        part = _weighted_loss(term, term.values(y, y_pred), y, y_pred, weights, real,
-                              out_mask)
+        if term.rows is not None:
+            values, keep = term.rows(y, y_pred, real)
+        else:
+            values, keep = term.values(y, y_pred), None
+        part = _weighted_loss(term, values, y, y_pred, weights, real, out_mask, keep,
+                              pieces.has_sw)
         parts.append(part)
         total = total + term.weight * part
     return total, parts

@@ -80,7 +80,20 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1.0 - intersection / (intersection + fp * alpha + fn * beta + config.epsilon())
 
 
-class Dice(LossFunctionWrapper):
+class _Overlap(LossFunctionWrapper):
+    """Dice and Tversky: sums over ``axis``, which may span the rows of the batch."""
+
+    def _call_on_rows(self, y_true, y_pred, rows):
+        """The engine's hook (``LossTerm.rows``): the values over the batch's real rows
+        only. Zeroing both labels and predictions of a padded row removes it from every
+        sum (overlap, labels, predictions, both error counts), whatever ``axis`` is."""
+        y_true, y_pred = _pair(y_true, y_pred)
+        rows = rows.astype(y_pred.dtype)
+        keep = lambda a: a * rows.reshape(rows.shape + (1,) * (a.ndim - 1))  # noqa: E731
+        return self.call(keep(y_true), keep(y_pred)), None
+
+
+class Dice(_Overlap):
     """The Dice loss, ``1 - Dice coefficient``, over ``axis`` (the whole batch when None).
 
     Args:
@@ -103,7 +116,7 @@ class Dice(LossFunctionWrapper):
         return {**Loss.get_config(self), "axis": self.axis}
 
 
-class Tversky(LossFunctionWrapper):
+class Tversky(_Overlap):
     """The Tversky loss: `Dice` with separate weights for the two kinds of error.
 
     Args:

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish.losses import registry
-from kerasish.losses.base import Loss, LossFunctionWrapper
+from kerasish.losses.base import Loss, LossFunctionWrapper, squeeze_or_expand_to_same_rank
 
 
 def _pos_neg_masks(query_labels, key_labels, remove_diagonal):
@@ -50,6 +50,14 @@ def circle(
     >>> circle(np.array([0, 0, 1, 1]), emb, gamma=2.0)
     Array([0.85774463, 1.0096791 , 1.0096791 , 0.85774463], dtype=float32)
     """
+    return _circle(y_true, y_pred, ref_labels, ref_embeddings, remove_diagonal, gamma,
+                   margin)
+
+
+def _circle(y_true, y_pred, ref_labels, ref_embeddings, remove_diagonal, gamma, margin,
+            ref_rows=None):
+    """`circle`; ``ref_rows`` (0/1 per reference row) leaves rows out of every pair (the
+    padding of a short batch in ``fit``)."""
     y_pred = jnp.asarray(y_pred)
     if not jnp.issubdtype(y_pred.dtype, jnp.floating):
         y_pred = y_pred.astype("float32")
@@ -58,6 +66,9 @@ def circle(
     ref_labels = y_true if ref_labels is None else jnp.asarray(ref_labels).astype(jnp.int32)
     distances = jnp.maximum(1.0 - y_pred @ ref_embeddings.T, 0.0)
     positive, negative = _pos_neg_masks(y_true, ref_labels, remove_diagonal)
+    if ref_rows is not None:
+        present = ref_rows.reshape(1, -1) > 0
+        positive, negative = positive & present, negative & present
     positive = positive.astype(distances.dtype)
     negative = negative.astype(distances.dtype)
     # Optima O_p = margin, O_n = 1 + margin; decision margins D_p = margin, D_n = 1 - margin.
@@ -114,6 +125,14 @@ class Circle(LossFunctionWrapper):
         self.gamma = gamma
         self.margin = margin
         self.remove_diagonal = remove_diagonal
+
+    def _call_on_rows(self, y_true, y_pred, rows):
+        """The engine's hook (``LossTerm.rows``): values and kept rows over the batch's
+        real rows only, the padded ones left out of every pair."""
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        values = _circle(y_true, y_pred, None, None, self.remove_diagonal, self.gamma,
+                         self.margin, ref_rows=rows)
+        return values, values > 0
 
     def compute_mask(self, y_true, y_pred):
         # Keras masks the rows whose loss is 0 (no positive pair): they leave the mean.
