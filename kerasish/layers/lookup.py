@@ -43,7 +43,16 @@ _IN_ASSETS = contextvars.ContextVar("kerasish_vocabulary_in_assets", default=Fal
 @contextlib.contextmanager
 def vocabulary_in_assets():
     """Within this block, ``get_config`` of text layers leaves an adapted vocabulary
-    out (Keras's config), for ``save_assets`` to write it as ``vocabulary.txt``."""
+    out (Keras's config), for ``save_assets`` to write it as ``vocabulary.txt``.
+
+    >>> layer = StringLookup()
+    >>> layer.adapt([["a", "b", "a"]])
+    >>> layer.get_config()["vocabulary"]
+    ['[UNK]', 'a', 'b']
+    >>> with vocabulary_in_assets():
+    ...     print(layer.get_config()["vocabulary"])
+    None
+    """
     token = _IN_ASSETS.set(True)
     try:
         yield

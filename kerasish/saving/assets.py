@@ -15,6 +15,18 @@ Loading mirrors it, as Keras 3.15 does (``saving_lib._load_state``): when the ar
 holds more than its three standard members, every object with ``load_assets(dir_path)``
 is called with its folder, or with None when the archive has no folder for it;
 ``load_assets`` runs after the weights (``load_own_variables``) are read.
+
+>>> import os, tempfile, zipfile, kerasish
+>>> lookup = kerasish.layers.StringLookup()
+>>> lookup.adapt([["b", "a", "b"]])
+>>> model = kerasish.Sequential([kerasish.Input((1,), dtype="string"), lookup])
+>>> path = os.path.join(tempfile.mkdtemp(), "m.keras")
+>>> model.save(path)
+>>> with zipfile.ZipFile(path) as zf:
+...     zf.namelist()[3:], zf.read("assets/layers/string_lookup/vocabulary.txt")
+(['assets/layers/string_lookup/vocabulary.txt'], b'[UNK]\\nb\\na')
+>>> kerasish.models.load_model(path).layers[0].get_vocabulary()
+['[UNK]', 'b', 'a']
 """
 
 import os
