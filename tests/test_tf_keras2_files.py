@@ -288,10 +288,10 @@ def test_nadam_product_is_rebuilt_as_tf_keras_ran_it():
     assert [float(np.ravel(a)[0]) for a in arrays[2:6]] == pytest.approx([0.1, 0.2, 0.3, 0.4])
 
 
-OPTIMIZER_FILES = ["opt_adam_amsgrad", "opt_adagrad", "opt_adadelta", "opt_adamax", "opt_nadam",
-                   "opt_ftrl", "opt_lion", "opt_rmsprop_centered", "opt_legacy_sgd",
-                   "opt_legacy_rmsprop", "opt_legacy_adagrad", "opt_legacy_adadelta",
-                   "opt_legacy_adamax", "opt_legacy_ftrl"]
+OPTIMIZER_FILES = [
+    "opt_adam_amsgrad", "opt_adam_ema", "opt_adagrad", "opt_adadelta", "opt_adamax", "opt_nadam",
+    "opt_ftrl", "opt_lion", "opt_rmsprop_centered", "opt_legacy_sgd", "opt_legacy_rmsprop",
+    "opt_legacy_adagrad", "opt_legacy_adadelta", "opt_legacy_adamax", "opt_legacy_ftrl"]
 
 
 @pytest.mark.parametrize("stem", [s if s in ("opt_nadam", "opt_legacy_rmsprop") else

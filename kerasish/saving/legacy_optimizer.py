@@ -42,6 +42,8 @@ CURRENT = {
     "Ftrl": {"accumulator": "accumulator", "linear": "linear"},
     "Lion": {"m": "momentum"},
 }
+# use_ema=True adds the weights' moving averages to any of them.
+CURRENT = {name: {**table, "average": "average"} for name, table in CURRENT.items()}
 # The OptimizerV2 classes (legacy Nadam kept a momentum cache of another formula: absent).
 LEGACY = {
     "Adam": _ADAM, "Adamax": {"m": "momentum", "v": "norm"}, "SGD": {"momentum": "momentum"},

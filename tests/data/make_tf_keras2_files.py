@@ -310,6 +310,7 @@ def optimizers():
     opt, legacy = keras.optimizers, keras.optimizers.legacy
     return {
         "opt_adam_amsgrad": opt.Adam(0.02, amsgrad=True),
+        "opt_adam_ema": opt.Adam(0.02, use_ema=True, ema_momentum=0.9),
         "opt_adagrad": opt.Adagrad(0.1),
         "opt_adadelta": opt.Adadelta(1.0, rho=0.9),
         "opt_adamax": opt.Adamax(0.05),
