@@ -429,6 +429,27 @@ def test_to_json_output_rebuilds_the_model(stem, json_name, weights):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
 
 
+def test_rnn_implementation_is_dropped_only_where_it_changes_nothing():
+    """tf.keras 2 wrote LSTM/GRU's ``implementation`` (2 by default): 1 and 2 differ in
+    dropout masks only, so the key goes at 2 or without dropout, and stays (for the
+    layer to honour or refuse) with dropout."""
+    text = json.loads((FILES / "text_net.json").read_text())
+    bilstm = next(e for e in text["config"]["layers"] if e["class_name"] == "Bidirectional")
+    lstm = bilstm["config"]["layer"]["config"]
+    assert lstm["implementation"] == 2
+
+    def upgraded(**changes):
+        lstm.update(changes)
+        config = legacy_config.keras3_model_config(text)
+        [entry] = [e for e in config["config"]["layers"] if e["class_name"] == "Bidirectional"]
+        return entry["config"]["layer"]["config"]
+
+    assert "implementation" not in upgraded()
+    assert "implementation" not in upgraded(implementation=1)
+    assert upgraded(implementation=1, dropout=0.2)["implementation"] == 1
+    assert "implementation" not in upgraded(implementation=2, dropout=0.2)
+
+
 def test_model_from_json_reads_a_tf_keras_sequential():
     model = kerasish.models.model_from_json((FILES / "mlp.json").read_text())
     assert [la.name for la in model.layers] == ["hidden_1", "dropout", "hidden_2", "probs"]

@@ -36,10 +36,11 @@ _RENAMED = {
     "LeakyReLU": {"alpha": "negative_slope"},
     "Embedding": {"input_length": None},  # Keras 3 infers it from the input
 }
-# tf.keras 2 options that only chose how to compute the same numbers, dropped at their
-# tf.keras 2 default (another value is passed on, for the layer to take or refuse).
-_SAME_NUMBERS = {cls: {"implementation": 2}
-                 for cls in ("LSTM", "GRU", "LSTMCell", "GRUCell")}
+# RNNs whose tf.keras 2 configs say how to compute (``implementation``): 1 and 2 give
+# the same numbers and differ only in their dropout masks, so the key is dropped at
+# tf.keras 2's default or without dropout (else passed on, for the layer to take or
+# refuse).
+_IMPLEMENTATION = ("LSTM", "GRU", "LSTMCell", "GRUCell")
 # Config keys that hold whole layer entries: wrappers' layers and RNNs' cells.
 _NESTED = ("layer", "backward_layer", "cell", "cells")
 # tf.keras 2 optimizer arguments Keras 3 has no use for (None, or dropped when equal).
@@ -137,9 +138,10 @@ class _Upgrade:
                 value = config.pop(old)
                 if new is not None and new not in config:
                     config[new] = value
-        for key, default in _SAME_NUMBERS.get(class_name, {}).items():
-            if config.get(key) == default:
-                del config[key]
+        if class_name in _IMPLEMENTATION and "implementation" in config and (
+                config["implementation"] == 2 or not (config.get("dropout")
+                                                      or config.get("recurrent_dropout"))):
+            del config["implementation"]
         for key in _NESTED:
             if isinstance(config.get(key), dict):
                 config[key] = self._nested(config[key], f"{where}.{key}")
