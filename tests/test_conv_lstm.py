@@ -356,8 +356,6 @@ def test_keras_files_load_both_ways(keras, exported, tmp_path):
 
 # -- refusals and bad input -----------------------------------------------------------------
 def test_unsupported_and_invalid_arguments_are_refused_by_name():
-    with pytest.raises(ValueError, match=r"`stateful=True` is not supported.*initial_state"):
-        ConvLSTM2D(3, 3, stateful=True)
     with pytest.raises(ValueError, match=r"`strides > 1` is not compatible with "
                                          r"`dilation_rate > 1`"):
         ConvLSTM2D(3, 3, strides=2, dilation_rate=2)

@@ -3,7 +3,7 @@
 ``Bidirectional`` and ``TimeDistributed``; masks (Keras's carry-forward, its unrolled
 variant), ``go_backwards``, ``return_sequences``/``return_state``, ``initial_state``;
 one SGD step of a masked model; dropout under a seed; one trace per fit; configs and
-``.keras`` files both ways; the refusals."""
+``.keras`` files both ways; the refusals. ``stateful=True``: tests/test_stateful_rnn.py."""
 
 import json
 import re
@@ -373,8 +373,6 @@ def test_keras_files_load_both_ways(keras, exported, tmp_path):
 
 # -- refusals ----------------------------------------------------------------------------------
 def test_unsupported_arguments_are_refused_by_name():
-    with pytest.raises(ValueError, match=r"`stateful=True` is not supported.*initial_state"):
-        LSTM(3, stateful=True)
     with pytest.raises(ValueError, match=r"`recurrent_constraint` must be None"):
         GRU(3, recurrent_constraint="non_neg")
     with pytest.raises(ValueError, match=r"`use_cudnn=True` is not supported"):

@@ -290,6 +290,24 @@ class Layer:
         _bump()
         return var
 
+    def _add_carried_state(self, value, name):
+        """A variable that the compiled steps carry from batch to batch (in the
+        ``state`` pytree, like a non-trainable weight) but that is no weight: it is not
+        in ``weights``, ``get_weights()`` or ``non_trainable_weights`` and is not saved
+        (Keras's untracked ``rnn_state`` variables of a stateful RNN)."""
+        carried = self.__dict__.setdefault("_carried_state", [])
+        taken = {v.name for v in self._own_variables + carried}
+        unique, i = name, 0
+        while unique in taken:  # names key the state pytree
+            i += 1
+            unique = f"{name}_{i}"
+        var = Variable(initializer=value, dtype=self.dtype, trainable=False, name=unique,
+                       path=f"{self.name}/{name}")
+        var._owner, var._carried = self, True
+        carried.append(var)
+        _bump()
+        return var
+
     def _flatten_layers(self):
         """This layer and every layer inside it, depth first, each once."""
         seen, out = set(), []
@@ -319,6 +337,7 @@ class Layer:
             on = parent_trainable and layer._trainable
             for v in layer._own_variables:
                 (trainable if (on and v.trainable) else non_trainable).append(v)
+            non_trainable.extend(layer.__dict__.get("_carried_state", ()))
             for sub in layer._layers:
                 visit(sub, on, seen)
 
@@ -345,7 +364,7 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
-        return self._variables_split()[1]
+        return [v for v in self._variables_split()[1] if not is_carried_state(v)]
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -835,6 +854,10 @@ class Layer:
         ``losses`` as Keras's ``layer.losses`` inside the call: the ``add_loss``
         values, then the weight regularization penalties of the given values."""
         trainable, non_trainable = self._variables_split()
+        # Carried states (a stateful RNN's) are not Keras's variables: bound to their
+        # current values, their updates are dropped, as Keras's untracked assignments.
+        carried = [v for v in non_trainable if is_carried_state(v)]
+        non_trainable = [v for v in non_trainable if not is_carried_state(v)]
         for what, given, expected in (("trainable_variables", trainable_variables, trainable),
                                       ("non_trainable_variables", non_trainable_variables,
                                        non_trainable)):
@@ -845,6 +868,7 @@ class Layer:
                 )
         bindings = dict(zip(trainable, trainable_variables))
         bindings.update(zip(non_trainable, non_trainable_variables))
+        bindings.update((v, v.value) for v in carried)
         with StatelessScope(bindings, rng=kwargs.pop("rng", None)) as scope:
             outputs = self(*args, **kwargs)
             losses = self.losses if return_losses else None
@@ -960,6 +984,11 @@ def assign_tree(layer, params, state):
     for v in non_trainable:
         ln, wn = _key(v)
         v._value = state[ln][wn]
+
+
+def is_carried_state(var):
+    """Whether ``var`` is a carried state (``Layer._add_carried_state``), not a weight."""
+    return getattr(var, "_carried", False)
 
 
 def _key(var):

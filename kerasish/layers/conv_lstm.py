@@ -256,6 +256,7 @@ class _ConvLSTM(_KerasRNN):
                 f"Layer {self.name!r} was built for steps of shape {built} (its state has "
                 "the convolution's output shape, fixed at build). Received: "
                 f"inputs.shape={tuple(sequences.shape)}")
+        initial_state = self._stateful_initial(sequences, initial_state)
         states = self._initial_states(sequences, initial_state)
         if is_nested(mask):
             leaves = jax.tree_util.tree_leaves(mask)
@@ -283,9 +284,10 @@ class _ConvLSTM(_KerasRNN):
         output = jnp.reshape(outputs, (batch, steps) + state_shape[1:]) \
             if self.return_sequences else jnp.reshape(last, state_shape)
         output = output.astype(self.compute_dtype)
+        states = [jnp.reshape(s, state_shape).astype(self.compute_dtype) for s in states]
+        self._store_states(states)
         if self.return_state:
-            return (output, *(jnp.reshape(s, state_shape).astype(self.compute_dtype)
-                              for s in states))
+            return (output, *states)
         return output
 
     filters = _from_cell("filters")
@@ -324,8 +326,8 @@ _ARGS = """
         return_sequences: return every step's ``h`` (default: the last one).
         return_state: also return the last ``h`` and ``c``.
         go_backwards: process the sequence backwards (outputs in processing order).
-        stateful: must be False: kerasish keeps no state between calls (pass
-            ``initial_state=`` instead).
+        stateful: carry the last ``h`` and ``c`` of a batch into the next one (the
+            batch size must be fixed; ``reset_state()`` zeroes them), as ``LSTM``'s.
         **kwargs: ``unroll``, ``zero_output_for_mask`` and the base layer's arguments.
 """
 

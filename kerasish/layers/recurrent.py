@@ -22,6 +22,7 @@ from jax import lax
 
 from kerasish import regularizers
 from kerasish.layers.base import KerasTensor, Layer
+from kerasish.variables import current_scope
 from kerasish.layers.rnn_cells import (DropoutRNNCell, GRUCell, LSTMCell, SimpleRNNCell,
                                        StackedRNNCells, _call_parameters, _FusedCell,
                                        _serialization, adopt, cell_output_size,
@@ -50,8 +51,11 @@ class RNN(Layer):
     >>> RNN(MinimalRNNCell(3), return_sequences=True)(np.ones((2, 5, 4))).shape
     (2, 5, 3)
 
-    ``stateful=True`` is refused: the engine keeps layer state in the weights, and
-    Keras keeps the recurrent state out of them.
+    With ``stateful=True`` the last states of a batch are the initial states of the
+    next one (row ``i`` continues row ``i``): the batch size must be fixed
+    (``Input(batch_shape=...)``), ``layer.states`` holds the state variables and
+    ``layer.reset_state()`` sets them to zeros. The states are not weights: neither in
+    ``get_weights()`` nor saved, as in Keras.
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -64,12 +68,6 @@ class RNN(Layer):
             raise ValueError(
                 "The RNN cell should have a `state_size` attribute (single integer or list "
                 f"of integers, one integer per RNN state). Received: cell={cell}")
-        if stateful:
-            raise ValueError(
-                "`stateful=True` is not supported by kerasish: its compiled steps keep layer "
-                "state in non-trainable weights, which Keras's RNN states are not (they are "
-                "neither saved nor in `get_weights()`). Received: stateful=True. Pass the "
-                "last states yourself with `return_state=True` and `initial_state=`.")
         super().__init__(**kwargs)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         if isinstance(cell, Layer):
@@ -78,7 +76,8 @@ class RNN(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self._expected_batch_size = None
         self.unroll = bool(unroll)
         self.supports_masking = True
         self.states = None
@@ -98,7 +97,26 @@ class RNN(Layer):
         if isinstance(self.cell, Layer):
             self.cell._maybe_build((sequences_shape[0],) + tuple(sequences_shape[2:]))
         set_paths(self)
+        if self.stateful:
+            self._build_states(sequences_shape)
         self.built = True
+
+    def _build_states(self, sequences_shape):
+        batch_size = sequences_shape[0]
+        if self.states is not None:
+            self.reset_state()
+            return
+        if batch_size is None:
+            raise ValueError(
+                "When using `stateful=True` in a RNN, the batch size must be static. Found "
+                f"dynamic batch size: sequence.shape={tuple(sequences_shape)}. Give "
+                "the model a fixed batch size, e.g. `Input(batch_shape=(32, timesteps, "
+                "features))` or `Input(shape, batch_size=32)`.")
+        initial = self.get_initial_state(batch_size)
+        leaves, structure = jax.tree_util.tree_flatten(initial)
+        variables = [self._add_carried_state(leaf, "rnn_state") for leaf in leaves]
+        self.states = jax.tree_util.tree_unflatten(structure, variables)
+        self._expected_batch_size = int(batch_size)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, length = sequences_shape[0], sequences_shape[1]
@@ -128,15 +146,33 @@ class RNN(Layer):
         return list(states) if is_nested(states) else [states]
 
     def reset_state(self):
-        """Nothing to reset: kerasish RNNs are never stateful."""
+        """Set a stateful layer's states to zeros (nothing to do otherwise).
 
-    reset_states = reset_state
+        >>> import numpy as np
+        >>> from kerasish.layers.core import Input
+        >>> layer = SimpleRNN(2, stateful=True, kernel_initializer="ones")
+        >>> _ = layer(Input(batch_shape=(1, 3, 1)))
+        >>> _ = layer(np.ones((1, 3, 1)))
+        >>> bool(np.any(layer.states[0].value != 0))
+        True
+        >>> layer.reset_state()
+        >>> np.asarray(layer.states[0].value).tolist()
+        [[0.0, 0.0]]
+        """
+        if self.states is not None:
+            for v in jax.tree_util.tree_leaves(self.states):
+                v.assign(jnp.zeros(v.shape, v.dtype))
+
+    def reset_states(self):
+        """Keras's alias of ``reset_state()``."""
+        self.reset_state()
 
     # -- the loop ---------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         if sequences.ndim < 3:
             raise ValueError(f"Layer {self.name!r} expects inputs of shape (batch, timesteps, "
                              f"features). Received: shape={tuple(sequences.shape)}")
+        initial_state = self._stateful_initial(sequences, initial_state)
         states = self._initial_states(sequences, initial_state)
         if is_nested(mask):
             mask = jax.tree_util.tree_leaves(mask)[0] if jax.tree_util.tree_leaves(mask) else None
@@ -164,10 +200,47 @@ class RNN(Layer):
             _reset_dropout(cell)
         output = outputs if self.return_sequences else last
         output = output.astype(self.compute_dtype)
+        states = jax.tree_util.tree_map(lambda s: s.astype(self.compute_dtype), states)
+        self._store_states(states)
         if self.return_state:
-            states = jax.tree_util.tree_map(lambda s: s.astype(self.compute_dtype), states)
             return (output, *states)
         return output
+
+    # -- stateful=True ----------------------------------------------------------------
+    def _stateful_initial(self, sequences, initial_state):
+        """A stateful layer starts from its state variables (unless ``initial_state``
+        is given); its batch size must be the one it was built with."""
+        if not self.stateful or self.states is None:
+            return initial_state
+        batch = sequences.shape[0]
+        if batch != self._expected_batch_size:
+            raise ValueError(
+                "If an RNN is stateful, the batch size of the input sequences must be the "
+                "same as the batch size of the initial state. \n"
+                f"- Expected batch size: {self._expected_batch_size}\n"
+                f"- Received batch size: {batch}\n"
+                "Feed batches of the size the model was built with (for `fit`, "
+                "`evaluate` and `predict`, a `batch_size` that divides the number of "
+                "samples).")
+        if initial_state is not None:
+            return initial_state
+        return jax.tree_util.tree_map(lambda v: v.value, self.states)
+
+    def _store_states(self, states):
+        if not self.stateful or self.states is None:
+            return
+        for var, value in zip(jax.tree_util.tree_leaves(self.states),
+                              jax.tree_util.tree_leaves(states)):
+            scope = current_scope()
+            if isinstance(value, jax.core.Tracer) and (
+                    scope is None or scope.lookup(var) is None):
+                raise ValueError(
+                    f"Layer {self.name!r} is stateful and was called inside a JAX "
+                    "transformation (jit, grad, vmap) that does not carry its states: they "
+                    "cannot be written back. Call it outside, or use "
+                    "`stateless_call`/the model's `fit`, `evaluate` and `predict`, which "
+                    "carry them.")
+            var.assign(value)
 
     def _cell_step(self, training):
         cell = self.cell

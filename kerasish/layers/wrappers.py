@@ -176,12 +176,34 @@ class Bidirectional(Layer):
 
     @property
     def states(self):
-        return None  # never stateful in kerasish
+        """The forward layer's state variables, then the backward one's (None unless
+        stateful and built)."""
+        forward, backward = self.forward_layer.states, self.backward_layer.states
+        if forward and backward:
+            return tuple(list(forward) + list(backward))
+        return None
 
     def reset_state(self):
-        raise AttributeError("Layer must be stateful.")
+        """Zero both layers' states (``stateful=True`` only, as Keras).
 
-    reset_states = reset_state
+        >>> import numpy as np
+        >>> from kerasish.layers.core import Input
+        >>> from kerasish.layers.recurrent import GRU
+        >>> layer = Bidirectional(GRU(2, stateful=True))
+        >>> _ = layer(Input(batch_shape=(1, 3, 1)))
+        >>> _ = layer(np.ones((1, 3, 1)))
+        >>> layer.reset_state()
+        >>> [np.asarray(s.value).tolist() for s in layer.states]
+        [[[0.0, 0.0]], [[0.0, 0.0]]]
+        """
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        self.forward_layer.reset_state()
+        self.backward_layer.reset_state()
+
+    def reset_states(self):
+        """Keras's alias of ``reset_state()``."""
+        self.reset_state()
 
     def get_config(self):
         serialize = _serialization().serialize_keras_object

@@ -19,14 +19,15 @@ LAYER_SETUP = {cls: (dict(filters=2, kernel_size=3), f"seq_conv{rank}d")
 
 CONTEXT = {(cls, "seed"): {"dropout": 0.5} for cls in _CLASSES}  # seen in dropout masks only
 
-# As LSTM's: the engine keeps layer state in weights, Keras's RNN states are not weights.
-REFUSED = {(cls, "stateful") for cls in _CLASSES}
-
 _TESTS = "tests/test_conv_lstm.py::"
 ELSEWHERE = {  # applied after every optimizer step: a test that trains with them
-    (key, arg): _TESTS + "test_kernel_constraint_is_applied_after_each_step"
-    for key in _KEYS for arg in ("kernel_constraint", "recurrent_constraint",
-                                 "bias_constraint")}
+    **{(key, arg): _TESTS + "test_kernel_constraint_is_applied_after_each_step"
+       for key in _KEYS for arg in ("kernel_constraint", "recurrent_constraint",
+                                    "bias_constraint")},
+    # States carried from call to call: seen from the second call on, with a fixed batch.
+    **{(key, "stateful"): "tests/test_stateful_rnn.py::"
+       "test_states_carry_from_call_to_call_like_keras" for key in _KEYS},
+}
 
 # Each layer's .keras sample: saved by kerasish, loaded by Keras, and back.
 LAYER_SAMPLES = {

@@ -95,6 +95,10 @@ _MHA = "layers.multi_head_attention.MultiHeadAttention"
 _GQA = "layers.grouped_query_attention.GroupedQueryAttention"
 _TESTS = "tests/test_attention.py::"
 ELSEWHERE = {
+    # stateful=True: seen from the second call on (with a fixed batch size), in fit too.
+    **{(f"layers.recurrent.{cls}", "stateful"):
+       "tests/test_stateful_rnn.py::test_states_carry_from_call_to_call_like_keras"
+       for cls in ("RNN", "SimpleRNN", "LSTM", "GRU")},
     # Weight constraints act in fit, after every optimizer step.
     **{(key, arg): _TESTS + "test_weight_constraints_act_in_fit_like_keras"
        for key in (_MHA, _GQA) for arg in ("kernel_constraint", "bias_constraint")},
