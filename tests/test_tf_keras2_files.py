@@ -264,6 +264,15 @@ def test_optimizer_variables_that_do_not_fit_warn_and_load_the_rest(tmp_path):
     ref = reference("mlp_adam")
     np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["predictions"],
                                rtol=1e-5, atol=1e-6)
+    with h5py.File(path, "r+") as f:  # every slot there, one of another shape
+        group = f["optimizer_weights"]
+        group.attrs["weight_names"] = [n.encode() for n in names]
+        del group["Adam/v/probs/bias:0"]
+        group["Adam/v/probs/bias:0"] = np.zeros(4, "float32")
+    with pytest.warns(UserWarning, match=r"not restored \(.*velocity.* has shape \(4,\) in "
+                                         r"the file"):
+        model = kerasish.models.load_model(path)
+    assert int(model.optimizer.iterations) == 0
     swapped = [names[0]] + [names[3], names[4], names[1], names[2]] + names[5:]
     with pytest.raises(legacy_optimizer.NotRestored,
                        match=r"'Adam/m/hidden_1/bias:0' does not belong to the weight "

@@ -24,6 +24,7 @@ as it would have in tf.keras (checked against tf.keras's uninterrupted run).
 """
 
 import re
+import warnings
 
 import numpy as np
 
@@ -169,7 +170,12 @@ def restore(names, read, model, where):
                               np.float32(optimizer.initial_scale)]}
     else:
         arrays = {optimizer: state_arrays(names, read, model)}
-    state = weights.optimizer_state_from_arrays(model, arrays, where)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the caller's warning says why, once
+            state = weights.optimizer_state_from_arrays(model, arrays, where)
+    except ValueError as e:  # an array of another shape or dtype than its slot
+        raise NotRestored(str(e)) from e
     if state is None:
         raise NotRestored("its arrays do not fit the optimizer")
     model.set_optimizer_state(state)
