@@ -24,7 +24,7 @@ import zipfile
 
 import h5py
 
-from kerasish.layers.lookup import vocabulary_in_assets
+from kerasish.layers.lookup_saving import vocabulary_in_assets
 from kerasish.saving import assets, legacy_h5, serialization, weights
 from kerasish.utils.naming import check_kwargs
 
