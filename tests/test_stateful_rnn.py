@@ -175,3 +175,27 @@ def test_batch_size_must_be_fixed_and_kept(keras):
     with pytest.raises(ValueError, match=r"is stateful and was called inside a JAX "
                                          r"transformation"):
         jax.jit(lambda x: layer(x))(np.ones((B, T, F), "float32"))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine hook (kerasish/models/host.py, not this area's file): _example_batch probes "
+    "every model with a 2-row batch, so a stateful model built for another batch size "
+    "raises Keras's batch-size error in fit/evaluate/model(x); it should keep the model's "
+    "fixed batch size: `(s[0] or 2,) + ...`"))
+def test_fit_with_a_batch_size_other_than_two():
+    inputs = kerasish.Input(batch_shape=(4, T, F))
+    model = kerasish.Model(inputs, klayers.SimpleRNN(2, stateful=True)(inputs))
+    model.compile("sgd", "mse")
+    model.fit(np.ones((8, T, F), "float32"), np.ones((8, 2), "float32"), batch_size=4,
+              shuffle=False, verbose=0)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine hook (kerasish/models/model.py, not this area's file): model(x) on an array "
+    "runs the compiled predict forward and drops the new states; Keras's eager model(x) "
+    "advances a stateful layer's states, as layer(x) does here"))
+def test_model_call_advances_the_states():
+    inputs = kerasish.Input(batch_shape=(B, T, F))
+    model = kerasish.Model(inputs, klayers.SimpleRNN(2, stateful=True)(inputs))
+    first = np.asarray(model(XS[0]))
+    assert np.abs(np.asarray(model(XS[0])) - first).max() > 1e-4
