@@ -330,7 +330,7 @@ def run(step, inputs, states, mask, go_backwards, unroll, zero_output_for_mask):
                 keep = steps_mask[t]
                 output = jnp.where(keep, output, outputs[-1] if outputs
                                    else jnp.zeros_like(output))
-                new_states = jax.tree_util.tree_map(lambda n, s: jnp.where(keep, n, s),
+                new_states = jax.tree_util.tree_map(lambda n, s, keep=keep: jnp.where(keep, n, s),
                                                     new_states, states)
             states = new_states
             outputs.append(output)
