@@ -199,3 +199,20 @@ def test_model_call_advances_the_states():
     model = kerasish.Model(inputs, klayers.SimpleRNN(2, stateful=True)(inputs))
     first = np.asarray(model(XS[0]))
     assert np.abs(np.asarray(model(XS[0])) - first).max() > 1e-4
+
+
+def test_mixed_precision_states_stay_float32_like_keras(keras):
+    kerasish.mixed_precision.set_global_policy("mixed_float16")
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        ours, theirs, our_layer, their_layer, xs = _twins(keras, "SimpleRNN")
+        for x in xs[:2]:
+            mine, keras_out = our_layer(x), their_layer(x)
+            assert mine.dtype == keras_out.dtype == np.float16
+            np.testing.assert_allclose(np.asarray(mine, "float32"),
+                                       np.asarray(keras_out, "float32"), atol=1e-3)
+        assert our_layer.states[0].dtype == their_layer.states[0].dtype == "float32"
+        np.testing.assert_allclose(_states(our_layer)[0], _states(their_layer)[0], atol=1e-3)
+    finally:
+        kerasish.mixed_precision.set_global_policy(None)
+        keras.config.set_dtype_policy("float32")
