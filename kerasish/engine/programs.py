@@ -21,7 +21,8 @@ def loss_terms(loss_fns, loss_weights):
             mask=fn.compute_mask if getattr(fn, "ignore_class", None) is not None else None,
             weight=float(1.0 if w is None else w),
             sum_reduction=getattr(fn, "reduction", None) == "sum",
-            rows=getattr(fn, "_call_on_rows", None))
+            rows=getattr(fn, "_call_on_rows", None),
+            name=getattr(fn, "name", None) or getattr(fn, "__name__", "loss"))
         for fn, w in zip(loss_fns, loss_weights))
 
 

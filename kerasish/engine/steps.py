@@ -53,6 +53,7 @@ class LossTerm(NamedTuple):
     # pairs): (y_true, y_pred, real) -> (values, entries to keep or None), computed on
     # the real rows only, so the padding of a short last batch cannot change them.
     rows: Any = None
+    name: str = "loss"    # for messages
 
 
 class MetricTerm(NamedTuple):
@@ -83,6 +84,9 @@ class Pieces(NamedTuple):
     custom_init: Any = None   # () -> initial metrics of a custom step's TrainState
     exact: bool = False   # batches are never padded (a user's step or metric sees them)
     has_sw: bool = True   # the user gave sample (or class) weights
+    # Filled while tracing: the names of losses that give one value per batch and have
+    # no ``rows`` form, so a padded batch would change them (see `build_programs`).
+    whole_batch: Any = None
 
 
 class Programs(NamedTuple):
@@ -156,6 +160,11 @@ def read_logs(programs, metrics):
     return logs
 
 
+def _whole_batch(values, y_pred):
+    """Whether a loss's values describe the whole batch rather than each sample."""
+    return values.ndim == 0 or values.shape[0] != y_pred.shape[0]
+
+
 def _weighted_loss(term, values, y, y_pred, weights, real, out_mask, keep=None,
                    has_sw=True):
     """Keras's ``sum_over_batch_size`` over the real entries of a padded batch.
@@ -170,8 +179,8 @@ def _weighted_loss(term, values, y, y_pred, weights, real, out_mask, keep=None,
     over the number of real rows); without sample weights Keras passes none, and the
     value is the loss.
     """
-    n = jax.tree_util.tree_leaves(y_pred)[0].shape[0]
-    if values.ndim == 0 or values.shape[0] != n:
+    n = y_pred.shape[0]
+    if _whole_batch(values, y_pred):
         if values.size != 1:
             raise ValueError(
                 f"The loss returned values of shape {values.shape} for a batch of {n} "
@@ -206,6 +215,9 @@ def _losses(pieces, ys, y_preds, weights, real, out_masks):
             values, keep = term.rows(y, y_pred, real)
         else:
             values, keep = term.values(y, y_pred), None
+            if pieces.whole_batch is not None and _whole_batch(values, y_pred) \
+                    and term.name not in pieces.whole_batch:
+                pieces.whole_batch.append(term.name)
         part = _weighted_loss(term, values, y, y_pred, weights, real, out_mask, keep,
                               pieces.has_sw)
         parts.append(part)
@@ -357,16 +369,68 @@ def make_eval_chunk(pieces):
 
 
 def build_programs(pieces, compile=True):
-    """The jitted (or, for ``run_eagerly``, plain) programs of ``pieces``."""
+    """The jitted (or, for ``run_eagerly``, plain) programs of ``pieces``.
+
+    A loss that gives one value per batch without a ``rows`` form (a user's function
+    returning a mean) cannot leave the padding of a short last batch out: such a batch
+    is refused with a clear error before its chunk is committed, unless the batches
+    are exact (then the model's host passes unpadded batches: no padding to leave out).
+    """
     wrap = jax.jit if compile else (lambda f, **kw: f)
+    if not pieces.exact and pieces.custom_train is None:
+        pieces = pieces._replace(whole_batch=[])
     train, evaluate = make_train_chunk(pieces), make_eval_chunk(pieces)
+    train = wrap(train, static_argnums=(5, 6))
+    evaluate = wrap(evaluate, static_argnums=(5,))
+    if pieces.whole_batch is not None:
+        train, evaluate = (_refusing_padded_batches(pieces, f, compile)
+                           for f in (train, evaluate))
     return Programs(
         pieces=pieces,
-        train=wrap(train, static_argnums=(5, 6)),
-        evaluate=wrap(evaluate, static_argnums=(5,)),
+        train=train,
+        evaluate=evaluate,
         results=make_results(pieces),
         init_metrics=lambda training=True: init_metrics(pieces, training),
     )
+
+
+def _refusing_padded_batches(pieces, program, compiled):
+    """``program`` that refuses a chunk with a partly padded step when a loss computed
+    over the whole batch was traced (:attr:`Pieces.whole_batch`).
+
+    The first call traces the program abstractly first (``jax.eval_shape`` shares the
+    jit's trace cache: nothing is traced twice), so even the first chunk is refused
+    before it runs. Later calls only look at the host's 0/1 mask table, and only
+    when such a loss exists.
+    """
+    traced = [not compiled]
+
+    def call(ts, data, idx_table, mask_table, start, n_steps, *rest):
+        if not traced[0]:
+            jax.eval_shape(program, ts, data, idx_table, mask_table, start, n_steps, *rest)
+            traced[0] = True
+        if pieces.whole_batch:
+            _refuse_partial_steps(pieces.whole_batch, mask_table, start, n_steps)
+        out = program(ts, data, idx_table, mask_table, start, n_steps, *rest)
+        if pieces.whole_batch:  # eager programs trace as they run
+            _refuse_partial_steps(pieces.whole_batch, mask_table, start, n_steps)
+        return out
+
+    return call
+
+
+def _refuse_partial_steps(names, mask_table, start, n_steps):
+    rows = np.asarray(mask_table)[int(start):int(start) + n_steps]
+    real = rows.sum(axis=1)
+    partial = (real > 0) & (real < rows.shape[1])
+    if partial.any():
+        raise ValueError(
+            f"The loss {names[0]!r} returns one value for the whole batch, and this data "
+            f"ends with a short batch ({int(real[partial][0])} samples, padded to "
+            f"{rows.shape[1]}): the padding would enter that value. Either return one "
+            "value per sample (Keras averages them: the same loss), or use a batch_size "
+            "that divides the number of samples."
+        )
 
 
 def make_predict(forward, custom_predict=None):
