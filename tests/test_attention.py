@@ -299,9 +299,8 @@ def test_attention_files_load_both_ways(keras, tmp_path):
 
 
 def test_group_query_attention_files(keras, tmp_path):
-    """Keras's .keras file loads in kerasish; weight files move both ways. (A
-    kerasish .keras file names the class GroupedQueryAttention, which Keras's loader
-    does not resolve: see the report of issue 15.)"""
+    """.keras files and weight files move both ways between Keras and kerasish (the
+    class is saved under Keras's name, GroupQueryAttention)."""
     theirs = _attention_model(keras, gqa=True)
     rng = np.random.default_rng(6)
     theirs.set_weights([rng.normal(size=w.shape).astype("float32") for w in theirs.weights])
@@ -317,6 +316,8 @@ def test_group_query_attention_files(keras, tmp_path):
     fresh = _attention_model(keras, gqa=True)
     fresh.load_weights(tmp_path / "o.weights.h5")
     _close(fresh.predict([Q, V], verbose=0), expected)
+    twin.save(tmp_path / "o.keras")
+    _close(keras.models.load_model(tmp_path / "o.keras").predict([Q, V], verbose=0), expected)
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import kerasish
-from kerasish.saving import deserialize_keras_object, legacy_config, legacy_optimizer
+from kerasish.saving import legacy_config, legacy_optimizer
 
 DATA = pathlib.Path(__file__).parent / "data"
 FILES = DATA / "tf_keras2"
@@ -428,9 +428,7 @@ def test_load_weights_by_name_skip_mismatch_as_tf_keras():
     pytest.param("conv_sgd", "conv_net", "conv_weights", marks=pytest.mark.slow),
     pytest.param("text_rmsprop", "text_net", "text_weights", marks=pytest.mark.slow)])
 def test_to_json_output_rebuilds_the_model(stem, json_name, weights):
-    text = (FILES / f"{json_name}.json").read_text()
-    config = legacy_config.keras3_model_config(json.loads(text))
-    model = deserialize_keras_object(config)
+    model = kerasish.models.model_from_json((FILES / f"{json_name}.json").read_text())
     model.load_weights(FILES / f"{weights}.h5")
     ref = reference(stem)
     x, _ = batch(stem, ref)

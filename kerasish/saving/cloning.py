@@ -48,6 +48,11 @@ def model_from_json(json_string, custom_objects=None):
             "model_from_json expects the JSON string that model.to_json() returns. "
             f"Received: {str(json_string)[:100]!r} ({type(e).__name__}: {e})"
         ) from e
+    if isinstance(config, dict) and str(config.get("keras_version", "")).startswith("2."):
+        # tf.keras 2's JSON (a functional model's layers use Keras 2's inbound nodes)
+        from kerasish.saving import legacy_config
+
+        config = legacy_config.keras3_model_config(config, "model_from_json", custom_objects)
     model = serialization.deserialize_keras_object(config, custom_objects)
     if not isinstance(model, Model):
         raise ValueError(
