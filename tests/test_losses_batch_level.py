@@ -176,3 +176,40 @@ def test_bad_labels_are_refused_before_training(data, name, units, sequence, y, 
         model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_needs_real_rows_names_the_losses_that_need_exact_batches():
+    from kerasish.engine.programs import needs_real_rows
+
+    shapes = [(None, 3)]
+    assert needs_real_rows([kerasish.losses.LossFunctionWrapper(_mean_square(kerasish.ops))],
+                           shapes)
+    assert not needs_real_rows([kerasish.losses.MeanSquaredError()], shapes)
+    assert not needs_real_rows([kerasish.losses.Dice()], shapes)  # leaves padding out itself
+    assert not needs_real_rows([kerasish.losses.SparseCategoricalCrossentropy()], shapes)
+    assert not needs_real_rows([None], shapes)
+
+
+def test_with_exact_batches_a_users_whole_batch_loss_equals_keras_on_a_short_batch(
+        keras, data, monkeypatch):
+    """What the model host gets by adding ``programs.needs_real_rows`` to its
+    ``needs_exact_batches`` (models/host.py): the short last batch runs at its own size,
+    so the user's mean is Keras's."""
+    from kerasish.engine import programs
+    from kerasish.models import host
+
+    plain = host.needs_exact_batches
+    monkeypatch.setattr(host, "needs_exact_batches", lambda model, step="train_step": (
+        plain(model, step) or programs.needs_real_rows(model.compiled_losses(),
+                                                       model._output_shapes())))
+    x, ys, _ = data
+    keras.utils.set_random_seed(2)
+    km = _model(keras, _mean_square(keras.ops), 1, "linear")
+    om = _model(kerasish, _mean_square(kerasish.ops), 1, "linear")
+    om.set_weights(km.get_weights())
+    fit = dict(batch_size=8, epochs=2, shuffle=False, verbose=0)  # 21 = 8 + 8 + 5
+    kh, oh = km.fit(x, ys["binary"], **fit), om.fit(x, ys["binary"], **fit)
+    np.testing.assert_allclose(oh.history["loss"], kh.history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(om.evaluate(x, ys["binary"], batch_size=8, verbose=0),
+                               km.evaluate(x, ys["binary"], batch_size=8, verbose=0),
+                               rtol=1e-5)

@@ -26,6 +26,29 @@ def loss_terms(loss_fns, loss_weights):
         for fn, w in zip(loss_fns, loss_weights))
 
 
+def needs_real_rows(loss_fns, output_shapes):
+    """Whether a compiled loss gives one value per batch and cannot leave padded rows
+    out itself (no ``_call_on_rows``, e.g. a user's function returning a mean): such a
+    model needs exact batches (a short last batch run at its own size, as in Keras).
+
+    Found by an abstract evaluation of each loss on a two-row batch shaped like its
+    output (no FLOPs). A loss that cannot be evaluated that way (labels of another
+    shape) is left to the step's own check (``steps._refuse_partial_steps``).
+    """
+    for fn, shape in zip(loss_fns, output_shapes):
+        if fn is None or hasattr(fn, "_call_on_rows"):
+            continue
+        spec = jax.ShapeDtypeStruct((2,) + tuple(1 if d is None else d for d in shape[1:]),
+                                    jnp.float32)
+        try:
+            out = jax.eval_shape(fn.call, spec, spec)
+        except Exception:  # noqa: BLE001  (labels not shaped like the output)
+            continue
+        if out.ndim == 0 or out.shape[0] != 2:
+            return True
+    return False
+
+
 def metric_terms(output_names, per_output_ids, per_output_weighted, y_shapes, out_shapes):
     """Resolved metrics and their log names, as Keras 3 names them.
 
