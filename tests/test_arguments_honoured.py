@@ -424,9 +424,7 @@ CONSTRAINED = {"Dense"}
 REFUSED = {
     ("BatchNormalization", "synchronized"), ("Embedding", "quantization_config"),
     ("BatchNormalization", "renorm"), ("LayerNormalization", "rms_scaling"),
-    # No stateful RNNs: the engine keeps layer state in weights, Keras's RNN states are
-    # not weights; cuDNN: one lax.scan for every device (Keras on JAX refuses True too).
-    *((cls, "stateful") for cls in ("RNN", "SimpleRNN", "LSTM", "GRU")),
+    # cuDNN: one lax.scan for every device (Keras on JAX refuses True too).
     ("LSTM", "use_cudnn"), ("GRU", "use_cudnn"), ("Bidirectional", "weights"),
     *((target.func.__name__, arg) for target in SURFACE.values() if target.kind == "ctor"
       for arg in target.options

@@ -190,10 +190,6 @@ def test_fit_with_a_batch_size_other_than_two():
               shuffle=False, verbose=0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine hook (kerasish/models/model.py, not this area's file): model(x) on an array "
-    "runs the compiled predict forward and drops the new states; Keras's eager model(x) "
-    "advances a stateful layer's states, as layer(x) does here"))
 def test_model_call_advances_the_states():
     inputs = kerasish.Input(batch_shape=(B, T, F))
     model = kerasish.Model(inputs, klayers.SimpleRNN(2, stateful=True)(inputs))

@@ -32,7 +32,7 @@ from kerasish import metrics as metrics_module
 from kerasish import distribution as distribution_module
 from kerasish import mixed_precision, random
 from kerasish.engine import adapters, loop, steps
-from kerasish.layers.base import KerasTensor, Layer, is_inside_scope
+from kerasish.layers.base import KerasTensor, Layer, is_carried_state, is_inside_scope
 from kerasish.models import compile_args, host as host_module, host_inputs
 from kerasish.utils.naming import check_kwargs, closest
 from kerasish.utils.validation import check_int, check_verbose
@@ -232,6 +232,8 @@ class Model(Layer):
                 and not isinstance(inputs, (KerasTensor, list, tuple, dict))
                 and not isinstance(inputs, jax.core.Tracer)
                 and not getattr(self, "run_eagerly", False)
+                # A stateful RNN advances its states on each call (the eager path).
+                and not any(is_carried_state(v) for v in self._variables_split()[1])
                 # Losses added in `call` must land on the layers (`model.losses`).
                 and not host_module.adds_losses(self)):
             x = np.asarray(inputs) if not isinstance(inputs, jax.Array) else inputs

@@ -393,6 +393,10 @@ def format_summary(model, stream=None, *, line_length=None, positions=None,
     lines.append(_line(c["bottom"], widths))
 
     trainable, non_trainable = model._variables_split() if model.built else ([], [])
+    # A stateful RNN's carried states are not weights (Keras counts 0 for them).
+    from kerasish.layers.base import is_carried_state
+
+    non_trainable = [v for v in non_trainable if not is_carried_state(v)]
     opt_leaves = []
     opt_state = model.get_optimizer_state() if hasattr(model, "get_optimizer_state") else None
     if opt_state is not None:
