@@ -54,7 +54,6 @@ import copy
 import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from kerasish import callbacks as callbacks_module
@@ -443,9 +442,9 @@ class _Group:
         t_keys, n_keys = map(_keys, template._variables_split())
         trainable, non_trainable = m._variables_split()
         own = lambda vs, keys, tree: _tree(  # noqa: E731
-            _keys(vs), [jnp.asarray(tree[a][b]) for a, b in keys])
+            _keys(vs), [jax.device_put(tree[a][b]) for a, b in keys])  # no program
         assign_tree(m, own(trainable, t_keys, params), own(non_trainable, n_keys, state))
-        opt = jax.tree_util.tree_map(jnp.asarray, opt)
+        opt = jax.device_put(opt)
         if m is not template:
             opt = m.optimizer.variables_to_state(template.optimizer.state_to_variables(opt))
         m.set_optimizer_state(opt)
