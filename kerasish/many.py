@@ -6,10 +6,10 @@ values). Every point x seed x fold becomes one model; models that share their st
 same forward computation) form a *group* and train as one compiled program: ``jax.vmap``
 over their stacked training states inside the engine's own fused epoch. What differs
 between the models of a group is data, not constants: weights (seeds), learning rates,
-L1/L2 factors of weight regularizers, loss weights and the rows each model reads (its
-shuffle and its fold). Each model ends as an ordinary kerasish model (weights and
-optimizer state committed: ``predict``, ``evaluate``, ``save`` and a further ``fit``
-work) with a ``History`` of its own.
+L1/L2 factors of weight regularizers, loss weights, ``Dropout`` rates in (0, 1) and
+the rows each model reads (its shuffle and its fold). Each model ends as an ordinary
+kerasish model (weights and optimizer state committed: ``predict``, ``evaluate``,
+``save`` and a further ``fit`` work) with a ``History`` of its own.
 
 Each returned model equals the model a plain loop would train::
 
@@ -122,11 +122,14 @@ def fit_many(build, x, y=None, *, grid=None, seeds=None, folds=None, validation_
         (:func:`results_table` makes a table of them).
 
     Models of one group must agree on everything that shapes the program: layer types
-    and configs (dropout rates included: points that differ in dropout rate form
-    separate groups), weight shapes, loss and metric configs, optimizer kind and static
+    and configs, weight shapes, loss and metric configs, optimizer kind and static
     options (``momentum``, ``clipnorm``, ... ; a learning-rate schedule object),
-    regularizers other than L1/L2/L1L2. Models that differ there still train, in
-    groups of their own.
+    regularizers other than L1/L2/L1L2. A ``Dropout`` rate strictly between 0 and 1 is
+    data (points that differ only there share the program); rates of 0 or 1 and the
+    rates of other dropout layers are structure. Models that differ in structure still
+    train, in groups of their own. A group runs its epochs in blocks, each one compiled
+    call (the whole run when no ``EarlyStopping`` acts between epochs; about a tenth of
+    it per block when printing, the lines of a block appearing when it ends).
 
     Two learning rates, trained side by side:
 
