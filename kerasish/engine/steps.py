@@ -17,7 +17,10 @@ the full batch size and masked: padded rows carry zero weight, the loss is divid
 the number of *real* rows (so the gradient equals Keras's for that short batch), and a
 step whose rows are all padding is skipped with ``lax.cond`` (padding never moves the
 optimizer). Every epoch therefore has the same shapes: each program compiles once per
-dataset shape.
+dataset shape. A loss that mixes the rows of its batch (Dice/Tversky over the whole
+batch, Circle's pairs) is computed on the real rows only, by the loss itself
+(``LossTerm.rows``: padding masked inside the loss, not exact batches); a whole-batch
+loss that cannot do that (a user's mean) is refused on a padded batch.
 
 A user's ``train_step`` / ``test_step`` (Keras 3's JAX contract) plugs in as
 ``Pieces.custom_train`` / ``custom_test``: the same chunk programs call it instead of
