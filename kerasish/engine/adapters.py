@@ -53,6 +53,19 @@ class PyDataset:
     parallel batch loading. kerasish produces batches in the calling thread while the
     device runs the previous step; a value other than the defaults is refused rather
     than silently ignored.
+
+    >>> import numpy as np, kerasish
+    >>> class Batches(kerasish.utils.PyDataset):
+    ...     def __len__(self):
+    ...         return 2
+    ...     def __getitem__(self, i):
+    ...         x = np.full((4, 1), float(i))
+    ...         return x, 2 * x
+    >>> model = kerasish.Sequential([kerasish.Input((1,)), kerasish.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(Batches(), epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
     """
 
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
@@ -147,7 +160,21 @@ def unpack(batch):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """Keras's ``utils.pack_x_y_sample_weight``: the shortest tuple that holds them."""
+    """Keras's ``utils.pack_x_y_sample_weight``: the shortest tuple that holds them.
+
+    The inverse of ``unpack_x_y_sample_weight``; a ``train_step`` or a ``PyDataset``
+    uses it to return one batch.
+
+    Args:
+        x: the inputs.
+        y: the targets, or None.
+        sample_weight: the sample weights, or None (dropped when ``y`` is None).
+
+    >>> pack_x_y_sample_weight(1, 2), pack_x_y_sample_weight(1, 2, 3)
+    ((1, 2), (1, 2, 3))
+    >>> pack_x_y_sample_weight((1, 2))  # a tuple of inputs stays one element
+    ((1, 2),)
+    """
     if y is None:
         return (x,) if not isinstance(x, tuple) else (x,)
     if sample_weight is None:

@@ -18,7 +18,17 @@ def _cloning():
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
                 recursive=False, **kwargs):
     """A copy of a Sequential or functional model with new weights (same config),
-    compiled as the original is; see ``kerasish.saving.cloning.clone_model``."""
+    compiled as the original is; see ``kerasish.saving.cloning.clone_model``.
+
+    The copy has new layer objects and freshly initialised weights; copy the weights
+    with ``clone.set_weights(model.get_weights())`` to get the same function.
+
+    >>> import kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(2)])
+    >>> clone = clone_model(model)
+    >>> clone.count_params(), clone.layers[0] is model.layers[0]
+    (8, False)
+    """
     return _cloning().clone_model(model, input_tensors=input_tensors,
                                   clone_function=clone_function, call_function=call_function,
                                   recursive=recursive, **kwargs)
@@ -26,7 +36,17 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 def model_from_json(json_string, custom_objects=None):
     """The model that ``model.to_json()`` (kerasish's or Keras 3's) describes, with
-    fresh weights; see ``kerasish.saving.cloning.model_from_json``."""
+    fresh weights; see ``kerasish.saving.cloning.model_from_json``.
+
+    The JSON holds the architecture only: load the weights separately
+    (``model.load_weights``) where they are needed.
+
+    >>> import kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(2)])
+    >>> rebuilt = model_from_json(model.to_json())
+    >>> type(rebuilt).__name__, rebuilt.output_shape
+    ('Sequential', (None, 2))
+    """
     return _cloning().model_from_json(json_string, custom_objects=custom_objects)
 
 

@@ -70,6 +70,12 @@ class Model(Layer):
     Subclass it and define ``call`` (layers assigned in ``__init__`` are tracked), or
     build it from tensors: ``Model(inputs, outputs)``. Override ``train_step`` /
     ``test_step`` / ``predict_step`` (Keras 3's JAX signatures) to customise ``fit``.
+
+    >>> import numpy as np, kerasish
+    >>> inputs = kerasish.Input((3,))
+    >>> model = kerasish.Model(inputs, kerasish.layers.Dense(2, kernel_initializer="ones")(inputs))
+    >>> model(np.array([[1.0, 2.0, 3.0]])).tolist(), model.count_params()
+    ([[6.0, 6.0]], 8)
     """
 
     def __new__(cls, *args, **kwargs):
@@ -590,6 +596,16 @@ def _saving():
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a model saved with ``model.save`` (by kerasish or by Keras 3)."""
+    """Load a model saved with ``model.save`` (by kerasish or by Keras 3); the same as
+    ``kerasish.saving.load_model`` (see it for the arguments and legacy ``.h5`` files).
+
+    >>> import os, tempfile, kerasish
+    >>> model = kerasish.Sequential([kerasish.Input((2,)), kerasish.layers.Dense(1)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     model.save(os.path.join(folder, "model.keras"))
+    ...     loaded = load_model(os.path.join(folder, "model.keras"))
+    >>> loaded.get_config() == model.get_config()
+    True
+    """
     return _saving().load_model(filepath, custom_objects=custom_objects, compile=compile,
                                 safe_mode=safe_mode)
