@@ -18,7 +18,6 @@ import logging
 
 import jax
 import numpy as np
-import pytest
 
 import kerasish
 from kerasish.engine import adapters, steps
