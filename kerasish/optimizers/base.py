@@ -53,6 +53,11 @@ class OptimizerState(NamedTuple):
     ``iterations`` (int32 scalar) counts the updates applied so far; ``learning_rate``
     (float32 scalar) is the current rate (NaN for a wrapped optax transform);
     ``slots`` is the per-weight state of the step's ``optax.chain`` (momentums, ...).
+
+    >>> import jax.numpy as jnp, kerasish
+    >>> state = kerasish.optimizers.SGD(0.1).init({"w": jnp.zeros(2)})
+    >>> int(state.iterations), round(float(state.learning_rate), 4)
+    (0, 0.1)
     """
 
     iterations: jax.Array
