@@ -255,10 +255,11 @@ class Variable:
         return self
 
     def assign_add(self, value):
-        return self.assign(self._raw_value() + value)
+        # Lists and tuples are values too (Keras converts them); `+` would concatenate.
+        return self.assign(self._raw_value() + jnp.asarray(value, dtype=self._dtype))
 
     def assign_sub(self, value):
-        return self.assign(self._raw_value() - value)
+        return self.assign(self._raw_value() - jnp.asarray(value, dtype=self._dtype))
 
     @property
     def shape(self):

@@ -65,3 +65,12 @@ def test_version_and_device():
     with pytest.raises(ValueError, match="device_name"):
         with kerasish.device(3):
             pass
+
+
+def test_variable_assign_add_and_sub_take_lists():
+    from kerasish.variables import Variable
+
+    v = Variable(np.array([1.0, 2.0]), name="w")
+    v.assign_add([1.0, 1.0])
+    v.assign_sub((0.5, 0.25))
+    np.testing.assert_array_equal(v.numpy(), [1.5, 2.75])
