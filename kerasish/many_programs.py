@@ -18,10 +18,9 @@ computes ``keep_prob = 1.0 - rate`` as the traced value and draws and scales wit
 in float32 that is the same mask and the same quotient as with the Python constant.
 """
 
-from typing import Any, NamedTuple
-
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerasish.engine import many as many_engine, steps
 from kerasish.layers.regularization import Dropout
@@ -63,8 +62,6 @@ def data_rate_layers(model):
 
 def keep_probs(model):
     """The model's keep probabilities ``1 - rate`` as float32 scalars (a tuple)."""
-    import numpy as np
-
     return tuple(np.float32(1.0 - layer.rate) for layer in data_rate_layers(model))
 
 
@@ -82,12 +79,6 @@ class rates_as:
     def __exit__(self, *exc):
         for layer, rate in zip(self.layers, self.saved):
             layer.rate = rate
-
-
-class RunProgram(NamedTuple):
-    run: Any           # see build_run
-    names: tuple       # the training logs' names
-    val_names: tuple   # the validation logs' names (without the val_ prefix)
 
 
 def _stacked(tree, n):
