@@ -8,8 +8,9 @@ first run those layers on the host, on the data (``apply``), then feed their num
 output to the compiled step, which starts after them (``Sequential.call`` and
 ``Functional.call`` skip them when given their output).
 
-The host layers of a model (its "host prefix"): for a ``Sequential``, its leading host
-layers; for a functional model, for each input, the chain of host layers it feeds
+The host layers of a model (its "host prefix", ``model._host_layers()``, defined by
+``Sequential`` and functional models; others have none): for a ``Sequential``, its
+leading host layers; for a functional model, for each input, the chain of host layers it feeds
 (every input of a host layer must be a model input or another host layer's output,
 and each chain ends in one tensor).
 
@@ -104,6 +105,15 @@ def apply(model, x):
 def _run(model, x):
     # Data already through the host layers (their numeric output) goes straight on.
     return model._run_host_layers(x) if holds_strings(x) else x
+
+
+def apply_fit(model, x, validation_data):
+    """``fit``'s ``x`` and ``validation_data`` with the host layers applied."""
+    if isinstance(validation_data, (tuple, list)) and validation_data:
+        validation_data = (apply(model, validation_data[0]), *validation_data[1:])
+    elif validation_data is not None:
+        validation_data = apply(model, validation_data)
+    return apply(model, x), validation_data
 
 
 def has_host_layers(model):

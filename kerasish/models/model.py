@@ -274,19 +274,6 @@ class Model(Layer):
     def _output_shapes(self):
         return [self.output_shape]
 
-    def _host_layers(self):
-        """The layers at the front of the model that run on the host (strings): none
-        here; ``Sequential`` and functional models find theirs (``host_inputs``)."""
-        return []
-
-    def _run_host_layers(self, x):
-        return x
-
-    def _layers_reading_input(self):
-        """The layers that take the (single) model input as the compiled step sees it
-        (after the host layers): what the data checks look at. None known here."""
-        return []
-
     def _pack_inputs(self, xs):
         """The host's list of input arrays -> what ``call`` takes."""
         return xs[0] if len(xs) == 1 else list(xs)
@@ -367,12 +354,8 @@ class Model(Layer):
         dist = distribution_module.distribution()
         common = dict(spec_for=self._data_spec, dist=dist, exact=exact)
 
-        x = host_inputs.apply(self, x)  # text layers at the front run on the host
-        if isinstance(validation_data, (tuple, list)) and validation_data:
-            validation_data = (host_inputs.apply(self, validation_data[0]),
-                               *validation_data[1:])
-        elif validation_data is not None:
-            validation_data = host_inputs.apply(self, validation_data)
+        # Text layers at the front of the model run on the host, on the data.
+        x, validation_data = host_inputs.apply_fit(self, x, validation_data)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = host_module.split_validation(
                 self, x, y, sample_weight, validation_split)
