@@ -27,6 +27,9 @@ import statistics
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+# Cold compiles for both libraries: importing kerasish turns JAX's persistent cache on
+# for the whole process, so Keras's programs would load from an earlier run's cache.
+os.environ.setdefault("KERASISH_COMPILATION_CACHE", "0")
 
 import numpy as np  # noqa: E402
 
