@@ -10,6 +10,10 @@ run of the same script loads the compiled programs from disk instead.
   at import, the oldest entries beyond it are removed. (JAX's own bound is not used: it
   lists and reads every entry of the folder at every write, under a file lock, which
   made each compile slower as the cache grew: 0.1 s per write at 17,000 entries.)
+* Writes are atomic (a temporary file renamed into place): without its size bound,
+  JAX writes an entry straight to its final name, and another process compiling at
+  the same moment (parallel runs sharing the folder) could read half a file, which
+  crashes XLA's loader with a segmentation fault.
 * Off: ``KERASISH_COMPILATION_CACHE=0``. Left alone when the user already configured a
   cache for JAX (``JAX_COMPILATION_CACHE_DIR`` or ``jax.config``).
 """
@@ -40,9 +44,45 @@ def enable():
         jax.config.update("jax_compilation_cache_max_size", -1)  # see the module docstring
     except (AttributeError, KeyError):
         pass  # older JAX: no size bound of its own
+    _atomic_writes()
     if max_bytes >= 0:
         trim(folder, max_bytes, every_s=DAY)
     return folder
+
+
+def _atomic_writes():
+    """Make the file cache's ``put`` write a temporary file and rename it into place,
+    so readers in other processes see a whole entry or none (see the docstring)."""
+    try:
+        from jax._src import lru_cache
+    except ImportError:
+        return
+    cache_class = getattr(lru_cache, "LRUCache", None)
+    original = getattr(cache_class, "put", None)
+    if original is None or getattr(original, "_kerasish_atomic", False):
+        return
+
+    def put(self, key, value):
+        if getattr(self, "eviction_enabled", True):  # JAX's bounded mode writes under a lock
+            return original(self, key, value)
+        if not key:
+            raise ValueError("key cannot be empty")
+        final = self.path / f"{key}{lru_cache._CACHE_SUFFIX}"
+        if final.exists():
+            return None
+        temporary = self.path / f".{key}.{os.getpid()}.tmp"
+        try:
+            temporary.write_bytes(value)
+            os.replace(temporary, final)
+        except OSError:
+            try:
+                os.remove(temporary)
+            except OSError:
+                pass
+        return None
+
+    put._kerasish_atomic = True
+    cache_class.put = put
 
 
 DAY = 24 * 3600

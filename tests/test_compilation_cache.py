@@ -33,3 +33,27 @@ def test_jax_keeps_no_size_bound_of_its_own():
 
     if jax.config.jax_compilation_cache_dir:  # the cache is on in this process
         assert jax.config.jax_compilation_cache_max_size == -1
+
+
+def test_cache_entries_are_written_atomically(tmp_path, monkeypatch):
+    """A reader in another process sees a whole entry or none: the entry is written to
+    a hidden temporary file and renamed (os.replace) to its final name."""
+    from jax._src import lru_cache
+
+    from kerasish import _compilation_cache
+
+    _compilation_cache._atomic_writes()
+    cache = lru_cache.LRUCache(str(tmp_path), max_size=-1)
+    renames = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        renames.append((os.path.basename(src), os.path.basename(dst), os.path.getsize(src)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    cache.put("entry", b"x" * 1000)
+    cache.put("entry", b"y" * 5)  # an existing entry is kept, as JAX does
+    assert renames == [(f".entry.{os.getpid()}.tmp", f"entry{lru_cache._CACHE_SUFFIX}", 1000)]
+    assert cache.get("entry") == b"x" * 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"entry{lru_cache._CACHE_SUFFIX}"]
