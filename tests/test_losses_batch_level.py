@@ -133,19 +133,6 @@ def test_a_users_whole_batch_loss_equals_keras_on_whole_batches(keras, data):
     np.testing.assert_allclose(oh.history["loss"], kh.history["loss"], rtol=1e-5)
 
 
-def test_a_users_whole_batch_loss_is_refused_on_a_padded_batch(data):
-    x, ys, _ = data
-    model = _model(kerasish, _mean_square(kerasish.ops), 1, "linear")
-    before = model.get_weights()
-    with pytest.raises(ValueError, match=r"'mean_square' returns one value for the whole "
-                                         r"batch.*short batch \(5 samples, padded to 8\)"):
-        model.fit(x, ys["binary"], batch_size=8, epochs=1, verbose=0)
-    for a, b in zip(before, model.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)  # refused before anything was committed
-    with pytest.raises(ValueError, match="batch_size that divides"):
-        model.evaluate(x, ys["binary"], batch_size=8, verbose=0)
-
-
 def test_a_loss_of_neither_shape_is_refused(data):
     x, ys, _ = data
     model = _model(kerasish, lambda y_true, y_pred: kerasish.ops.mean(y_pred, axis=0), 3,
@@ -193,18 +180,10 @@ def test_needs_real_rows_names_the_losses_that_need_exact_batches():
     assert not needs_real_rows([None], shapes)
 
 
-def test_with_exact_batches_a_users_whole_batch_loss_equals_keras_on_a_short_batch(
-        keras, data, monkeypatch):
-    """What the model host gets by adding ``programs.needs_real_rows`` to its
-    ``needs_exact_batches`` (models/host.py): the short last batch runs at its own size,
-    so the user's mean is Keras's."""
-    from kerasish.engine import programs
-    from kerasish.models import host
-
-    plain = host.needs_exact_batches
-    monkeypatch.setattr(host, "needs_exact_batches", lambda model, step="train_step": (
-        plain(model, step) or programs.needs_real_rows(model.compiled_losses(),
-                                                       model._output_shapes())))
+def test_a_users_whole_batch_loss_equals_keras_on_a_short_batch(keras, data):
+    """The model host runs exact batches for such a loss (``programs.needs_real_rows``
+    in ``host.needs_exact_batches``): the short last batch runs at its own size, so the
+    user's mean is Keras's."""
     x, ys, _ = data
     keras.utils.set_random_seed(2)
     km = _model(keras, _mean_square(keras.ops), 1, "linear")
@@ -214,5 +193,4 @@ def test_with_exact_batches_a_users_whole_batch_loss_equals_keras_on_a_short_bat
     kh, oh = km.fit(x, ys["binary"], **fit), om.fit(x, ys["binary"], **fit)
     np.testing.assert_allclose(oh.history["loss"], kh.history["loss"], rtol=1e-5)
     np.testing.assert_allclose(om.evaluate(x, ys["binary"], batch_size=8, verbose=0),
-                               km.evaluate(x, ys["binary"], batch_size=8, verbose=0),
-                               rtol=1e-5)
+                               km.evaluate(x, ys["binary"], batch_size=8, verbose=0), rtol=1e-5)

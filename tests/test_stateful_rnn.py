@@ -177,11 +177,6 @@ def test_batch_size_must_be_fixed_and_kept(keras):
         jax.jit(lambda x: layer(x))(np.ones((B, T, F), "float32"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine hook (kerasish/models/host.py, not this area's file): _example_batch probes "
-    "every model with a 2-row batch, so a stateful model built for another batch size "
-    "raises Keras's batch-size error in fit/evaluate/model(x); it should keep the model's "
-    "fixed batch size: `(s[0] or 2,) + ...`"))
 def test_fit_with_a_batch_size_other_than_two():
     inputs = kerasish.Input(batch_shape=(4, T, F))
     model = kerasish.Model(inputs, klayers.SimpleRNN(2, stateful=True)(inputs))

@@ -25,7 +25,7 @@ import numpy as np
 
 from kerasish import diagnostics, random
 from kerasish.engine import adapters, checks, programs as programs_module, steps
-from kerasish.layers.base import assign_tree, make_apply
+from kerasish.layers.base import assign_tree, is_carried_state, make_apply
 from kerasish.variables import StatelessScope
 
 FIT_KWARGS = {
@@ -270,9 +270,13 @@ def needs_exact_batches(model, step="train_step"):
     padded batch would count the padding rows)."""
     eager = getattr(model, "run_eagerly", False) or getattr(model, "jit_compile",
                                                             "auto") is False
-    # Eager: what `call` prints while debugging is the real batch, as in Keras.
+    # Eager: what `call` prints while debugging is the real batch, as in Keras. A
+    # stateful RNN takes its fixed batch size only; a user's loss that returns one value
+    # per batch cannot leave padded rows out: both run a short batch at its own size.
     return eager or overrides(model, step) or bool(user_metrics(model)) or \
-        adds_losses(model)
+        adds_losses(model) or any(is_carried_state(v) for v in model._variables_split()[1]) \
+        or (model.compiled and programs_module.needs_real_rows(model.compiled_losses(),
+                                                               model._output_shapes()))
 
 
 def adds_losses(model):
@@ -298,8 +302,10 @@ def adds_losses(model):
 
 
 def _example_batch(model, y_shapes, has_sw):
-    """Abstract ``(x, y, sample_weight)`` of a two-row batch (for ``jax.eval_shape``)."""
-    concrete = lambda s: (2,) + tuple(1 if d is None else d for d in s[1:])  # noqa: E731
+    """Abstract ``(x, y, sample_weight)`` of a batch (for ``jax.eval_shape``): two rows,
+    or the model's fixed batch size (a stateful RNN takes no other)."""
+    rows = next((s[0] for s in model._input_shapes() if s and s[0] is not None), 2)
+    concrete = lambda s: (rows,) + tuple(1 if d is None else d for d in s[1:])  # noqa: E731
     x = model._pack_inputs([jax.ShapeDtypeStruct(concrete(s), model.dtype)
                             for s in model._input_shapes()])
     y = None
@@ -309,7 +315,7 @@ def _example_batch(model, y_shapes, has_sw):
         kinds = [loss_kind(fn) for fn in model.compiled_losses()]
         y = tuple(jax.ShapeDtypeStruct(concrete(s), "int32" if k == "sparse" else model.dtype)
                   for s, k in zip(y_shapes, kinds + [None] * len(y_shapes)))
-    return x, y, jax.ShapeDtypeStruct((2,), "float32")
+    return x, y, jax.ShapeDtypeStruct((rows,), "float32")
 
 
 def make_pieces(model, y_shapes, dist, exact=False, has_sw=True):
@@ -525,7 +531,7 @@ def compute_loss(model, x, y, y_pred, sample_weight, training=True):
         weights = model._per_output(model._loss_weights, "loss_weights") \
             if model._loss_weights is not None else [1.0] * len(names)
         pieces = steps.Pieces(None, programs_module.loss_terms(loss_fns, weights), None,
-                              None, (), ())
+                              None, (), (), has_sw=sample_weight is not None)
         y_preds = steps.as_tuple(y_pred)
         ys = tuple(y) if isinstance(y, (list, tuple)) else (y,)
         n = jax.tree_util.tree_leaves(y_preds)[0].shape[0]
