@@ -2012,15 +2012,6 @@ def _implementation(key, arg):
     return _differ(see(implementation=1), see(), arg)
 
 
-@probe("layers.recurrent.RNN.__call__", "**kwargs")
-@probe("layers.wrappers.Bidirectional.__call__", "**kwargs")
-def _rnn_dunder_call(key, arg):
-    layer = layers.LSTM(2)
-    if "Bidirectional" in key:
-        layer = layers.Bidirectional(layer)
-    return _refuses(lambda: layer(_SEQ, **{BOGUS: 1}), BOGUS)
-
-
 @probe("layers.recurrent.RNN.call", "initial_state", "mask", "training")
 @probe("layers.wrappers.Bidirectional.call", "initial_state", "mask", "training")
 def _rnn_call(key, arg):

@@ -41,12 +41,6 @@ CONFIG_ONLY = {
 
 _TESTS = "tests/test_augmentation_batch.py"
 ELSEWHERE = {
-    **{(f"layers.augmentation_batch.{fn}", arg):
-       f"{_TESTS}::test_mix_up_transform_matches_keras_and_hand_values"
-       for fn, arg in (("mix_up", "labels"),)},
-    **{("layers.augmentation_batch.cut_mix", arg):
-       f"{_TESTS}::test_cut_mix_transform_matches_keras_and_hand_values"
-       for arg in ("labels", "data_format")},
     ("layers.augmentation_batch._BatchMix.call", "training"):
         f"{_TESTS}::test_layer_matches_keras",
     ("layers.augmentation_policy._ImagesOrDict.call", "training"):
