@@ -6,6 +6,12 @@ import os
 
 # Keras reads its backend once, at import: this must come before any import of keras.
 os.environ.setdefault("KERAS_BACKEND", "jax")
+# No persistent compilation cache in the test process (read at kerasish's import): the
+# suite compiles thousands of programs in one long process, and XLA:CPU's executable
+# (de)serialization crashed it twice on this machine (a segfault in
+# put/get_executable_and_time). tests/test_compilation_cache.py tests the cache itself;
+# tests/test_determinism.py runs processes with it on.
+os.environ.setdefault("KERASISH_COMPILATION_CACHE", "0")
 
 import numpy as np
 import pytest
