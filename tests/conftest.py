@@ -13,6 +13,8 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 # tests/test_determinism.py runs processes with it on.
 os.environ.setdefault("KERASISH_COMPILATION_CACHE", "0")
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -24,6 +26,42 @@ def keras():
     if keras.backend.backend() != "jax":
         pytest.skip(f"Keras runs on {keras.backend.backend()!r}, the parity suite needs 'jax'")
     return keras
+
+
+# Every XLA:CPU executable holds ~5 memory mappings until it is freed, and a model's
+# compiled steps are freed only when Python's cycle collector reaches the model. In
+# one long pytest process (a large, long-lived heap) full collections are rare, so
+# the mappings piled up past Linux's vm.max_map_count (65530) about 30 minutes in and
+# XLA crashed (a segfault in compile or executable (de)serialization, wherever the
+# next mmap failed). A full collection after each module, and after any test that
+# leaves more than _MAX_MAPS mappings, keeps the count a few thousand.
+_MAX_MAPS = 30_000
+_tests_since_check = 0
+
+
+def _mappings():
+    try:
+        with open("/proc/self/maps", "rb") as f:
+            return sum(1 for _ in f)
+    except OSError:  # not Linux: no such bound to guard
+        return 0
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _free_compiled_programs_after_each_module():
+    yield
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _free_compiled_programs_when_many():
+    global _tests_since_check
+    yield
+    _tests_since_check += 1
+    if _tests_since_check >= 10:
+        _tests_since_check = 0
+        if _mappings() > _MAX_MAPS:
+            gc.collect()
 
 
 @pytest.fixture
