@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import config
+from kerasish import _sampling, config
 from kerasish import random as kerasish_random
 
 # The std of a standard normal truncated to [-2, 2]. Keras divides by it so that a
@@ -250,9 +250,7 @@ class RandomUniform(_RandomInitializer):
     def __call__(self, shape, dtype=None, key=None):
         shape = _standardize_shape(shape, "RandomUniform")
         dtype = _float_dtype(dtype, "RandomUniform")
-        return jax.random.uniform(
-            self._key(key), shape, dtype, minval=self.minval, maxval=self.maxval
-        )
+        return _sampling.uniform(self._key(key), shape, dtype, self.minval, self.maxval)
 
     def get_config(self):
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
@@ -273,7 +271,7 @@ class RandomNormal(_RandomInitializer):
     def __call__(self, shape, dtype=None, key=None):
         shape = _standardize_shape(shape, "RandomNormal")
         dtype = _float_dtype(dtype, "RandomNormal")
-        return jax.random.normal(self._key(key), shape, dtype) * self.stddev + self.mean
+        return _sampling.normal(self._key(key), shape, dtype) * self.stddev + self.mean
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -297,7 +295,7 @@ class TruncatedNormal(_RandomInitializer):
     def __call__(self, shape, dtype=None, key=None):
         shape = _standardize_shape(shape, "TruncatedNormal")
         dtype = _float_dtype(dtype, "TruncatedNormal")
-        sample = jax.random.truncated_normal(self._key(key), -2.0, 2.0, shape, dtype)
+        sample = _sampling.truncated_normal(self._key(key), -2.0, 2.0, shape, dtype)
         return sample * self.stddev + self.mean
 
     def get_config(self):
@@ -376,11 +374,11 @@ class VarianceScaling(_RandomInitializer):
         key = self._key(key)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
-            return jax.random.uniform(key, shape, dtype, minval=-limit, maxval=limit)
+            return _sampling.uniform(key, shape, dtype, -limit, limit)
         if self.distribution == "untruncated_normal":
-            return jax.random.normal(key, shape, dtype) * math.sqrt(variance)
+            return _sampling.normal(key, shape, dtype) * math.sqrt(variance)
         stddev = math.sqrt(variance) / _TRUNCATED_STD
-        return jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype) * stddev
+        return _sampling.truncated_normal(key, -2.0, 2.0, shape, dtype) * stddev
 
     def get_config(self):
         return {
@@ -498,7 +496,7 @@ class Orthogonal(_RandomInitializer):
             )
         dtype = _float_dtype(dtype, "Orthogonal")
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        a = jax.random.normal(self._key(key), (max(rows, cols), min(rows, cols)), dtype)
+        a = _sampling.normal(self._key(key), (max(rows, cols), min(rows, cols)), dtype)
         # QR is not implemented for half precision; factorise in float32 at least.
         q, r = jnp.linalg.qr(a.astype(jnp.promote_types(dtype, jnp.float32)))
         # Multiplying by sign(diag(r)) makes Q uniformly (Haar) distributed rather

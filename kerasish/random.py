@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import config
+from kerasish import _sampling, config
 from kerasish.utils.naming import uniquify
 from kerasish.variables import Variable, current_scope, next_rng, set_global_key_source
 
@@ -276,7 +276,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     (2, 3)
     """
     dtype = _float_dtype(dtype, "normal")
-    return jax.random.normal(draw_seed(seed), shape=_shape(shape), dtype=dtype) * stddev + mean
+    return _sampling.normal(draw_seed(seed), _shape(shape), dtype) * stddev + mean
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
@@ -287,8 +287,7 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     True
     """
     dtype = _float_dtype(dtype, "uniform")
-    return jax.random.uniform(draw_seed(seed), shape=_shape(shape), dtype=dtype,
-                              minval=minval, maxval=maxval)
+    return _sampling.uniform(draw_seed(seed), _shape(shape), dtype, minval, maxval)
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -315,8 +314,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     True
     """
     dtype = _float_dtype(dtype, "truncated_normal")
-    sample = jax.random.truncated_normal(draw_seed(seed), shape=_shape(shape), lower=-2.0,
-                                         upper=2.0, dtype=dtype)
+    sample = _sampling.truncated_normal(draw_seed(seed), -2.0, 2.0, _shape(shape), dtype)
     return sample * stddev + mean
 
 
