@@ -135,8 +135,10 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None, key=None):
-        # Built with numpy and transferred: no compiled program per shape at model build.
-        return jnp.asarray(np.zeros(_standardize_shape(shape, "Zeros"), _standardize_dtype(dtype)))
+        # Built with numpy and transferred with device_put: no compiled program per shape
+        # at model build (jnp.asarray compiles a small one per shape).
+        return jax.device_put(np.zeros(_standardize_shape(shape, "Zeros"),
+                                       _standardize_dtype(dtype)))
 
 
 class Ones(Initializer):
@@ -147,7 +149,8 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype=None, key=None):
-        return jnp.asarray(np.ones(_standardize_shape(shape, "Ones"), _standardize_dtype(dtype)))
+        return jax.device_put(np.ones(_standardize_shape(shape, "Ones"),
+                                      _standardize_dtype(dtype)))
 
 
 class Constant(Initializer):
