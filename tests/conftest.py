@@ -28,13 +28,14 @@ def keras():
     return keras
 
 
-# Every XLA:CPU executable holds ~5 memory mappings until it is freed, and a model's
-# compiled steps are freed only when Python's cycle collector reaches the model. In
-# one long pytest process (a large, long-lived heap) full collections are rare, so
-# the mappings piled up past Linux's vm.max_map_count (65530) about 30 minutes in and
-# XLA crashed (a segfault in compile or executable (de)serialization, wherever the
-# next mmap failed). A full collection after each module, and after any test that
-# leaves more than _MAX_MAPS mappings, keeps the count a few thousand.
+# Every XLA:CPU executable holds ~5 memory mappings until it is freed. In one long
+# pytest process they piled up past Linux's vm.max_map_count (65530) about 30 minutes
+# in, and XLA crashed (a segfault in compile or executable (de)serialization, wherever
+# the next mmap failed): JAX's own caches keep every executable compiled for eager ops
+# and module-level jitted functions (tests/test_arguments_honoured.py alone left 26,856
+# mappings; jax.clear_caches() brought them to 1,070), and a model's compiled steps wait
+# for Python's rare full collections. So: both after each module, and after any test
+# that leaves more than _MAX_MAPS mappings.
 _MAX_MAPS = 30_000
 _tests_since_check = 0
 
@@ -47,10 +48,17 @@ def _mappings():
         return 0
 
 
+def _free_compiled_programs():
+    import jax
+
+    gc.collect()
+    jax.clear_caches()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _free_compiled_programs_after_each_module():
     yield
-    gc.collect()
+    _free_compiled_programs()
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +69,7 @@ def _free_compiled_programs_when_many():
     if _tests_since_check >= 10:
         _tests_since_check = 0
         if _mappings() > _MAX_MAPS:
-            gc.collect()
+            _free_compiled_programs()
 
 
 @pytest.fixture
