@@ -55,3 +55,24 @@ def test_glorot_uniform_equals_keras_for_a_seed(keras):
         ours = initializers.GlorotUniform(seed=5)(shape)
         theirs = keras.initializers.GlorotUniform(seed=5)(shape)
         np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+def test_optimizer_slots_for_new_shapes_compile_nothing(caplog):
+    """An optimizer's first ``init`` makes its zero slots on the host (one eager
+    ``broadcast_in_dim`` per weight shape compiled before); inside a trace, as before."""
+    import jax.numpy as jnp
+
+    from kerasish import optimizers
+
+    opt = optimizers.Adam(amsgrad=True)
+    opt.init({"w": jnp.ones((2, 2))})
+    params = {"a": jnp.ones((19, 23)), "b": jnp.ones((29,), "bfloat16")}
+    with jax.log_compiles(True), caplog.at_level(logging.WARNING):
+        state = opt.init(params)
+    compiled = [r.getMessage() for r in caplog.records if "Compiling" in r.getMessage()]
+    assert not any("broadcast_in_dim" in m for m in compiled), compiled
+    for slot in state.slots[0]:
+        assert slot["a"].shape == (19, 23) and slot["b"].dtype == jnp.bfloat16
+        assert float(jnp.abs(slot["a"]).sum()) == 0.0
+    traced = jax.jit(lambda p: optimizers.Adagrad(initial_accumulator_value=0.5).init(p))(params)
+    np.testing.assert_array_equal(traced.slots[0][0]["a"], np.full((19, 23), 0.5, "float32"))

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -34,7 +35,7 @@ def adadelta_step(rho=0.95, epsilon=1e-7):
     """
 
     def init(params):
-        zeros = lambda: jax.tree.map(jnp.zeros_like, params)  # noqa: E731
+        zeros = lambda: jax.tree.map(slot_init.zeros_like, params)  # noqa: E731
         return AdadeltaSlots(zeros(), zeros())
 
     def update(grads, state, params=None, *, learning_rate, **extra_args):

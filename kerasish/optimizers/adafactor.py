@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -51,7 +52,7 @@ def adafactor_step(beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_thre
         return AdafactorSlots(
             jax.tree.map(lambda p: factor(p, p.shape[:-1]), params),
             jax.tree.map(lambda p: factor(p, p.shape[:-2] + p.shape[-1:]), params),
-            jax.tree.map(jnp.zeros_like, params))
+            jax.tree.map(slot_init.zeros_like, params))
 
     rms = lambda x: jnp.sqrt(jnp.mean(jnp.square(x)))  # noqa: E731
 

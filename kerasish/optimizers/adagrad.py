@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, check_float
 
 
@@ -29,7 +30,7 @@ def adagrad_step(initial_accumulator_value=0.1, epsilon=1e-7):
     """
 
     def init(params):
-        return AdagradSlots(jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params))
+        return AdagradSlots(jax.tree.map(lambda p: slot_init.full_like(p, initial_accumulator_value), params))
 
     def update(grads, state, params=None, *, learning_rate, **extra_args):
         del params, extra_args

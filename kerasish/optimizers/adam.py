@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, check_float
 
 
@@ -40,7 +41,7 @@ def adam_step(beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
     """
 
     def init(params):
-        zeros = lambda: jax.tree.map(jnp.zeros_like, params)
+        zeros = lambda: jax.tree.map(slot_init.zeros_like, params)
         return AdamSlots(zeros(), zeros(), zeros() if amsgrad else None)
 
     def update(grads, state, params=None, *, learning_rate, iterations, **extra_args):

@@ -768,7 +768,9 @@ class Optimizer(VariableListAPI):
         if not self.built or jax.tree.structure(state.slots) != layout.treedef:
             return
         for var, value in zip(self._slot_variables, layout.slot_values(state.slots)):
-            var.assign(jnp.array(value, copy=True))  # a device copy: the state may be donated
+            # A device copy (the state may be donated later); device_put compiles
+            # nothing, where jnp.array(copy=True) compiled a program per shape.
+            var.assign(jax.device_put(value, may_alias=False))
 
     def sync_to_state(self, state):
         """``state`` with its learning rate replaced by the Variable's current value.

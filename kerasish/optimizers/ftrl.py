@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -44,8 +45,8 @@ def ftrl_step(learning_rate_power=-0.5, initial_accumulator_value=0.1,
 
     def init(params):
         return FtrlSlots(
-            jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params),
-            jax.tree.map(jnp.zeros_like, params))
+            jax.tree.map(lambda p: slot_init.full_like(p, initial_accumulator_value), params),
+            jax.tree.map(slot_init.zeros_like, params))
 
     def update(grads, state, params=None, *, learning_rate, **extra_args):
         del extra_args

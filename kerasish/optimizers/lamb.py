@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -37,7 +38,7 @@ def lamb_step(beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     """
 
     def init(params):
-        zeros = lambda: jax.tree.map(jnp.zeros_like, params)  # noqa: E731
+        zeros = lambda: jax.tree.map(slot_init.zeros_like, params)  # noqa: E731
         return LambSlots(zeros(), zeros())
 
     def update(grads, state, params=None, *, learning_rate, iterations, **extra_args):

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -29,7 +30,7 @@ def lion_step(beta_1=0.9, beta_2=0.99):
     """
 
     def init(params):
-        return LionSlots(jax.tree.map(jnp.zeros_like, params))
+        return LionSlots(jax.tree.map(slot_init.zeros_like, params))
 
     def update(grads, state, params=None, *, learning_rate, **extra_args):
         del params, extra_args

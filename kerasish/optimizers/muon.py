@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, _key_path_str, base_arguments, check_float
 
 
@@ -67,9 +68,9 @@ def muon_step(use_adam, adam_beta_1=0.9, adam_beta_2=0.999, epsilon=1e-7, muon_a
 
     def init(params):
         velocities = jax.tree_util.tree_map_with_path(
-            lambda path, p: jnp.zeros_like(p) if use_adam(_key_path_str(path), p) else None,
+            lambda path, p: slot_init.zeros_like(p) if use_adam(_key_path_str(path), p) else None,
             params)
-        return MuonSlots(jax.tree.map(jnp.zeros_like, params), velocities)
+        return MuonSlots(jax.tree.map(slot_init.zeros_like, params), velocities)
 
     def update(grads, state, params=None, *, learning_rate, iterations, **extra_args):
         del params, extra_args

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -40,7 +41,7 @@ def nadam_step(beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     """
 
     def init(params):
-        zeros = lambda: jax.tree.map(jnp.zeros_like, params)  # noqa: E731
+        zeros = lambda: jax.tree.map(slot_init.zeros_like, params)  # noqa: E731
         leaves = jax.tree.leaves(params)
         dtype = leaves[0].dtype if leaves else jnp.float32
         return NadamSlots(zeros(), zeros(), jnp.ones((), dtype))

@@ -28,6 +28,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
+
 #: Keras's names of the option slots, in the ``slot_order`` format of ``Optimizer``.
 SLOT_ORDER = ((("averages", "average"),), (("gradient_accumulators", "gradient_accumulator"),))
 
@@ -42,7 +44,7 @@ class AccumulationSlots(NamedTuple):
 
 def init_option_slots(params, *, use_ema, accumulation_steps):
     """The option slots (a tuple, possibly empty) for ``params``."""
-    zeros = lambda: jax.tree.map(jnp.zeros_like, params)  # noqa: E731
+    zeros = lambda: jax.tree.map(slot_init.zeros_like, params)  # noqa: E731
     slots = ()
     if use_ema:
         slots += (EMASlots(zeros()),)

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, check_float
 
 
@@ -37,7 +38,7 @@ def rmsprop_step(rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
     """
 
     def init(params):
-        zeros = lambda: jax.tree.map(jnp.zeros_like, params)
+        zeros = lambda: jax.tree.map(slot_init.zeros_like, params)
         return RMSpropSlots(
             velocities=zeros(),
             momentums=zeros() if momentum > 0 else None,

@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, base_arguments, check_float
 
 
@@ -42,7 +43,7 @@ def schedule_free_adamw_step(beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_step
 
     def init(params):
         return ScheduleFreeSlots(jax.tree.map(jnp.array, params),
-                                 jax.tree.map(jnp.zeros_like, params))
+                                 jax.tree.map(slot_init.zeros_like, params))
 
     def update(grads, state, params=None, *, learning_rate, iterations, **extra_args):
         del extra_args

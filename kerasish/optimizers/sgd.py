@@ -13,9 +13,9 @@ which differs as soon as the learning rate changes during training.)
 from typing import Any, NamedTuple
 
 import jax
-import jax.numpy as jnp
 import optax
 
+from kerasish.optimizers import slot_init
 from kerasish.optimizers.base import Optimizer, check_float
 
 
@@ -39,7 +39,7 @@ def sgd_step(momentum=0.0, nesterov=False):
     def init(params):
         if momentum == 0:
             return optax.EmptyState()
-        return SGDSlots(jax.tree.map(jnp.zeros_like, params))
+        return SGDSlots(jax.tree.map(slot_init.zeros_like, params))
 
     def update(grads, state, params=None, *, learning_rate, **extra_args):
         del params, extra_args
