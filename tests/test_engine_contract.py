@@ -502,7 +502,10 @@ def test_unpack_x_y_sample_weight_is_kerass():
     unpack = kerasish.utils.unpack_x_y_sample_weight
     assert unpack((1, 2)) == (1, 2, None) and unpack((1,)) == (1, None, None)
     assert unpack([1, 2, 3]) == (1, 2, 3) and unpack(5) == (5, None, None)
-    assert kerasish.utils.pack_x_y_sample_weight(1, 2) == (1, 2)
+    pack = kerasish.utils.pack_x_y_sample_weight
+    assert pack(1, 2) == (1, 2)
+    # Inputs alone come back unchanged; a tuple or list of them is wrapped (Keras 3).
+    assert pack(1) == 1 and pack((1, 2)) == ((1, 2),) and pack([1, 2]) == ([1, 2],)
     with pytest.raises(ValueError, match="format `x`"):
         unpack((1, 2, 3, 4))
 

@@ -174,9 +174,13 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     ((1, 2), (1, 2, 3))
     >>> pack_x_y_sample_weight((1, 2))  # a tuple of inputs stays one element
     ((1, 2),)
+    >>> pack_x_y_sample_weight(1)  # inputs alone come back as they are, as in Keras
+    1
     """
     if y is None:
-        return (x,) if not isinstance(x, tuple) else (x,)
+        # A tuple or list of inputs is wrapped so that unpacking cannot mistake it for
+        # (x, y); anything else is returned unchanged (Keras 3 does the same).
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
