@@ -303,3 +303,19 @@ def test_progbar_options(capsys):
     assert capsys.readouterr().out.count("\r") == 1  # the first update, then nothing
     slow.add(2, values=[("loss", 0.25)])
     assert "4/4" in capsys.readouterr().out
+
+
+def test_clear_session_frees_jax_compiled_programs():
+    """Keras on JAX keeps every compiled program; a loop building models grows until
+    XLA runs out of memory mappings. clear_session() frees JAX's caches too."""
+    import jax
+    import jax.numpy as jnp
+
+    square = jax.jit(lambda v: v * v)
+    square(jnp.ones(3))
+    assert square._cache_size() == 1
+    backend.clear_session(free_memory=False)
+    assert square._cache_size() == 1
+    backend.clear_session()
+    assert square._cache_size() == 0
+    np.testing.assert_array_equal(square(jnp.full(3, 2.0)), [4.0, 4.0, 4.0])
