@@ -55,7 +55,7 @@ MISTAKES = [
      Y_MULTI, r"metrics=\['binary_accuracy'\]"),
     ("linear_hidden_layers", lambda: model_of(
         Dense(8), Dense(8), Dense(1, activation="sigmoid"), loss="binary_crossentropy"),
-     Y_BIN, r"'dense_\d+', 'dense_\d+' have no activation.*logistic regression"),
+     Y_BIN, r"'dense(_\d+)?', 'dense_\d+' have no activation.*logistic regression"),
 ]
 
 

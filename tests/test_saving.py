@@ -261,7 +261,7 @@ def test_shape_mismatch_names_the_weight_and_assigns_nothing(tmp_path, data):
     kerasish.utils.set_random_seed(3)
     other = kerasish.Sequential([kerasish.Input((3,)), Normalization(), Dense(5), Dense(1)])
     before = other.get_weights()
-    with pytest.raises(ValueError, match=r"weight 'dense_\d+/kernel' has shape \(3, 4\) in "
+    with pytest.raises(ValueError, match=r"weight 'dense(_\d+)?/kernel' has shape \(3, 4\) in "
                                          r"the file \('layers/dense/vars/0'\) but \(3, 5\)"):
         other.load_weights(tmp_path / "w.weights.h5")
     for a, b in zip(other.get_weights(), before):
