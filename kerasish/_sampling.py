@@ -45,6 +45,10 @@ def _bucket(shape, *traced):
 
 
 def _sliced(flat, shape):
+    if isinstance(flat, jax.core.Tracer):
+        # Drawn inside a trace with a concrete key (a closed-over seed): the draw is
+        # part of the traced program, so slice it there.
+        return flat[:math.prod(shape)].reshape(shape)
     # Slicing on the host and back with device_put: a device slice, a reshape or
     # jnp.asarray would compile a program per shape again (10-50 ms each).
     return jax.device_put(np.asarray(flat)[:math.prod(shape)].reshape(shape))

@@ -76,3 +76,11 @@ def test_optimizer_slots_for_new_shapes_compile_nothing(caplog):
         assert float(jnp.abs(slot["a"]).sum()) == 0.0
     traced = jax.jit(lambda p: optimizers.Adagrad(initial_accumulator_value=0.5).init(p))(params)
     np.testing.assert_array_equal(traced.slots[0][0]["a"], np.full((19, 23), 0.5, "float32"))
+
+
+def test_a_concrete_key_inside_a_trace_draws_in_the_program():
+    """A key closed over by a jitted function (a seeded layer called inside a compiled
+    step) is concrete, but the draw is traced: it is sliced inside the program."""
+    key = jax.random.key(4)
+    draw = jax.jit(lambda scale: _sampling.uniform(key, (3, 7), "float32", 0.0, 1.0) * scale)
+    np.testing.assert_array_equal(draw(2.0), jax.random.uniform(key, (3, 7)) * 2.0)

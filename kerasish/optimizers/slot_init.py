@@ -16,9 +16,13 @@ import numpy as np
 
 
 def _put(host, like):
+    # Placed as jnp.zeros_like would place it: uncommitted on the default device, or
+    # with the weight's sharding when that spans several devices. (A committed copy of
+    # a single-device weight changes the compiled steps' cache key: a recompile.)
     sharding = getattr(like, "sharding", None)
-    return jax.device_put(host, sharding) if isinstance(like, jax.Array) else \
-        jax.device_put(host)
+    if isinstance(like, jax.Array) and len(sharding.device_set) > 1:
+        return jax.device_put(host, sharding)
+    return jax.device_put(host)
 
 
 def zeros_like(x):

@@ -7,11 +7,11 @@ Loading looks that name up in ``custom_objects``, then in the innermost
 in the file.
 
 >>> import kerasish
->>> @register_keras_serializable(package="demo")
-... class Scale(kerasish.layers.Layer):
+>>> @register_keras_serializable(package="docs_example")
+... class Halver(kerasish.layers.Layer):
 ...     pass
->>> get_registered_name(Scale), get_registered_object("demo>Scale") is Scale
-('demo>Scale', True)
+>>> get_registered_name(Halver), get_registered_object("docs_example>Halver") is Halver
+('docs_example>Halver', True)
 """
 
 import threading
