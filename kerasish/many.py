@@ -386,7 +386,7 @@ class _Group:
             many_engine.Knobs(penalty, self._loss_weights(run.model))
             for run, penalty in zip(runs, penalties)]))
         self.keeps = jax.device_put(many_engine.stack([keep_probs(r.model) for r in runs]))
-        self.run = build_run(self.pieces[0], self.rules, template)
+        self.run = build_run(self.pieces[0], self.rules, template, batch_size)
 
     def _rules(self):
         """The group's penalty rules and each model's (l1, l2) factors for them."""

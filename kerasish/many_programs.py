@@ -18,6 +18,8 @@ computes ``keep_prob = 1.0 - rate`` as the traced value and draws and scales wit
 in float32 that is the same mask and the same quotient as with the Python constant.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -85,7 +87,7 @@ def _stacked(tree, n):
     return jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (n,) + jnp.shape(a)), tree)
 
 
-def build_run(pieces, rules, template):
+def build_run(pieces, rules, template, batch_size):
     """The jitted ``run`` of a group whose template model is ``template``.
 
     ``run(ts, keys, knobs, keeps, data, idx, mask, live, active, epoch0, val_data,
@@ -102,6 +104,8 @@ def build_run(pieces, rules, template):
       ``(N,)`` bools or None; ``epoch0``: the block's first epoch;
     * ``val_data`` None, or the validation arrays with their ``vidx``/``vmask``
       tables (``(N, steps, batch)`` or ``(steps, batch)``).
+
+    ``batch_size`` (the group's) sizes one model's tensors for :func:`compiler_options`.
 
     Returns the new state and ``{name: (B, N) values}`` for training and validation.
     """
@@ -159,12 +163,68 @@ def build_run(pieces, rules, template):
         ts, (logs, val_logs) = jax.lax.scan(body, ts, (epochs, idx, mask, live))
         return ts, logs, val_logs
 
-    # On XLA:CPU, LLVM's level 1 compiles this program ~20% faster than the default
-    # level 2 and runs it as fast (measured on the digits lambda search; no fast-math
-    # either way, so the same numbers): compile time is most of a small group's cost.
-    options = {"xla_backend_optimization_level": 1} if jax.default_backend() == "cpu" \
-        else None
-    return jax.jit(run, static_argnums=(13, 14), compiler_options=options)
+    return jax.jit(run, static_argnums=(13, 14),
+                   compiler_options=compiler_options(template, batch_size))
+
+
+def compiler_options(template, batch_size):
+    """XLA options for a group's program: on the CPU, LLVM's level 1, and YNNPACK kept
+    to the dots where one model's train step would not use it for reductions;
+    elsewhere none.
+
+    Level 1 compiles this program ~20% faster than the default level 2 and runs it as
+    fast (measured on the digits lambda search; no fast-math either way, so the same
+    numbers): compile time is most of a small group's cost.
+
+    YNNPACK: XLA:CPU hands a reduction of at least ~4,096 elements to YNNPACK, which
+    sums in another order than XLA's own loop. The N stacked models' reductions are N
+    times larger than one model's: in the notes' lambda search (batch 32, Dense 25) a
+    bias gradient is ``(8, 32, 25)`` summed over the batch — YNNPACK's — where ``fit``
+    sums ``(32, 25)`` itself. Every model then drifted from its own ``fit`` by an ulp
+    a step, which Adam amplified to 2e-3 in a validation loss after 100 epochs. When
+    no tensor of one model's step reaches the threshold, the group's program keeps
+    YNNPACK to the individual dots, as ``fit``'s program uses it, and every model
+    equals its ``fit`` bit for bit; when all of them do, the default already matches.
+    """
+    if jax.default_backend() != "cpu":
+        return None
+    options = {"xla_backend_optimization_level": 1}
+    if _largest_tensor(template, batch_size) >= YNN_REDUCE_MIN_ELEMENTS or not _has_ynn():
+        return options
+    return dict(options, xla_cpu_experimental_ynn_fusion_type=YNN_DOTS_ONLY)
+
+
+# Measured on jaxlib 0.10.2: XLA:CPU gives a reduction to YNNPACK from 4,096 input
+# elements on (a (4095,) sum stays XLA's, a (4096,) or (32, 128) one does not).
+YNN_REDUCE_MIN_ELEMENTS = 4096
+YNN_DOTS_ONLY = "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"
+
+
+def _largest_tensor(template, batch_size):
+    """The most elements of one model's weights and of its layers' outputs for a batch;
+    unknown output shapes (a subclassed model's layers) count as large."""
+    sizes = [int(np.prod(w.shape)) for w in template.weights]
+    for layer in template._flatten_layers()[1:]:
+        try:
+            shapes = jax.tree_util.tree_leaves(
+                layer.output.shape, is_leaf=lambda s: isinstance(s, tuple))
+        except (AttributeError, ValueError):
+            return YNN_REDUCE_MIN_ELEMENTS
+        for shape in shapes:
+            dims = [batch_size if d is None else d for d in shape]
+            sizes.append(int(np.prod(dims)))
+    return max(sizes, default=0)
+
+
+@functools.cache
+def _has_ynn():
+    """Whether this XLA knows the YNNPACK option (it is new; older ones refuse it)."""
+    options = {"xla_cpu_experimental_ynn_fusion_type": YNN_DOTS_ONLY}
+    try:
+        jax.jit(lambda a: a + 1, compiler_options=options).lower(np.float32(0)).compile()
+    except Exception:  # noqa: BLE001 - "No such compile option", whatever it is called
+        return False
+    return True
 
 
 __all__ = []  # internal to kerasish.many
