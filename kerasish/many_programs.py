@@ -168,15 +168,18 @@ def build_run(pieces, rules, template, batch_size):
 
 
 def compiler_options(template, batch_size):
-    """XLA options for a group's program: on the CPU, LLVM's level 1, XLA's classic
-    loop emitters, and YNNPACK kept to the dots where one model's train step would not
-    use it for reductions; elsewhere none.
+    """XLA options for a group's program: on the CPU, LLVM's level 1 and, where one
+    model's tensors are small (so that its train step uses YNNPACK for no reduction),
+    XLA's classic loop emitters and YNNPACK kept to the dots; elsewhere none.
 
     Compile time is most of a small group's cost. Level 1 compiles this program ~20%
     faster than the default level 2 and runs it as fast; the classic emitters instead of
     the newer fusion emitters compile it in about half the time again (0.65-0.84 s
     against 1.38-1.45 s for the digits lambda search) and run it as fast. Neither
     changes a number: every weight of that search still equals its ``fit`` twin's.
+    The classic emitters are kept to small models (the YNNPACK threshold below), where
+    compiling is most of the cost: on larger ones the newer emitters can run faster
+    (a small Transformer's ``fit`` epoch took 29% longer with the classic ones).
 
     YNNPACK: XLA:CPU hands a reduction of at least ~4,096 elements to YNNPACK, which
     sums in another order than XLA's own loop. The N stacked models' reductions are N
@@ -185,17 +188,20 @@ def compiler_options(template, batch_size):
     sums ``(32, 25)`` itself. Every model then drifted from its own ``fit`` by an ulp
     a step, which Adam amplified to 2e-3 in a validation loss after 100 epochs. When
     no tensor of one model's step reaches the threshold, the group's program keeps
-    YNNPACK to the individual dots, as ``fit``'s program uses it, and every model
-    equals its ``fit`` bit for bit; when all of them do, the default already matches.
+    YNNPACK to the individual dots, as ``fit``'s program uses it, and the search's
+    models equal their ``fit`` bit for bit (other models can still differ in a last
+    bit where XLA fuses elementwise math differently); when all of them reach it, the
+    default already matches.
     """
     if jax.default_backend() != "cpu":
         return None
     options = {"xla_backend_optimization_level": 1}
-    if _known("xla_cpu_use_fusion_emitters"):
-        options["xla_cpu_use_fusion_emitters"] = False
-    if (_largest_tensor(template, batch_size) < YNN_REDUCE_MIN_ELEMENTS
-            and _known("xla_cpu_experimental_ynn_fusion_type")):
-        options["xla_cpu_experimental_ynn_fusion_type"] = YNN_DOTS_ONLY
+    if _largest_tensor(template, batch_size) >= YNN_REDUCE_MIN_ELEMENTS:
+        return options
+    for option, value in (("xla_cpu_use_fusion_emitters", False),
+                          ("xla_cpu_experimental_ynn_fusion_type", YNN_DOTS_ONLY)):
+        if _known(option):
+            options[option] = value
     return options
 
 

@@ -366,3 +366,21 @@ def test_models_equal_their_fit_bit_for_bit_on_the_cpu():
         # The logged loss adds the L2 penalty, a factor that is data here and a
         # constant in fit: an ulp apart at most.
         np.testing.assert_allclose(history.history["loss"], h.history["loss"], rtol=2e-7)
+
+
+def test_compiler_options_follow_the_size_of_one_model():
+    """Small models get the classic emitters and YNNPACK kept to the dots; a model with
+    a tensor of 4,096 elements or more (here a batch of 32 x 128 units) keeps XLA's
+    defaults, under which one model's step uses YNNPACK for its reductions too."""
+    from kerasish.many_programs import compiler_options
+
+    if jax.default_backend() != "cpu":
+        assert compiler_options(mlp({}), 32) is None
+        return
+    small = compiler_options(mlp({}), 32)
+    assert small["xla_backend_optimization_level"] == 1
+    assert small.get("xla_cpu_experimental_ynn_fusion_type",
+                     "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT") == "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"
+    assert small.get("xla_cpu_use_fusion_emitters", False) is False
+    assert compiler_options(mlp(dict(units=128)), 32) == {"xla_backend_optimization_level": 1}
+    assert compiler_options(mlp(dict(units=128)), 16) == small  # 2,048 elements
