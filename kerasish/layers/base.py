@@ -30,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import config, initializers, random, regularizers
+from kerasish.layers.own_variables import OwnVariables
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
 from kerasish.variables import (StatelessScope, Variable, autocast, current_scope,
                                 standardize_dtype)
@@ -123,7 +124,7 @@ def _concrete_shape(shape):
     return tuple(1 if d is None else d for d in shape)
 
 
-class Layer:
+class Layer(OwnVariables):
     """Base class of all layers (and of models).
 
     Subclass it as in Keras::

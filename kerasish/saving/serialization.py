@@ -344,6 +344,11 @@ def _instantiate(cls, config, inner, ctx, build=True):
         inner = {k: _deserialize_arg(k, v, ctx.at(f"{ctx.where}.{k}")) for k, v in inner.items()}
         if cls.__module__.startswith("kerasish."):
             inner = _drop_unsupported_defaults(cls, inner, ctx)
+        elif isinstance(cls, type) and issubclass(cls, Layer):
+            # A user's subclass of a built-in layer, saved by Keras, carries the base's
+            # Keras-only options (Keras 3.15's Dense: `quantization_config: None`) to
+            # its **kwargs: drop those left off; the class decides about the rest.
+            inner = _drop_unsupported_defaults(cls, inner, ctx, refuse=False)
     if model_class is Sequential:
         obj = _sequential_from_config(cls, inner, ctx)
     elif model_class is Functional:
@@ -386,9 +391,9 @@ def _accepted_arguments(cls):
     return names
 
 
-def _drop_unsupported_defaults(cls, inner, ctx):
+def _drop_unsupported_defaults(cls, inner, ctx, refuse=True):
     """Drop Keras-only options left at their off value (``quantization_config: None``,
-    ``ragged: False``); refuse ones that are switched on."""
+    ``ragged: False``); refuse ones that are switched on (``refuse``) or keep them."""
     accepted = _accepted_arguments(cls)
     kept = {}
     for key, value in inner.items():
@@ -397,6 +402,8 @@ def _drop_unsupported_defaults(cls, inner, ctx):
         elif value is None or value is False or (isinstance(value, (dict, list, str))
                                                  and not value):
             continue
+        elif not refuse:
+            kept[key] = value
         else:
             raise ValueError(
                 f"The saved {cls.__name__} at {ctx.where} sets `{key}={value!r}`, a Keras "

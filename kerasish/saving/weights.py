@@ -279,9 +279,13 @@ def write(h5, model, include_optimizer=True):
 
 
 def _own_store(obj, method):
-    """True for a layer that writes (or reads) its weights group itself, as Keras's
-    ``save_own_variables``/``load_own_variables`` (kerasish's Layer has neither)."""
-    return isinstance(obj, Layer) and callable(getattr(obj, method, None))
+    """True for a layer that overrides Keras's ``save_own_variables`` /
+    ``load_own_variables`` (a text layer's idf weights, a user's extra keys): its
+    weights group is what its method writes or reads. Other layers' groups are
+    written and checked here, in one pass with the rest of the model, so that a
+    mismatch anywhere assigns nothing."""
+    return isinstance(obj, Layer) and getattr(type(obj), method, None) is not \
+        getattr(Layer, method)
 
 
 def _write_array(group, key, value):
