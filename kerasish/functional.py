@@ -19,6 +19,7 @@ and is replayed with them; masks flow along the replay as they do in Keras.
 """
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers.base import KerasTensor, flatten_outputs, set_keras_mask
@@ -43,6 +44,8 @@ def _tensors_in(struct):
 
 class Functional(Model):
     """A model defined by its input and output tensors (``kerasish.Model(inputs, outputs)``)."""
+
+    _autocast_inputs = False  # ``call`` casts each input to its Input's dtype (Keras)
 
     def __init__(self, inputs, outputs, name=None, trainable=True):
         Model.__init__(self, name=name or _functional_name(), trainable=trainable)
@@ -163,6 +166,11 @@ class Functional(Model):
         flat = _flatten(inputs)
         masks = _flatten(mask) if mask is not None else [None] * len(flat)
         for t, v, m in zip(self.inputs, flat, masks):
+            # Keras converts each input to its Input's dtype (floats only here), not to
+            # the model's compute dtype: layers cast to their own.
+            if isinstance(v, jax.Array) and jnp.issubdtype(v.dtype, jnp.floating) \
+                    and jnp.issubdtype(jnp.dtype(t.dtype), jnp.floating) and v.dtype != t.dtype:
+                v = v.astype(t.dtype)
             if m is not None:
                 set_keras_mask(v, m)  # Keras: `mask=` marks the inputs
             values[id(t)] = v

@@ -114,6 +114,11 @@ def _autocast_dtype():
     return stack[-1] if stack else None
 
 
+def autocasting():
+    """Whether an :class:`autocast` scope is open (even ``autocast(None)``)."""
+    return bool(getattr(_local, "autocast", None))
+
+
 # The global key stream lives in kerasish.random, which imports this module: it
 # registers its ``next_key`` here, so that this module need not import it back.
 _global_next_key = []

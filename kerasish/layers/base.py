@@ -32,7 +32,7 @@ import numpy as np
 from kerasish import config, initializers, random, regularizers
 from kerasish.layers.own_variables import OwnVariables
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
-from kerasish.variables import (StatelessScope, Variable, autocast, current_scope,
+from kerasish.variables import (StatelessScope, Variable, autocast, autocasting, current_scope,
                                 standardize_dtype)
 
 
@@ -151,7 +151,7 @@ class Layer(OwnVariables):
     _allowed_kwargs = {"input_shape", "input_dim", "batch_size", "batch_input_shape"}
 
     def __init__(self, *, activity_regularizer=None, name=None, trainable=True, dtype=None,
-                 **kwargs):
+                 autocast=True, **kwargs):
         check_kwargs(kwargs, self._allowed_kwargs | {"name", "trainable", "dtype"},
                      f"{type(self).__name__}()", suggestions=_init_arg_names(type(self)))
         if name is not None and not isinstance(name, str):
@@ -161,6 +161,9 @@ class Layer(OwnVariables):
         object.__setattr__(self, "_own_variables", [])
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
+        # autocast=False (Keras): floating inputs keep their dtype, and variables read
+        # in their own dtype inside another layer's mixed-precision call.
+        self.autocast = bool(autocast)
         from kerasish import mixed_precision
 
         # None: follow floatx (or a global mixed policy set before this layer was made).
@@ -490,7 +493,11 @@ class Layer(OwnVariables):
         previous_mask = self._fill_mask_arguments(args, kwargs)
         scope.call_depth += 1
         try:
-            if self.compute_dtype != self.dtype:  # mixed precision: weights read in compute dtype
+            if not self.autocast and autocasting():
+                with autocast(None):  # an outer layer's scope does not apply (Keras)
+                    outputs = self.call(*args, **kwargs)
+            elif self.compute_dtype != self.dtype:  # mixed: weights read in compute dtype
+                # (Keras opens this scope even for autocast=False when no scope is open.)
                 with autocast(self.compute_dtype):
                     outputs = self.call(*args, **kwargs)
             else:
@@ -505,7 +512,7 @@ class Layer(OwnVariables):
         return outputs
 
     def _convert_first(self, a):
-        if self._autocast_inputs:
+        if self._autocast_inputs and self.autocast:
             return _convert(a, self.compute_dtype)
         return a.value if isinstance(a, Variable) else jnp.asarray(a)
 
@@ -517,7 +524,7 @@ class Layer(OwnVariables):
         if not isinstance(a, (jax.Array, np.ndarray, np.generic)):
             return a
         a = jnp.asarray(a)
-        if self._autocast_inputs and jnp.issubdtype(a.dtype, jnp.floating) \
+        if self._autocast_inputs and self.autocast and jnp.issubdtype(a.dtype, jnp.floating) \
                 and a.dtype != self.compute_dtype:
             a = a.astype(self.compute_dtype)
         return a

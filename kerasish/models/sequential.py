@@ -6,6 +6,8 @@
 (None, 2)
 """
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers.base import KerasTensor, Layer, _bump
@@ -147,8 +149,13 @@ class Sequential(Model):
     def outputs(self):
         return [self.output]
 
+    # The model does not cast its inputs to its compute dtype; ``call`` casts them to
+    # the Input's dtype, and each layer to its own (Keras: `input_dtype`).
+    _autocast_inputs = False
+
     def call(self, inputs, training=None):
-        x = inputs
+        x = _to_input_dtype(inputs, self._input_layer.dtype if self._input_layer is not None
+                            else self.compute_dtype)
         # Given the host layers' output (the compiled step's input), start after them.
         start = len(self._host_layers()) if not host_inputs.holds_strings(inputs) else 0
         for layer in self._stack[start:]:
@@ -197,3 +204,12 @@ def _serialization():
     import importlib
 
     return importlib.import_module("kerasish.saving.serialization")
+
+
+def _to_input_dtype(x, dtype):
+    """A floating array in the input's floating dtype (what Keras's Sequential converts
+    its input to: the InputLayer's dtype, else the model's compute dtype)."""
+    if isinstance(x, jax.Array) and jnp.issubdtype(x.dtype, jnp.floating) \
+            and jnp.issubdtype(jnp.dtype(dtype), jnp.floating) and x.dtype != dtype:
+        return x.astype(dtype)
+    return x
