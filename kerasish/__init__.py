@@ -48,7 +48,7 @@ from kerasish.many import fit_many, results_table  # noqa: E402
 from kerasish._toplevel import __version__, device, version  # noqa: E402
 # Keras 3 also exposes the base classes at the top level (keras.Loss, keras.Metric ...).
 from kerasish.initializers import Initializer  # noqa: E402
-from kerasish.layers import KerasTensor  # noqa: E402
+from kerasish.layers import InputSpec, KerasTensor  # noqa: E402
 from kerasish.losses import Loss  # noqa: E402
 from kerasish.metrics import Metric  # noqa: E402
 from kerasish.optimizers import Optimizer  # noqa: E402
@@ -56,7 +56,7 @@ from kerasish.regularizers import Regularizer  # noqa: E402
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
+    "Initializer", "InputSpec", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
     "device", "version",
     "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",

@@ -117,3 +117,5 @@ from kerasish.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from kerasish.layers.spectral_normalization import SpectralNormalization  # noqa: E402
 __all__ += ["SpectralNormalization"]
+from kerasish.layers.input_spec import InputSpec  # noqa: E402
+__all__ += ["InputSpec"]

@@ -30,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import config, initializers, random, regularizers
+from kerasish.layers.input_spec import assert_input_compatibility
 from kerasish.layers.own_variables import OwnVariables
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
 from kerasish.variables import (StatelessScope, Variable, autocast, autocasting, current_scope,
@@ -440,12 +441,21 @@ class Layer(OwnVariables):
         if isinstance(first, (list, tuple)) and not all(
                 isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in first):
             args = (_to_array(first, self.compute_dtype),) + args[1:]  # nested lists: one array
+        if self.input_spec:  # before building: a wrong input fails with the layer's name
+            assert_input_compatibility(self.input_spec, args[0], self.name, self._seen_dtype)
         if any(isinstance(leaf, KerasTensor) for leaf in _leaves((args, kwargs))):
             return self._symbolic_call(args, kwargs, training)
         scope = current_scope()
         if scope is None:
             return self._eager_call(args, kwargs, training)
         return self._scoped_call(scope, args, kwargs, training)
+
+    def _seen_dtype(self, x):
+        """The dtype ``call`` will see for the input ``x`` (floats cast when autocasting)."""
+        dtype = jnp.dtype(x.dtype)
+        if jnp.issubdtype(dtype, jnp.floating) and self._autocast_inputs and self.autocast:
+            return jnp.dtype(self.compute_dtype).name
+        return jax.dtypes.canonicalize_dtype(dtype).name
 
     def _first_argument_from(self, kwargs):
         """Keras also accepts ``layer(inputs=x)``: the first argument of ``call`` by name."""
