@@ -119,3 +119,5 @@ from kerasish.layers.spectral_normalization import SpectralNormalization  # noqa
 __all__ += ["SpectralNormalization"]
 from kerasish.layers.input_spec import InputSpec  # noqa: E402
 __all__ += ["InputSpec"]
+from kerasish.layers.wrapper_base import Wrapper  # noqa: E402
+__all__ += ["Wrapper"]

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from kerasish.layers.base import Layer
 from kerasish.layers.recurrent import RNN
+from kerasish.layers.wrapper_base import Wrapper
 from kerasish.layers.rnn_cells import (StackedRNNCells, _serialization, deserialize_layer,
                                        keras_names, set_paths)
 
@@ -47,7 +48,7 @@ def _removeprefix(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """Runs a recurrent layer forwards and a copy of it backwards over the sequence,
     then merges the two outputs (``merge_mode``: ``"concat"`` (default), ``"sum"``,
     ``"mul"``, ``"ave"``, or None for the pair).
@@ -81,7 +82,9 @@ class Bidirectional(Layer):
                 "`weights` is not supported by kerasish's Bidirectional. Received: weights="
                 "<list>. Build the layer, then call `layer.set_weights(weights)` (forward "
                 "weights first, then backward ones).")
-        super().__init__(**kwargs)
+        # Not Wrapper.__init__: the layer given is only a template here (its two
+        # clones are the sublayers), so it must not be tracked as `self.layer`.
+        Layer.__init__(self, **kwargs)
         self.forward_layer = clone_layer(
             layer, name=f"forward_{_removeprefix(layer.name, 'forward_')}")
         if backward_layer is None:
@@ -207,7 +210,7 @@ class Bidirectional(Layer):
 
     def get_config(self):
         serialize = _serialization().serialize_keras_object
-        config = super().get_config()
+        config = Layer.get_config(self)  # the layer entries are the two directions
         config.update(merge_mode=self.merge_mode,
                       layer=keras_names(serialize(self.forward_layer)),
                       backward_layer=keras_names(serialize(self.backward_layer)))
@@ -223,7 +226,7 @@ class Bidirectional(Layer):
         return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time step: inputs ``(batch, time, ...)``, the
     layer sees ``(batch, ...)`` and its weights are shared across steps.
 
@@ -243,8 +246,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_input_shape(self, input_shape):
