@@ -105,7 +105,9 @@ def _language_model(lib, layer_cls, **options):
     return model
 
 
-@pytest.mark.parametrize("options", OPTIONS[:3], ids=str)
+@pytest.mark.parametrize("options", OPTIONS[:3] + [
+    dict(tie_weights=False, embeddings_constraint="non_neg", embeddings_regularizer="l2")],
+    ids=str)
 def test_training_equals_keras(keras, options):
     theirs = _language_model(keras, keras.layers.ReversibleEmbedding, **options)
     ours = _language_model(kerasish, ReversibleEmbedding, **options)
