@@ -991,6 +991,21 @@ def probe(key, *args):
     return register
 
 
+@probe("layers.wrapper_base.Wrapper", "**kwargs")
+@probe("layers.jax_layer.JaxLayer", "**kwargs")
+@probe("layers.reversible_embedding.ReversibleEmbedding", "**kwargs")
+def _unknown_keyword(key, arg):
+    make = {
+        "layers.wrapper_base.Wrapper": lambda **kw: layers.Wrapper(layers.Dense(2), **kw),
+        "layers.jax_layer.JaxLayer": lambda **kw: layers.JaxLayer(
+            lambda inputs: inputs, **kw),
+        "layers.reversible_embedding.ReversibleEmbedding":
+            lambda **kw: layers.ReversibleEmbedding(10, 3, **kw),
+    }[key]
+    make()  # the same call without the unknown keyword is fine
+    return _refuses(lambda: make(**{BOGUS: 1}), BOGUS)
+
+
 def _custom_objects(module, config, obj):
     """``deserialize(config, custom_objects=...)`` finds ``obj``; without it, an error."""
     found = module.deserialize(config, custom_objects={"Mine": obj})
@@ -2529,6 +2544,48 @@ ELSEWHERE = {
        for arg in ("input_tensors", "clone_function", "call_function", "recursive")},
     ("models.model_from_json", "custom_objects"):
         "tests/test_json_clone.py::test_custom_object_scope_and_get_custom_objects",
+    # Input specs: each check run through Keras too (accepted and refused alike).
+    **{("layers.input_spec.InputSpec", arg):
+       "tests/test_input_spec.py::test_accepts_and_refuses_as_keras"
+       for arg in ("dtype", "shape", "ndim", "max_ndim", "min_ndim", "axes",
+                   "allow_last_axis_squeeze")},
+    **{("layers.input_spec.InputSpec", arg):
+       "tests/test_input_spec.py::test_several_inputs_by_list_and_by_name"
+       for arg in ("name", "optional")},
+    ("layers.wrapper_base.Wrapper", "layer"):
+        "tests/test_wrapper_base.py::test_a_user_wrapper_matches_keras",
+    ("layers.wrapper_base.Wrapper.from_config", "custom_objects"):
+        "tests/test_wrapper_base.py::test_from_config_and_keras_file_round_trip",
+    # JaxLayer: plain-JAX functions, checked against Keras's JaxLayer.
+    **{("layers.jax_layer.JaxLayer", arg): "tests/test_jax_layer.py::" + test
+       for arg, test in (
+           ("call_fn", "test_functions_of_inputs_alone_need_no_weights_and_other_arguments_are_checked"),
+           ("init_fn", "test_init_fn_builds_from_the_input_shape"),
+           ("params", "test_mlp_outputs_and_weights_match_keras"),
+           ("state", "test_state_is_non_trainable_and_updates_eagerly_as_keras"),
+           ("seed", "test_rng_keys_match_keras_and_change_per_call"),
+           ("native_serialization_platforms",
+            "test_functions_of_inputs_alone_need_no_weights_and_other_arguments_are_checked"))},
+    ("layers.jax_layer.JaxLayer.call", "training"):
+        "tests/test_jax_layer.py::test_state_is_non_trainable_and_updates_eagerly_as_keras",
+    # ReversibleEmbedding: outputs and training against Keras's.
+    **{("layers.reversible_embedding.ReversibleEmbedding", arg):
+       "tests/test_reversible_embedding.py::" + test for arg, test in (
+           ("input_dim", "test_input_dim_output_dim_and_initializer_shape_the_weights"),
+           ("output_dim", "test_input_dim_output_dim_and_initializer_shape_the_weights"),
+           ("embeddings_initializer",
+            "test_input_dim_output_dim_and_initializer_shape_the_weights"),
+           ("mask_zero", "test_input_dim_output_dim_and_initializer_shape_the_weights"),
+           ("tie_weights", "test_outputs_equal_keras"),
+           ("logit_soft_cap", "test_outputs_equal_keras"),
+           ("reverse_dtype", "test_outputs_equal_keras"),
+           ("embeddings_regularizer", "test_training_equals_keras"),
+           ("embeddings_constraint", "test_training_equals_keras"))},
+    ("layers.reversible_embedding.ReversibleEmbedding.call", "reverse"):
+        "tests/test_reversible_embedding.py::test_outputs_equal_keras",
+    **{("ops.image.extract_patches_3d", arg):
+       "tests/test_extract_patches_3d.py::test_equals_keras"
+       for arg in ("strides", "dilation_rate", "padding", "data_format")},
 }
 
 # Arguments a protocol passes to every implementation, which this one has no use for.

@@ -80,6 +80,11 @@ def test_several_inputs_by_list_and_by_name():
         two({"a": np.zeros((2, 3))})
     with pytest.raises(ValueError, match="Input 1 of layer 'two'.*rank 3"):
         two([np.zeros((2, 3)), np.zeros((2, 3))])
+    two.input_spec[1] = kerasish.layers.InputSpec(ndim=3, name="b", optional=True)
+    two([np.zeros((2, 3)), None])  # an optional input may be None
+    two.input_spec[1] = kerasish.layers.InputSpec(ndim=3, name="b")
+    with pytest.raises(ValueError, match="Input 1 of layer 'two' must be a tensor"):
+        two([np.zeros((2, 3)), None])
 
 
 def test_config_round_trip_and_repr(keras):

@@ -174,3 +174,17 @@ def test_wrong_reverse_input_is_refused():
     layer = ReversibleEmbedding(VOCAB, DIM, name="head")
     with pytest.raises(ValueError, match=r"'head'.*output_dim=4.*shape \(2, 3\)"):
         layer(np.ones((2, 3), "float32"), reverse=True)
+
+
+def test_input_dim_output_dim_and_initializer_shape_the_weights():
+    layer = ReversibleEmbedding(input_dim=7, output_dim=5, tie_weights=False,
+                                embeddings_initializer="ones")
+    layer.build()
+    assert [tuple(w.shape) for w in layer.weights] == [(7, 5), (5, 7)]
+    np.testing.assert_array_equal(layer.weights[0].numpy(), np.ones((7, 5)))
+    assert layer(np.array([[1, 0]]), reverse=False).shape == (1, 2, 5)
+    assert layer(np.ones((1, 2, 5), "float32"), reverse=True).shape == (1, 2, 7)
+    masked = ReversibleEmbedding(input_dim=7, output_dim=5, mask_zero=True)
+    masked.build()
+    out = masked(np.array([[3, 0]]))
+    assert np.asarray(kerasish.layers.base.get_keras_mask(out)).tolist() == [[True, False]]

@@ -121,3 +121,7 @@ from kerasish.layers.input_spec import InputSpec  # noqa: E402
 __all__ += ["InputSpec"]
 from kerasish.layers.wrapper_base import Wrapper  # noqa: E402
 __all__ += ["Wrapper"]
+from kerasish.layers.jax_layer import JaxLayer  # noqa: E402
+__all__ += ["JaxLayer"]
+from kerasish.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
+__all__ += ["ReversibleEmbedding"]

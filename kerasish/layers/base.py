@@ -439,7 +439,8 @@ class Layer(OwnVariables):
             args = self._first_argument_from(kwargs)
         first = args[0]
         if isinstance(first, (list, tuple)) and not all(
-                isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray)) for i in first):
+                i is None or isinstance(i, (KerasTensor, Variable, jax.Array, np.ndarray))
+                for i in first):  # (None: an optional input left out)
             args = (_to_array(first, self.compute_dtype),) + args[1:]  # nested lists: one array
         if self.input_spec:  # before building: a wrong input fails with the layer's name
             assert_input_compatibility(self.input_spec, args[0], self.name, self._seen_dtype)

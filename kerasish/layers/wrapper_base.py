@@ -5,16 +5,6 @@ A subclass gets the wrapped layer as ``self.layer`` (tracked: its weights are th
 wrapper's, under ``wrapper/inner/...`` paths as in Keras), a ``build`` that builds it on
 the wrapper's input shape, and a config that saves the wrapped layer whole; it writes
 its own ``call``.
-
->>> import numpy as np, kerasish
->>> class Halved(kerasish.layers.Wrapper):
-...     def call(self, inputs):
-...         return 0.5 * self.layer(inputs)
->>> halved = Halved(kerasish.layers.Dense(2, kernel_initializer="ones", name="d"), name="h")
->>> halved(np.ones((1, 3))).tolist(), [w.path for w in halved.weights]
-([[1.5, 1.5]], ['h/d/kernel', 'h/d/bias'])
->>> type(Halved.from_config(halved.get_config()).layer).__name__
-'Dense'
 """
 
 from kerasish.layers.base import Layer
@@ -23,7 +13,18 @@ from kerasish.layers.rnn_cells import _serialization, deserialize_layer, keras_n
 
 class Wrapper(Layer):
     """A layer around ``layer`` (a ``kerasish.layers.Layer``); subclass it and write
-    ``call``."""
+    ``call``.
+
+    >>> import numpy as np, kerasish
+    >>> class Halved(kerasish.layers.Wrapper):
+    ...     def call(self, inputs):
+    ...         return 0.5 * self.layer(inputs)
+    >>> halved = Halved(kerasish.layers.Dense(2, kernel_initializer="ones", name="d"), name="h")
+    >>> halved(np.ones((1, 3))).tolist(), [w.path for w in halved.weights]
+    ([[1.5, 1.5]], ['h/d/kernel', 'h/d/bias'])
+    >>> type(Halved.from_config(halved.get_config()).layer).__name__
+    'Dense'
+    """
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
