@@ -14,10 +14,13 @@ both shapes instead of deep inside ``call``.
 ...         return x[..., 0] * x[..., 1]
 >>> Pairs()(np.ones((4, 5, 2))).shape
 (4, 5)
->>> Pairs(name="pairs")(np.ones((4, 5, 3)))
-Traceback (most recent call last):
-...
-ValueError: Input 0 of layer 'pairs' does not match its InputSpec: expected axis -1 of size 2, received shape (4, 5, 3).
+>>> try:
+...     Pairs(name="pairs")(np.ones((4, 5, 3)))
+... except ValueError as e:
+...     for part in str(e).split(": ", 1):
+...         print(part)
+Input 0 of layer 'pairs' does not match its InputSpec
+expected axis -1 of size 2, received shape (4, 5, 3).
 """
 
 import jax
