@@ -49,6 +49,7 @@ from kerasish._toplevel import __version__, device, version  # noqa: E402
 # Keras 3 also exposes the base classes at the top level (keras.Loss, keras.Metric ...).
 from kerasish.initializers import Initializer  # noqa: E402
 from kerasish.layers import InputSpec, KerasTensor  # noqa: E402
+from kerasish.layers.remat import RematScope, remat  # noqa: E402
 from kerasish.losses import Loss  # noqa: E402
 from kerasish.metrics import Metric  # noqa: E402
 from kerasish.optimizers import Optimizer  # noqa: E402
@@ -56,7 +57,7 @@ from kerasish.regularizers import Regularizer  # noqa: E402
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "Initializer", "InputSpec", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
+    "Initializer", "InputSpec", "KerasTensor", "Loss", "RematScope", "remat", "Metric", "Optimizer", "Regularizer",
     "device", "version",
     "fit_many", "results_table",
     "callbacks", "config", "constraints", "datasets", "distribution", "functional",

@@ -2583,6 +2583,9 @@ ELSEWHERE = {
            ("embeddings_constraint", "test_training_equals_keras"))},
     ("layers.reversible_embedding.ReversibleEmbedding.call", "reverse"):
         "tests/test_reversible_embedding.py::test_outputs_equal_keras",
+    **{("layers.remat.RematScope", arg):
+       "tests/test_remat.py::test_scopes_mark_the_expected_layers_and_train_the_same"
+       for arg in ("mode", "output_size_threshold", "layer_names")},
     **{("ops.image.extract_patches_3d", arg):
        "tests/test_extract_patches_3d.py::test_equals_keras"
        for arg in ("strides", "dilation_rate", "padding", "data_format")},

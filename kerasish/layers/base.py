@@ -32,6 +32,7 @@ import numpy as np
 from kerasish import config, initializers, random, regularizers
 from kerasish.layers.input_spec import assert_input_compatibility
 from kerasish.layers.own_variables import OwnVariables
+from kerasish.layers.remat import current_remat_mode, rematerialized
 from kerasish.utils.naming import check_kwargs, to_snake_case, uniquify
 from kerasish.variables import (StatelessScope, Variable, autocast, autocasting, current_scope,
                                 standardize_dtype)
@@ -165,6 +166,8 @@ class Layer(OwnVariables):
         # autocast=False (Keras): floating inputs keep their dtype, and variables read
         # in their own dtype inside another layer's mixed-precision call.
         self.autocast = bool(autocast)
+        # Keras: the rematerialisation mode of the RematScope the layer is created in.
+        self.remat_mode = current_remat_mode()
         from kerasish import mixed_precision
 
         # None: follow floatx (or a global mixed policy set before this layer was made).
@@ -504,15 +507,18 @@ class Layer(OwnVariables):
         previous_mask = self._fill_mask_arguments(args, kwargs)
         scope.call_depth += 1
         try:
+            call = self.call if self.remat_mode is None else \
+                rematerialized(self, self.call, args, kwargs)
+            kw = kwargs if self.remat_mode is None else {}  # (closed over by remat)
             if not self.autocast and autocasting():
                 with autocast(None):  # an outer layer's scope does not apply (Keras)
-                    outputs = self.call(*args, **kwargs)
+                    outputs = call(*args, **kw)
             elif self.compute_dtype != self.dtype:  # mixed: weights read in compute dtype
                 # (Keras opens this scope even for autocast=False when no scope is open.)
                 with autocast(self.compute_dtype):
-                    outputs = self.call(*args, **kwargs)
+                    outputs = call(*args, **kw)
             else:
-                outputs = self.call(*args, **kwargs)
+                outputs = call(*args, **kw)
         finally:
             scope.call_depth -= 1
         if self.activity_regularizer is not None:
