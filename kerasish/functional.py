@@ -19,7 +19,6 @@ and is replayed with them; masks flow along the replay as they do in Keras.
 """
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers.base import KerasTensor, flatten_outputs, set_keras_mask
@@ -168,9 +167,7 @@ class Functional(Model):
         for t, v, m in zip(self.inputs, flat, masks):
             # Keras converts each input to its Input's dtype (floats only here), not to
             # the model's compute dtype: layers cast to their own.
-            if isinstance(v, jax.Array) and jnp.issubdtype(v.dtype, jnp.floating) \
-                    and jnp.issubdtype(jnp.dtype(t.dtype), jnp.floating) and v.dtype != t.dtype:
-                v = v.astype(t.dtype)
+            v = host_inputs.to_input_dtype(v, t.dtype)
             if m is not None:
                 set_keras_mask(v, m)  # Keras: `mask=` marks the inputs
             values[id(t)] = v

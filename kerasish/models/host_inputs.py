@@ -23,6 +23,8 @@ and each chain ends in one tensor).
 (1, 4)
 """
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from kerasish.engine import adapters
@@ -140,3 +142,24 @@ class _MappedStream:
 class _SizedStream(_MappedStream):
     def __len__(self):
         return len(self._stream)
+
+
+def to_input_dtype(x, dtype):
+    """A floating array in the model input's floating ``dtype`` (what Keras's models
+    convert an input to: its ``Input``'s dtype, not the model's compute dtype); other
+    values (integer ids, strings for the host layers) as they are.
+
+    >>> import jax.numpy as jnp
+    >>> to_input_dtype(jnp.ones(2, "float16"), "float32").dtype, to_input_dtype(
+    ...     jnp.ones(2, "int32"), "float32").dtype, to_input_dtype(jnp.ones(2), "string").dtype
+    (dtype('float32'), dtype('int32'), dtype('float32'))
+    """
+    if not isinstance(x, jax.Array) or not jnp.issubdtype(x.dtype, jnp.floating):
+        return x
+    try:
+        wanted = jnp.dtype(dtype)
+    except TypeError:  # "string": a text input, converted on the host
+        return x
+    if jnp.issubdtype(wanted, jnp.floating) and x.dtype != wanted:
+        return x.astype(wanted)
+    return x

@@ -6,8 +6,6 @@
 (None, 2)
 """
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers.base import KerasTensor, Layer, _bump
@@ -154,7 +152,7 @@ class Sequential(Model):
     _autocast_inputs = False
 
     def call(self, inputs, training=None):
-        x = _to_input_dtype(inputs, self._input_layer.dtype if self._input_layer is not None
+        x = host_inputs.to_input_dtype(inputs, self._input_layer.dtype if self._input_layer is not None
                             else self.compute_dtype)
         # Given the host layers' output (the compiled step's input), start after them.
         start = len(self._host_layers()) if not host_inputs.holds_strings(inputs) else 0
@@ -204,12 +202,3 @@ def _serialization():
     import importlib
 
     return importlib.import_module("kerasish.saving.serialization")
-
-
-def _to_input_dtype(x, dtype):
-    """A floating array in the input's floating dtype (what Keras's Sequential converts
-    its input to: the InputLayer's dtype, else the model's compute dtype)."""
-    if isinstance(x, jax.Array) and jnp.issubdtype(x.dtype, jnp.floating) \
-            and jnp.issubdtype(jnp.dtype(dtype), jnp.floating) and x.dtype != dtype:
-        return x.astype(dtype)
-    return x
