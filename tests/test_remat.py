@@ -55,7 +55,8 @@ Y = X[:, :1] ** 2
     (kerasish.RematScope(mode="larger_than", output_size_threshold=1000), 1),
     (kerasish.RematScope(mode="larger_than", output_size_threshold=100), 2),
     (kerasish.RematScope(mode="activations"), 3),  # gelu, relu, and out's linear
-], ids=str)
+], ids=["none", "full", "list_of_layers", "larger_than_1000", "larger_than_100",
+        "activations"])
 def test_scopes_mark_the_expected_layers_and_train_the_same(scope, expected, monkeypatch):
     kerasish.utils.set_random_seed(1)
     plain = _model(kerasish.RematScope(mode=None))

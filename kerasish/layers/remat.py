@@ -73,6 +73,10 @@ class RematScope:
         self.output_size_threshold = output_size_threshold
         self.layer_names = list(layer_names or [])
 
+    def __repr__(self):
+        return (f"RematScope(mode={self.mode!r}, output_size_threshold="
+                f"{self.output_size_threshold!r}, layer_names={self.layer_names!r})")
+
     def __enter__(self):
         _stack().append(self)
         return self
