@@ -632,6 +632,9 @@ SAVED_ELSEWHERE = {
     "SimpleRNNCell": "tests/test_recurrent.py::test_get_config_round_trips_with_keras",
     "StackedRNNCells": "tests/test_recurrent.py::test_get_config_round_trips_with_keras",
     "Lambda": "tests/test_lambda_merge.py",
+    "JaxLayer": "tests/test_jax_layer.py::test_saved_files_load_in_both_libraries",
+    "ReversibleEmbedding": "tests/test_reversible_embedding.py::test_keras_files_both_ways",
+    "Wrapper": "tests/test_wrapper_base.py::test_from_config_and_keras_file_round_trip",
 }
 gates.merge(globals(), ["LAYER_SAMPLES", "SAVED_ELSEWHERE"])  # tests/gates/README.md
 

@@ -291,17 +291,7 @@ class TimeDistributed(Wrapper):
                 kwargs["training"] = training
             outputs.append(self.layer.call(inputs[:, t], **kwargs))
         return jnp.stack(outputs, axis=1)
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = keras_names(_serialization().serialize_keras_object(self.layer))
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_layer(config.pop("layer"), custom_objects)
-        return cls(layer, **config)
+    # (get_config / from_config: Wrapper's, the wrapped layer saved whole.)
 
 
 __all__ = ["Bidirectional", "TimeDistributed"]
