@@ -2101,7 +2101,7 @@ class _ProbeCell(layers.Layer):
 @probe("layers.recurrent.RNN.from_config", "custom_objects")
 @probe("layers.rnn_cells.StackedRNNCells.from_config", "custom_objects")
 @probe("layers.wrappers.Bidirectional.from_config", "custom_objects")
-@probe("layers.wrappers.TimeDistributed.from_config", "custom_objects")
+@probe("layers.wrapper_base.Wrapper.from_config", "custom_objects")  # TimeDistributed's
 def _nested_from_config(key, arg):
     make, inner, cls = {
         "layers.recurrent.RNN.from_config": (
@@ -2111,7 +2111,7 @@ def _nested_from_config(key, arg):
         "layers.wrappers.Bidirectional.from_config": (
             lambda: layers.Bidirectional(layers.RNN(_ProbeCell())),
             lambda l: l.forward_layer.cell, _ProbeCell),
-        "layers.wrappers.TimeDistributed.from_config": (
+        "layers.wrapper_base.Wrapper.from_config": (
             lambda: layers.TimeDistributed(_PlainLayer()), lambda l: l.layer, _PlainLayer),
     }[key]
     layer = make()
@@ -2554,8 +2554,6 @@ ELSEWHERE = {
        for arg in ("name", "optional")},
     ("layers.wrapper_base.Wrapper", "layer"):
         "tests/test_wrapper_base.py::test_a_user_wrapper_matches_keras",
-    ("layers.wrapper_base.Wrapper.from_config", "custom_objects"):
-        "tests/test_wrapper_base.py::test_from_config_and_keras_file_round_trip",
     # JaxLayer: plain-JAX functions, checked against Keras's JaxLayer.
     **{("layers.jax_layer.JaxLayer", arg): "tests/test_jax_layer.py::" + test
        for arg, test in (
